@@ -1,0 +1,87 @@
+"""The built knowledge base, cached per version of the policy tree.
+
+Parsing and validating the YAML takes a good part of a second; a query must answer in a fraction
+of that. So the loaded tree (pickled) and the SQLite store are kept in the user cache directory
+under a key that hashes every file of `policies/` and the code version: any edit to a policy file
+makes a new key, and the next command rebuilds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+from . import __version__
+from .paths import policies_dir
+
+CACHE_FORMAT = "5"
+
+
+def cache_root() -> Path:
+    env = os.environ.get("POWERKB_CACHE")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("powerkb"))
+
+
+def fingerprint(root: Path) -> str:
+    """A hash of every file under the policy tree (names and bytes) and of the code version."""
+    h = hashlib.sha256(f"{__version__}/{CACHE_FORMAT}".encode())
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        h.update(str(path.relative_to(root)).encode())
+        h.update(b"\0")
+        h.update(path.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()[:20]
+
+
+def cache_dir(key: str) -> Path:
+    return cache_root() / key
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_cached(policies=None, *, strict: bool = True, use_cache: bool = True):
+    from .base import KnowledgeBase
+    from .errors import PolicyProblems
+
+    root = policies_dir(policies)
+    key = fingerprint(root) if root.is_dir() else "missing"
+    pickled = cache_dir(key) / "tree.pickle"
+    if use_cache and pickled.is_file():
+        try:
+            tree = pickle.loads(pickled.read_bytes())
+            tree.root = root
+            return KnowledgeBase(tree, key)
+        except Exception:  # a stale or torn cache file is rebuilt, never fatal
+            pass
+    from .loader import read_tree
+
+    tree = read_tree(root)
+    if tree.problems and strict:
+        raise PolicyProblems(tree.problems)
+    kb = KnowledgeBase(tree, key)
+    if use_cache and not tree.problems:
+        raw, tree.raw = tree.raw, {}
+        try:
+            write_atomic(pickled, pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            pass  # a read-only cache directory only costs speed
+        finally:
+            tree.raw = raw
+    return kb

@@ -1,0 +1,196 @@
+"""The `powerkb` command line.
+
+Every subcommand imports what it needs when it runs, so that `powerkb query` starts fast and
+never pays for Textual, openpyxl or jsonschema. User errors end in a message and an exit code:
+1 for a failed check or an unknown id, 2 for a bad query or bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+
+def _kb(args):
+    import kb
+
+    return kb.load(args.policies)
+
+
+def cmd_check(args) -> int:
+    from .check import check
+    from .loader import read_tree
+    from .paths import policies_dir
+
+    tree = read_tree(policies_dir(args.policies))
+    problems = check(tree, coverage=not args.no_coverage)
+    for p in problems:
+        print(p)
+    if problems:
+        print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''}", file=sys.stderr)
+        return 1
+    counts = {d: sum(1 for i in tree.items.values() if i.doc == d) for d in tree.documents}
+    summary = ", ".join(f"{d}: {n} items" for d, n in counts.items())
+    print(f"ok: {len(tree.items)} items ({summary}), {len(tree.links)} links, {len(tree.registries.units)} units, every quote found in its source")
+    return 0
+
+
+def cmd_show(args) -> int:
+    from .render import show_text
+
+    base = _kb(args)
+    item = base.item(args.id)
+    if args.format == "json":
+        print(json.dumps(item.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(show_text(item, base))
+    return 0
+
+
+def _date_arg(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date of the form YYYY-MM-DD") from None
+
+
+def cmd_query(args) -> int:
+    from .output import groups_table, rows_csv, rows_table, to_json
+    from .search import run
+    from .store import open_store
+
+    store = open_store(args.policies)
+    result = run(store, args.query, today=args.as_of)
+    if result.kind == "diff" and args.format != "table":
+        from .diff_report import print_diff
+
+        print_diff(result.diff, "json" if args.format == "json" else "md")
+    elif args.format == "json":
+        print(to_json(result))
+    elif args.format == "csv":
+        sys.stdout.write(rows_csv(result))
+    elif result.kind == "diff":
+        from .diff_report import print_diff
+
+        print_diff(result.diff, "table")
+    else:
+        from rich.console import Console
+
+        console = Console()
+        if result.kind == "count":
+            console.print(result.count)
+        elif result.kind == "groups":
+            groups_table(result, console)
+        else:
+            rows_table(result, console)
+    return 0
+
+
+def cmd_trace(args) -> int:
+    from .trace import trace, trace_text
+
+    result = trace(_kb(args), args.id)
+    print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if args.format == "json" else trace_text(result))
+    return 0
+
+
+def cmd_coverage(args) -> int:
+    from .trace import coverage, coverage_markdown
+
+    rows = coverage(_kb(args))
+    if args.format == "json":
+        print(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
+    elif args.format == "md":
+        sys.stdout.write(coverage_markdown(rows))
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(header_style="bold", expand=True)
+        table.add_column("national item", no_wrap=True, style="cyan")
+        table.add_column("via 1479", no_wrap=True)
+        table.add_column("Shanxi counterparts", ratio=2, overflow="fold")
+        table.add_column("summary", ratio=3, overflow="fold")
+        for r in rows:
+            shanxi = ", ".join(r.counterparts) if r.counterparts else f"[bold red]none[/]: {r.reason or 'not recorded'}"
+            table.add_row(r.id, ", ".join(r.via), shanxi, r.summary)
+        console = Console()
+        console.print(table)
+        missing = sum(1 for r in rows if not r.counterparts)
+        console.print(f"{len(rows) - missing} of {len(rows)} national items have a Shanxi counterpart; {missing} have none.")
+    return 0
+
+
+def cmd_diff(args) -> int:
+    from .diff_report import print_diff
+
+    base = _kb(args)
+    result = base.diff(args.a, args.b, where=args.where)
+    print_diff(result, args.format)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="powerkb", description="Rules-as-code knowledge base for 获得电力 policy.")
+    parser.add_argument("--policies", metavar="DIR", help="policy tree to use (default: $POWERKB_POLICIES or the bundled one)")
+    parser.add_argument("--version", action="version", version="powerkb 0.1.0")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("check", help="verify the policy tree: format, quotes, references, dates, coverage")
+    p.add_argument("--no-coverage", action="store_true", help="skip the check that every source sentence is encoded")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("show", help="print one item")
+    p.add_argument("id", help="an item id such as nea:ledger.23")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=cmd_show)
+    p = sub.add_parser("trace", help="the chain of an item both ways: what it implements, what implements or measures it")
+    p.add_argument("id")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=cmd_trace)
+
+    p = sub.add_parser("coverage", help="each 1479 item and NEA ledger row with its Shanxi counterparts")
+    p.add_argument("--format", choices=["table", "json", "md"], default="table")
+    p.set_defaults(func=cmd_coverage)
+
+    p = sub.add_parser("diff", help="compare the targets and texts of two documents (national vs provincial)")
+    p.add_argument("a", help="the national document, e.g. 1479 or nea")
+    p.add_argument("b", help="the provincial document, e.g. shanxi")
+    p.add_argument("--where", metavar="QUERY", help="only items and targets matching this condition")
+    p.add_argument("--format", choices=["table", "json", "md"], default="table")
+    p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser("query", help="ask a question in the query language (docs/query-language.md)")
+    p.add_argument("query", help="e.g. 'due <= 2021-12 and unit = 市能源局'")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="the date 'today', 'overdue' and 'upcoming' refer to")
+    p.set_defaults(func=cmd_query)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .errors import PowerKBError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return args.func(args)
+    except PowerKBError as exc:
+        print(f"powerkb: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

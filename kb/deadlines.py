@@ -1,0 +1,121 @@
+"""Deadline phrases and the dates they stand for.
+
+The sources state deadlines as phrases (2020年底前, 2021年4月底前, 每季度末, 持续推进). The policy
+files keep the phrase and the resolved date side by side; this module resolves phrases so that
+`check` can prove the two agree, and expands recurring deadlines into dated occurrences so that
+"what is due by 2021-12" includes each quarterly report that falls in the window.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+
+HORIZON = date(2030, 12, 31)
+"""Recurrences without an end are expanded up to here."""
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def parse_iso(text: str) -> date:
+    """A strict YYYY-MM-DD date; raises ValueError with a readable message."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text or ""):
+        raise ValueError(f"{text!r} is not a date of the form YYYY-MM-DD")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a real calendar date") from None
+
+
+_NUM = r"(\d{1,4})"
+_RANGE = re.compile(rf"{_NUM}年{_NUM}月\s*[-—至~]\s*{_NUM}年{_NUM}月")
+_DAY = re.compile(rf"{_NUM}年{_NUM}月{_NUM}日")
+_MONTH_END = re.compile(rf"{_NUM}年{_NUM}月底")
+_MONTH_BEFORE = re.compile(rf"{_NUM}年{_NUM}月前")
+_YEAR_END = re.compile(rf"{_NUM}年底")
+_YEAR_ONLY = re.compile(rf"^{_NUM}年$")
+
+
+def resolve_phrase(phrase: str) -> tuple[date | None, date | None] | None:
+    """(start, date) for a dated phrase, or None when the phrase carries no full date.
+
+    Month phrases mean the month's last day (4月底前 -> 04-30); 8月前 is read as "by August", as the
+    Shanxi plan's city-platform deadline is read; a bare year (a ledger column 2021年) means 12-31.
+    """
+    p = re.sub(r"\s+", "", phrase or "")
+    if m := _RANGE.search(p):
+        y1, m1, y2, m2 = map(int, m.groups())
+        return date(y1, m1, 1), month_end(y2, m2)
+    if m := _DAY.search(p):
+        y, mo, d = map(int, m.groups())
+        return None, date(y, mo, d)
+    if m := _MONTH_END.search(p):
+        y, mo = map(int, m.groups())
+        return None, month_end(y, mo)
+    if m := _MONTH_BEFORE.search(p):
+        y, mo = map(int, m.groups())
+        return None, month_end(y, mo)
+    if m := _YEAR_END.search(p):
+        return None, date(int(m.group(1)), 12, 31)
+    if m := _YEAR_ONLY.search(p):
+        return None, date(int(m.group(1)), 12, 31)
+    return None
+
+
+_PERIOD_ENDS = {
+    "year": ((12, 31),),
+    "half-year": ((6, 30), (12, 31)),
+    "quarter": ((3, 31), (6, 30), (9, 30), (12, 31)),
+}
+
+
+def recurrence_dates(every: str, on, first: date | None, until: date | None = None) -> list[date]:
+    """All occurrences of a recurrence from `first` to `until` (or HORIZON), in order."""
+    if on is None or first is None:
+        return []
+    last = until or HORIZON
+    out: list[date] = []
+    for year in range(first.year, last.year + 1):
+        if on == "end":
+            if every == "month":
+                candidates = [month_end(year, m) for m in range(1, 13)]
+            else:
+                candidates = [date(year, m, d) for m, d in _PERIOD_ENDS[every]]
+        else:
+            days = [on] if isinstance(on, str) else list(on)
+            candidates = []
+            for mmdd in days:
+                mo, d = (int(x) for x in mmdd.split("-"))
+                if every == "month":
+                    candidates += [date(year, m, min(d, calendar.monthrange(year, m)[1])) for m in range(1, 13)]
+                else:
+                    candidates.append(date(year, mo, d))
+        out += [c for c in sorted(candidates) if first <= c <= last]
+    return out
+
+
+def rrule(every: str, on) -> str | None:
+    """The iCalendar RRULE of a recurrence, for calendar exports."""
+    if on is None:
+        return None
+    if on == "end":
+        return {
+            "year": "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=31",
+            "half-year": "FREQ=MONTHLY;INTERVAL=6;BYMONTHDAY=-1",
+            "quarter": "FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=-1",
+            "month": "FREQ=MONTHLY;BYMONTHDAY=-1",
+        }[every]
+    days = [on] if isinstance(on, str) else list(on)
+    if every == "month":
+        return f"FREQ=MONTHLY;BYMONTHDAY={int(days[0].split('-')[1])}"
+    months = ",".join(str(int(d.split("-")[0])) for d in days)
+    monthdays = sorted({int(d.split("-")[1]) for d in days})
+    if len(monthdays) == 1:
+        return f"FREQ=YEARLY;BYMONTH={months};BYMONTHDAY={monthdays[0]}"
+    # different days in different months (05-31, 11-30): the last day of each month named
+    if all(month_end(2001, int(d.split("-")[0])).day == int(d.split("-")[1]) for d in days):
+        return f"FREQ=YEARLY;BYMONTH={months};BYMONTHDAY=-1"
+    return None

@@ -1,0 +1,366 @@
+"""Diffing two documents: targets metric by metric, and paired texts clause by clause.
+
+Targets are compared per (metric, customer class, area class, stage). Customer classes of one
+family (the approval-time target's 20kV及以下 vs 10kV) are paired and their scope compared. The
+same target restated in several items of a document (body goal, ledger row, year action) is
+merged into one, listing every item. Within a key, targets of the same year are paired first,
+then each remaining provincial target with the national one nearest in date.
+
+Verdicts, from the second document's side: stricter / looser (value, by the metric's `better`),
+earlier / later (same value, different date), same, narrower-scope / broader-scope (the class
+differs, e.g. 10kV against 20kV及以下), only-national / only-provincial (no counterpart).
+
+Texts are paired through the 1479 item both documents implement (or restate), split into clauses
+at Chinese sentence punctuation, and matched clause by clause: same, changed, removed (only in
+the first document), added (only in the second).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+VERDICTS = ["stricter", "same", "looser", "earlier", "later", "narrower-scope", "broader-scope",
+            "only-national", "only-provincial"]
+TARGET_KINDS = {"goal", "task", "obligation", "action", "indicator"}
+TEXT_KINDS = {"goal", "task", "obligation"}
+
+
+@dataclass
+class Side:
+    ids: list[str]
+    value: float
+    unit: str
+    comparator: str
+    by: str | None
+    customer: str | None
+    quote: str
+    alternative: dict | None = None
+
+    def to_dict(self) -> dict:
+        return {"id": self.ids[0], "ids": self.ids, "value": self.value, "unit": self.unit,
+                "comparator": self.comparator, "by": self.by, "customer": self.customer,
+                "alternative": self.alternative, "quote": self.quote}
+
+
+@dataclass
+class TargetPair:
+    metric: str
+    customer: str | None
+    area: str | None
+    stage: str | None
+    national: Side | None
+    provincial: Side | None
+    verdict: str
+    note: str = ""
+
+    def to_dict(self) -> dict:
+        return {"metric": self.metric, "customer": self.customer, "area": self.area, "stage": self.stage,
+                "national": self.national.to_dict() if self.national else None,
+                "provincial": self.provincial.to_dict() if self.provincial else None,
+                "verdict": self.verdict, "note": self.note}
+
+
+@dataclass
+class Clause:
+    op: str  # same | changed | removed | added
+    national: str | None
+    provincial: str | None
+    source: str | None = None  # the provincial item the clause comes from
+    similarity: float = 1.0
+
+    def to_dict(self) -> dict:
+        return {"op": self.op, "national": self.national, "provincial": self.provincial,
+                "source": self.source, "similarity": round(self.similarity, 2)}
+
+
+@dataclass
+class TextPair:
+    anchor: str
+    national_ids: list[str]
+    provincial_ids: list[str]
+    clauses: list[Clause] = field(default_factory=list)
+
+    def counts(self) -> Counter:
+        return Counter(c.op for c in self.clauses)
+
+    def to_dict(self) -> dict:
+        return {"anchor": self.anchor, "national_ids": self.national_ids, "provincial_ids": self.provincial_ids,
+                "counts": dict(self.counts()), "clauses": [c.to_dict() for c in self.clauses]}
+
+
+@dataclass
+class DiffResult:
+    a: str
+    b: str
+    targets: list[TargetPair]
+    texts: list[TextPair]
+
+    def summary(self) -> dict[str, int]:
+        counts = Counter(p.verdict for p in self.targets)
+        return {v: counts[v] for v in VERDICTS if counts[v]}
+
+    def to_dict(self) -> dict:
+        return {"a": self.a, "b": self.b, "summary": self.summary(),
+                "targets": [p.to_dict() for p in self.targets], "texts": [t.to_dict() for t in self.texts]}
+
+
+# --- targets -------------------------------------------------------------------------------
+
+def _family(kb, customer: str | None) -> str | None:
+    if customer is None:
+        return None
+    term = kb.registries.customers.get(customer)
+    return (term.get("family") if term else None) or customer
+
+
+def _sides(kb, doc: str, keep) -> dict[tuple, list[Side]]:
+    """Targets of one document by key, each distinct target once (restatements merged)."""
+    grouped: dict[tuple, dict[tuple, Side]] = defaultdict(dict)
+    for item in kb.items.values():
+        if item.doc != doc or item.kind not in TARGET_KINDS or not keep(item):
+            continue
+        for t in item.targets:
+            if not keep(item, t):
+                continue
+            key = (t.metric, _family(kb, t.customer), t.area, t.stage)
+            by = t.by.isoformat() if t.by else None
+            ident = (t.customer, t.value, t.comparator, by)
+            side = grouped[key].get(ident)
+            if side:
+                side.ids.append(item.id)
+            else:
+                alt = t.alternative.to_dict() if t.alternative else None
+                grouped[key][ident] = Side([item.id], t.value, t.unit, t.comparator, by, t.customer, t.quote, alt)
+    out = {}
+    for key, sides in grouped.items():
+        merged = []
+        for s in sides.values():
+            twin = next((d for d in sides.values() if d.by and not s.by and (d.customer, d.value) == (s.customer, s.value)), None)
+            if twin is not None:  # an undated restatement of a dated target
+                twin.ids.extend(i for i in s.ids if i not in twin.ids)
+                continue
+            merged.append(s)
+        out[key] = sorted(merged, key=lambda s: (s.by or "9999", s.value))
+    return out
+
+
+def _pair(national: list[Side], provincial: list[Side]):
+    pairs, left_n, left_p = [], list(national), []
+    for p in provincial:  # same year first
+        match = next((n for n in left_n if n.by and p.by and n.by[:4] == p.by[:4]), None)
+        if match:
+            left_n.remove(match)
+            pairs.append((match, p))
+        else:
+            left_p.append(p)
+    for p in left_p:  # then the national target in force nearest before it, else the earliest left
+        if not left_n:
+            pairs.append((None, p))
+            continue
+        before = [n for n in left_n if (n.by or "") <= (p.by or "9999")]
+        match = before[-1] if before else left_n[0]
+        left_n.remove(match)
+        pairs.append((match, p))
+    pairs += [(n, None) for n in left_n]
+    return sorted(pairs, key=lambda np: ((np[0] or np[1]).by or "9999"))
+
+
+def _verdict(kb, metric: str, n: Side, p: Side) -> tuple[str, str]:
+    notes = []
+    if n.customer != p.customer:
+        cn = kb.registries.customers.get(n.customer)
+        cp = kb.registries.customers.get(p.customer)
+        vn = (cn.get("voltage_kv") if cn else None) or {}
+        vp = (cp.get("voltage_kv") if cp else None) or {}
+        lo_n, hi_n = vn.get("min", 0), vn.get("max", float("inf"))
+        lo_p, hi_p = vp.get("min", 0), vp.get("max", float("inf"))
+        scope = None
+        if lo_n <= lo_p and hi_p <= hi_n and (lo_n, hi_n) != (lo_p, hi_p):
+            scope = "narrower-scope"
+        elif lo_p <= lo_n and hi_n <= hi_p and (lo_n, hi_n) != (lo_p, hi_p):
+            scope = "broader-scope"
+        if scope:
+            value = "the same value" if n.value == p.value else f"value {n.value:g} vs {p.value:g}"
+            return scope, f"{cn.zh if cn else n.customer} nationally, {cp.zh if cp else p.customer} in the province; {value}"
+    better = kb.registries.metrics[metric].get("better") if metric in kb.registries.metrics else "lower"
+    if n.value != p.value:
+        stricter = p.value < n.value if better == "lower" else p.value > n.value
+        if n.by and p.by and n.by != p.by:
+            notes.append(f"dates {n.by} vs {p.by}")
+        return ("stricter" if stricter else "looser"), "; ".join(notes)
+    if n.by and p.by and n.by != p.by:
+        return ("earlier" if p.by < n.by else "later"), f"same value, due {p.by} instead of {n.by}"
+    if bool(n.alternative) != bool(p.alternative):
+        notes.append("only one side allows the alternative" if n.alternative else "the province adds an alternative")
+    return "same", "; ".join(notes)
+
+
+def diff_targets(kb, a: str, b: str, keep=lambda item, target=None: True) -> list[TargetPair]:
+    na, nb = _sides(kb, a, keep), _sides(kb, b, keep)
+    metric_order = {m: i for i, m in enumerate(kb.registries.metrics)}
+    rows = []
+    for key in sorted(set(na) | set(nb), key=lambda k: (metric_order.get(k[0], 99), str(k[1:]))):
+        metric, family, area, stage = key
+        for n, p in _pair(na.get(key, []), nb.get(key, [])):
+            if n and p:
+                verdict, note = _verdict(kb, metric, n, p)
+            else:
+                verdict, note = ("only-national", "") if n else ("only-provincial", "")
+            customer = (p or n).customer if not (n and p) else (n.customer if n.customer == p.customer else f"{n.customer} / {p.customer}")
+            rows.append(TargetPair(metric, customer, area, stage, n, p, verdict, note))
+    return rows
+
+
+# --- texts ---------------------------------------------------------------------------------
+
+_SPLIT = re.compile(r"(?<=[。；！？;])")
+_NUMBERING = re.compile(r"^(\d+[.．、]|[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、)")
+SYNONYMS = (("客户", "用户"),)
+"""Wording the provincial text changes throughout without changing the meaning."""
+
+
+def clauses(text: str) -> list[str]:
+    out = []
+    for line in text.split("\n"):
+        for part in _SPLIT.split(line):
+            part = part.strip()
+            if part and re.search(r"\w", part):
+                out.append(part)
+    return out
+
+
+def _norm(clause: str) -> str:
+    c = "".join(clause.split())
+    c = _NUMBERING.sub("", c)
+    for a, b in SYNONYMS:
+        c = c.replace(a, b)
+    return c.rstrip("。；;，,")
+
+
+def _similarity(a: str, b: str) -> float:
+    from rapidfuzz import fuzz
+
+    return fuzz.ratio(a, b) / 100
+
+
+def diff_clauses(national: list[tuple[str, str]], provincial: list[tuple[str, str]]) -> list[Clause]:
+    """Match clauses (text, source id) of both sides; the rest are removed / added."""
+    prov = []
+    seen = set()
+    for text, source in provincial:
+        key = _norm(text)
+        if key not in seen:
+            seen.add(key)
+            prov.append((text, source, key))
+    used: set[int] = set()
+    out = []
+    for text, _source in national:
+        key = _norm(text)
+        best, score = None, 0.0
+        for j, (_, _, pkey) in enumerate(prov):
+            if j in used:
+                continue
+            s = 1.0 if pkey == key else _similarity(key, pkey)
+            if s > score:
+                best, score = j, s
+                if s == 1.0:
+                    break
+        if best is not None and score >= 0.5:
+            used.add(best)
+            ptext, psource, _ = prov[best]
+            out.append(Clause("same" if score >= 0.97 else "changed", text, ptext, psource, score))
+        else:
+            out.append(Clause("removed", text, None, None, 0.0))
+    for j, (ptext, psource, _) in enumerate(prov):
+        if j not in used:
+            out.append(Clause("added", None, ptext, psource, 0.0))
+    return out
+
+
+def _anchors(kb) -> dict[str, dict[str, list[str]]]:
+    """For each 1479 item: the items of each document that implement or restate it."""
+    by_anchor: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for item in kb.items.values():
+        if item.doc == "1479":
+            by_anchor[item.id]["1479"].append(item.id)
+    for link in kb.links:
+        if link.rel == "implements" and link.dst in kb.items and link.src in kb.items:
+            src = kb.items[link.src]
+            if src.kind in TEXT_KINDS and (src.doc != "shanxi" or src.ref.startswith("ledger.")):
+                by_anchor[link.dst][src.doc].append(src.id)
+    return by_anchor
+
+
+def _pieces(kb, ids: list[str], with_actions: bool) -> list[tuple[str, str]]:
+    out = []
+    for iid in ids:
+        item = kb.items[iid]
+        out += [(c, iid) for c in clauses(item.text)]
+        if with_actions:
+            for child in kb.children.get(iid, []):
+                out += [(c, child) for c in clauses(kb.items[child].text)]
+    return out
+
+
+def diff_texts(kb, a: str, b: str, keep_item=lambda item: True) -> list[TextPair]:
+    pairs = []
+    for anchor, docs in _anchors(kb).items():
+        na, nb = docs.get(a, []), docs.get(b, [])
+        if not na or not nb:
+            continue
+        if not any(keep_item(kb.items[i]) for i in na + nb):
+            continue
+        national = _pieces(kb, na, with_actions=False)
+        provincial = _pieces(kb, nb, with_actions=True)
+        pairs.append(TextPair(anchor, na, nb, diff_clauses(national, provincial)))
+    return pairs
+
+
+def diff(kb, a: str, b: str, keep_item=None, keep_target=None) -> DiffResult:
+    from .errors import PowerKBError
+
+    for doc in (a, b):
+        if doc not in kb.documents:
+            raise PowerKBError(f"unknown document '{doc}' (documents: {', '.join(kb.documents)})")
+    keep_item = keep_item or (lambda item: True)
+    keep_target = keep_target or (lambda target: True)
+
+    def keep(item, target=None):
+        return keep_item(item) and (target is None or keep_target(target))
+
+    return DiffResult(a, b, diff_targets(kb, a, b, keep), diff_texts(kb, a, b, keep_item))
+
+
+def where_filters(kb, store, statement, query: str, today):
+    """Item and target filters for `diff A vs B where ...`: the items the condition matches, and
+    for conditions on metric, customer, area or stage, only the targets that have them."""
+    from .query import And, Compare
+    from .search import run
+
+    if statement.where is None:
+        return None, None
+    from .query import Select
+
+    sub = run(store, query, today=today, select=Select(statement.where))
+    ids = {r.id for r in sub.rows}
+    parts = statement.where.parts if isinstance(statement.where, And) else [statement.where]
+    wanted = {}
+    kinds = {"metric": "metrics", "customer": "customers", "area": "areas", "stage": "stages"}
+    for part in parts:
+        if isinstance(part, Compare) and part.field in kinds and part.op in ("=", "~"):
+            wanted[part.field] = store.vocab.term_ids(kinds[part.field], part.value, query)
+    def keep_target(t):
+        return all(getattr(t, f) in allowed for f, allowed in wanted.items())
+    return (lambda item: item.id in ids), keep_target
+
+
+def diff_query(store, statement, query: str, today) -> DiffResult:
+    import kb as kbmod
+
+    base = kbmod.load(store.policies)
+    a = store.vocab.doc_id(statement.a, query)
+    b = store.vocab.doc_id(statement.b, query)
+    keep_item, keep_target = where_filters(base, store, statement, query, today)
+    return diff(base, a, b, keep_item, keep_target)

@@ -1,0 +1,294 @@
+"""Reading the policy tree into model objects.
+
+The loader validates the shape of every file against the versioned format (a JSON Schema with
+closed objects, so a misspelt key is caught) and turns what is valid into dataclasses. Problems
+are collected, not raised: one run reports every broken file as `file:line: message`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .deadlines import parse_iso
+from .model import (
+    Alternative, Deadline, Document, FormField, Item, Link, Problem, Registries, Responsibility,
+    Target, Term, Unit,
+)
+from .yamlio import LineDict, YamlError, line_at, load_yaml
+
+FORMAT = "powerkb/1"
+SCHEMA_FILE = Path(__file__).parent / "schemas" / "policy-v1.json"
+
+
+@dataclass
+class Tree:
+    """Everything read from one policy directory."""
+
+    root: Path
+    documents: dict[str, Document] = field(default_factory=dict)
+    items: dict[str, Item] = field(default_factory=dict)
+    links: list[Link] = field(default_factory=list)
+    no_counterpart: dict[str, str] = field(default_factory=dict)
+    registries: Registries = field(default_factory=Registries)
+    errata: dict[str, dict] = field(default_factory=dict)  # cleaned file name -> errata data
+    raw: dict[str, object] = field(default_factory=dict)  # item id / file name -> its LineDict
+    files: dict[str, str] = field(default_factory=dict)  # item id -> display path of its yaml
+    problems: list[Problem] = field(default_factory=list)
+
+
+def display_path(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+@lru_cache(maxsize=None)
+def _validator(kind: str):
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    return Draft202012Validator({"$defs": schema["$defs"], **schema["properties"][kind]})
+
+
+def _close_key(unknown: str, allowed) -> str:
+    from rapidfuzz import process
+
+    match = process.extractOne(unknown, list(allowed), score_cutoff=60)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+def _describe(error) -> tuple[list, str]:
+    """A schema error as (path, plain message), digging into oneOf/anyOf for the useful part."""
+    from jsonschema.exceptions import best_match
+
+    if error.context and error.validator in ("oneOf", "anyOf"):
+        inner = best_match(error.context)
+        # a deadline that is none of the three shapes: say so plainly
+        if inner is not None and inner.validator not in ("not", "required"):
+            return _describe(inner)
+        if isinstance(error.instance, dict) and "phrase" in error.instance:
+            return list(error.absolute_path), (
+                "a deadline needs exactly one of 'date', 'ongoing: true' or 'every' + 'on'"
+            )
+    path = list(error.absolute_path)
+    where = ".".join(str(p) for p in path) or "top level"
+    if error.validator == "additionalProperties":
+        allowed = error.schema.get("properties", {}).keys()
+        extra = sorted(set(error.instance) - set(allowed))
+        key = extra[0] if extra else "?"
+        return path + [key], f"unknown key '{key}' in {where}{_close_key(str(key), allowed)}"
+    if error.validator == "required":
+        return path, f"{where}: {error.message}"
+    if error.validator == "enum":
+        allowed = ", ".join(map(str, error.validator_value))
+        return path, f"{where}: {error.instance!r} is not one of: {allowed}{_close_key(str(error.instance), map(str, error.validator_value))}"
+    if error.validator == "const" and path == ["format"]:
+        return path, f"format must be '{FORMAT}' (got {error.instance!r})"
+    if error.validator == "type" and isinstance(error.instance, (int, float)) and "string" in str(error.validator_value):
+        return path, f"{where}: {error.instance!r} must be text; put it in quotes"
+    if error.validator == "pattern":
+        return path, f"{where}: {error.instance!r} does not have the expected form"
+    return path, f"{where}: {error.message}"
+
+
+def _validate(tree: Tree, path: Path, data, kind: str) -> bool:
+    shown = display_path(path)
+    if not isinstance(data, LineDict):
+        tree.problems.append(Problem(shown, 1, "expected a mapping at the top of the file"))
+        return False
+    ok = True
+    for error in sorted(_validator(kind).iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        where, message = _describe(error)
+        tree.problems.append(Problem(shown, line_at(data, where), message))
+        ok = False
+    return ok
+
+
+def _tuple(value) -> tuple:
+    if value is None:
+        return ()
+    return tuple(value) if isinstance(value, list) else (value,)
+
+
+def _date(value):
+    return parse_iso(value) if value else None
+
+
+def _deadline(raw: dict) -> Deadline:
+    if "date" in raw:
+        kind = "date"
+    elif raw.get("ongoing"):
+        kind = "ongoing"
+    else:
+        kind = "recurring"
+    on = raw.get("on")
+    return Deadline(
+        kind=kind, phrase=raw["phrase"], date=_date(raw.get("date")), start=_date(raw.get("start")),
+        every=raw.get("every"), on=tuple(on) if isinstance(on, list) else on,
+        first=_date(raw.get("first")), until=_date(raw.get("until")), scope=raw.get("scope"),
+        label=raw.get("label"), note=raw.get("note"),
+    )
+
+
+def _target(raw: dict) -> Target:
+    alt = raw.get("alternative")
+    return Target(
+        metric=raw["metric"], comparator=raw["comparator"], value=raw["value"], unit=raw["unit"],
+        quote=raw["quote"], customer=raw.get("customer"), area=raw.get("area"), stage=raw.get("stage"),
+        from_=_date(raw.get("from")), by=_date(raw.get("by")), note=raw.get("note"),
+        alternative=Alternative(**{k: alt[k] for k in alt}) if alt else None,
+    )
+
+
+def _responsibility(raw: dict, units: dict | None = None) -> Responsibility:
+    unit = (units or {}).get(raw["unit"])
+    return Responsibility(raw["unit"], raw["role"], raw["as_written"], raw.get("note"),
+                          unit.zh if unit else None, unit.en if unit else None)
+
+
+def _build_item(doc: Document, raw: LineDict, shown: str, units: dict) -> Item:
+    deadline = raw.get("deadline")
+    deadlines = [deadline] if isinstance(deadline, dict) else (deadline or [])
+    parent = raw.get("parent")
+    return Item(
+        id=f"{doc.id}:{raw['id']}", doc=doc.id, ref=raw["id"], kind=raw["kind"],
+        pieces=_tuple(raw["text"]), summary=" ".join(raw["summary"].split()),
+        source_file=doc.source_file, parent=f"{doc.id}:{parent}" if parent else None,
+        section=_tuple(raw.get("section")), heading=raw.get("heading"), category=raw.get("category"),
+        mark=raw.get("mark"), national=_tuple(raw.get("national")), standard=_tuple(raw.get("standard")),
+        responsible=_tuple(raw.get("responsible")), cooperating=_tuple(raw.get("cooperating")),
+        quote=_tuple(raw.get("quote")), pages=_tuple(raw.get("page")),
+        units=tuple(_responsibility(u, units) for u in raw.get("units") or ()),
+        deadlines=tuple(_deadline(d) for d in deadlines),
+        targets=tuple(_target(t) for t in raw.get("targets") or ()),
+        fields=tuple(FormField(**dict(f)) for f in raw.get("fields") or ()),
+        absent=tuple((raw.get("absent") or {}).items()), note=raw.get("note"),
+        yaml_file=shown, yaml_line=raw.line,
+    )
+
+
+def _load_document(tree: Tree, path: Path) -> None:
+    shown = display_path(path)
+    data = load_yaml(path).data
+    if not _validate(tree, path, data, "document_file"):
+        return
+    d = data["document"]
+    if isinstance(d, str):  # a continuation file adds items to a document defined elsewhere
+        if d not in tree.documents:
+            tree.problems.append(Problem(shown, data.line_of("document"), f"document '{d}' is not defined by another file"))
+            return
+        _load_items(tree, tree.documents[d], data, shown)
+        return
+    doc = Document(
+        id=d["id"], title_zh=d["title"]["zh"], title_en=d["title"]["en"],
+        title_derived=bool(d["title"].get("derived")), jurisdiction=d["jurisdiction"],
+        source_file=d["source"], issuer=tuple(_responsibility(u) for u in d["issuer"]),
+        number=d.get("number"), issued=d.get("issued"), printed=d.get("printed"),
+        evidence=_tuple(d.get("evidence")), absent=tuple((d.get("absent") or {}).items()),
+        note=d.get("note"), yaml_file=shown,
+    )
+    if doc.id in tree.documents:
+        tree.problems.append(Problem(shown, data.line_of("document"), f"document id '{doc.id}' is already defined in {tree.documents[doc.id].yaml_file}"))
+        return
+    tree.documents[doc.id] = doc
+    tree.raw[f"document:{doc.id}"] = d
+    _load_items(tree, doc, data, shown)
+
+
+def _load_items(tree: Tree, doc: Document, data, shown: str) -> None:
+    for index, raw in enumerate(data["items"]):
+        try:
+            item = _build_item(doc, raw, shown, tree.registries.units)
+        except ValueError as exc:  # a date that matches the pattern but is not a real date
+            tree.problems.append(Problem(shown, data["items"].line_of(index), f"{doc.id}:{raw['id']}: {exc}"))
+            continue
+        if item.id in tree.items:
+            first = tree.items[item.id]
+            tree.problems.append(Problem(shown, raw.line, f"duplicate id {item.id} (first defined at line {first.yaml_line})"))
+            continue
+        tree.items[item.id] = item
+        tree.raw[item.id] = raw
+        tree.files[item.id] = shown
+
+
+def _terms(entries, extra_keys=()) -> dict[str, Term]:
+    out = {}
+    for e in entries or ():
+        extra = tuple((k, e[k]) for k in e if k not in ("id", "zh", "en", "aliases") and k in extra_keys)
+        out[e["id"]] = Term(e["id"], e["zh"], e["en"], tuple(e.get("aliases") or ()), extra)
+    return out
+
+
+def _load_registry(tree: Tree, path: Path, kind: str) -> None:
+    data = load_yaml(path).data
+    if not _validate(tree, path, data, kind):
+        return
+    reg = tree.registries
+    tree.raw[path.name] = data
+    if kind == "units_file":
+        for u in data["units"]:
+            reg.units[u["id"]] = Unit(
+                id=u["id"], zh=u["zh"], en=u["en"], level=u["level"], kind=u["kind"],
+                aliases=tuple(u.get("aliases") or ()), parent=u.get("parent"),
+                collective=bool(u.get("collective")),
+                members=tuple((j, tuple(m)) for j, m in (u.get("members") or {}).items()),
+                basis=" ".join((u.get("basis") or "").split()) or None, note=u.get("note"),
+            )
+    elif kind == "metrics_file":
+        reg.metrics = _terms(data["metrics"], ("unit", "better", "note"))
+        reg.customers = _terms(data["customers"], ("family", "voltage_kv", "note"))
+        reg.areas = _terms(data["areas"], ("city_class", "zone", "note"))
+        reg.stages = _terms(data["stages"], ("note",))
+        reg.measures = _terms(data["measures"])
+    elif kind == "places_file":
+        reg.places = _terms(data["places"], ("level", "parent", "city_class", "in_sources", "note"))
+
+
+def _load_links(tree: Tree, path: Path) -> None:
+    data = load_yaml(path).data
+    if not _validate(tree, path, data, "links_file"):
+        return
+    tree.raw[path.name] = data
+    for index, link in enumerate(data["links"]):
+        tree.links.append(Link(link["from"], link["rel"], link["to"], link.get("note"), data["links"].line_of(index)))
+    for entry in data.get("no_counterpart") or ():
+        tree.no_counterpart[entry["id"]] = " ".join(entry["reason"].split())
+
+
+def _load_errata(tree: Tree, path: Path) -> None:
+    data = load_yaml(path).data
+    if not _validate(tree, path, data, "errata_file"):
+        return
+    tree.errata[f"sources/{data['file']}"] = data
+    tree.raw[f"errata:{path.name}"] = data
+
+
+def read_tree(root: Path) -> Tree:
+    """Read a policy directory. Never raises on bad content: see `tree.problems`."""
+    tree = Tree(root=root)
+    if not root.is_dir():
+        tree.problems.append(Problem(display_path(root), 1, "no such policy directory"))
+        return tree
+    steps = [
+        (root / "units.yaml", lambda p: _load_registry(tree, p, "units_file")),
+        (root / "metrics.yaml", lambda p: _load_registry(tree, p, "metrics_file")),
+        (root / "places.yaml", lambda p: _load_registry(tree, p, "places_file")),
+        # documents before their continuation files (`document: <id>` instead of a header)
+        *[(p, lambda p: _load_document(tree, p)) for p in sorted((root / "documents").glob("*.yaml"), key=lambda p: (p.name.count("."), p.name))],
+        (root / "links.yaml", lambda p: _load_links(tree, p)),
+        *[(p, lambda p: _load_errata(tree, p)) for p in sorted((root / "sources").glob("*.errata.yaml"))],
+    ]
+    for path, step in steps:
+        if not path.exists():
+            tree.problems.append(Problem(display_path(path), 1, "file is missing"))
+            continue
+        try:
+            step(path)
+        except YamlError as exc:
+            tree.problems.append(Problem(display_path(exc.path), exc.line, exc.message))
+    return tree

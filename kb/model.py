@@ -1,0 +1,327 @@
+"""The knowledge base's vocabulary: documents, items, deadlines, targets, units, links.
+
+Plain frozen dataclasses, built once by the loader. `to_dict()` gives the public JSON shape
+(the same for `powerkb show --format json`, query results, exports and the Python API), so
+the shape is defined in exactly one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from .deadlines import recurrence_dates, rrule
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    kind: str  # "date" | "ongoing" | "recurring"
+    phrase: str
+    date: date | None = None
+    start: date | None = None
+    every: str | None = None
+    on: str | tuple[str, ...] | None = None
+    first: date | None = None
+    until: date | None = None
+    scope: str | None = None
+    label: str | None = None
+    note: str | None = None
+
+    def occurrences(self) -> list[date]:
+        """Dated occurrences: the date itself, or every date of a recurrence (up to its end)."""
+        if self.kind == "date":
+            return [self.date]
+        if self.kind == "recurring":
+            return recurrence_dates(self.every, self.on, self.first, self.until)
+        return []
+
+    @property
+    def next_date(self) -> date | None:
+        return self.date if self.kind == "date" else self.first
+
+    def to_dict(self) -> dict:
+        out = {"kind": self.kind, "date": _iso(self.next_date), "phrase": self.phrase}
+        if self.start:
+            out["start"] = _iso(self.start)
+        if self.kind == "recurring":
+            out["every"] = self.every
+            out["on"] = list(self.on) if isinstance(self.on, tuple) else self.on
+            out["first"] = _iso(self.first)
+            out["until"] = _iso(self.until)
+            out["rrule"] = rrule(self.every, self.on)
+        for key in ("scope", "label", "note"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
+        return out
+
+
+@dataclass(frozen=True)
+class Alternative:
+    metric: str
+    comparator: str
+    value: float
+    unit: str
+    quote: str
+    note: str | None = None
+
+    def to_dict(self) -> dict:
+        out = {"metric": self.metric, "comparator": self.comparator, "value": self.value,
+               "unit": self.unit, "quote": self.quote}
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+@dataclass(frozen=True)
+class Target:
+    metric: str
+    comparator: str
+    value: float
+    unit: str
+    quote: str
+    customer: str | None = None
+    area: str | None = None
+    stage: str | None = None
+    from_: date | None = None
+    by: date | None = None
+    alternative: Alternative | None = None
+    note: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "metric": self.metric, "customer": self.customer, "area": self.area,
+            "stage": self.stage, "comparator": self.comparator, "value": self.value,
+            "unit": self.unit, "from": _iso(self.from_), "by": _iso(self.by),
+            "alternative": self.alternative.to_dict() if self.alternative else None,
+            "quote": self.quote, **({"note": self.note} if self.note else {}),
+        }
+
+
+@dataclass(frozen=True)
+class Responsibility:
+    unit: str
+    role: str  # "lead" | "cooperate"
+    as_written: str
+    note: str | None = None
+    name: str | None = None  # the unit's registry names, filled in by the loader
+    name_en: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"id": self.unit, "name": self.name or self.unit, "name_en": self.name_en,
+                "role": self.role, "as_written": self.as_written}
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    part: str
+    group: str | None = None
+    unit: str | None = None
+    en: str | None = None
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    doc: str
+    ref: str
+    kind: str
+    pieces: tuple[str, ...]
+    summary: str
+    source_file: str
+    parent: str | None = None
+    section: tuple[str, ...] = ()
+    heading: str | None = None
+    category: str | None = None
+    mark: str | None = None
+    national: tuple[str, ...] = ()
+    standard: tuple[str, ...] = ()
+    responsible: tuple[str, ...] = ()
+    cooperating: tuple[str, ...] = ()
+    quote: tuple[str, ...] = ()
+    pages: tuple[int, ...] = ()
+    units: tuple[Responsibility, ...] = ()
+    deadlines: tuple[Deadline, ...] = ()
+    targets: tuple[Target, ...] = ()
+    fields: tuple[FormField, ...] = ()
+    absent: tuple[tuple[str, str], ...] = ()
+    note: str | None = None
+    yaml_file: str = ""
+    yaml_line: int = 0
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.pieces)
+
+    @property
+    def deadline(self) -> Deadline | None:
+        """The item's first deadline: the one `deadline`/`deadline_kind` in the JSON speak of."""
+        return self.deadlines[0] if self.deadlines else None
+
+    @property
+    def deadline_kind(self) -> str:
+        return self.deadline.kind if self.deadline else "none"
+
+    def occurrences(self) -> list[tuple[date, Deadline]]:
+        return sorted(((d, dl) for dl in self.deadlines for d in dl.occurrences()), key=lambda p: p[0])
+
+    def verbatim(self) -> dict[str, tuple[str, ...]]:
+        """Every field that quotes the source, by name; what full-text search and `check` read."""
+        return {
+            "text": self.pieces, "national": self.national, "standard": self.standard,
+            "responsible": self.responsible, "cooperating": self.cooperating, "quote": self.quote,
+        }
+
+    def to_dict(self) -> dict:
+        """The public JSON object of an item (`powerkb show --format json`)."""
+        dl = self.deadline
+        return {
+            "id": self.id,
+            "doc": self.doc,
+            "ref": self.ref,
+            "kind": self.kind,
+            "parent": self.parent,
+            "section": list(self.section),
+            "heading": self.heading,
+            "category": self.category,
+            "mark": self.mark,
+            "text": self.text,
+            "summary": self.summary,
+            "national": "\n".join(self.national) or None,
+            "standard": "\n".join(self.standard) or None,
+            "deadline": _iso(dl.next_date) if dl else None,
+            "deadline_kind": self.deadline_kind,
+            "deadline_phrase": dl.phrase if dl else None,
+            "deadlines": [d.to_dict() for d in self.deadlines],
+            "units": [r.to_dict() for r in self.units],
+            "responsible": "\n".join(self.responsible) or None,
+            "cooperating": "\n".join(self.cooperating) or None,
+            "targets": [t.to_dict() for t in self.targets],
+            "fields": [f.to_dict() for f in self.fields],
+            "absent": dict(self.absent),
+            "note": self.note,
+            "source": {
+                "file": self.source_file,
+                "quote": "\n".join(self.quote) if self.quote else self.text,
+                "pages": list(self.pages),
+            },
+        }
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    title_zh: str
+    title_en: str
+    jurisdiction: str
+    source_file: str
+    issuer: tuple[Responsibility, ...] = ()
+    number: str | None = None
+    issued: str | None = None
+    printed: str | None = None
+    title_derived: bool = False
+    evidence: tuple[str, ...] = ()
+    absent: tuple[tuple[str, str], ...] = ()
+    note: str | None = None
+    yaml_file: str = ""
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id, "title": {"zh": self.title_zh, "en": self.title_en, "derived": self.title_derived},
+            "issuer": [r.unit for r in self.issuer], "number": self.number, "issued": self.issued,
+            "printed": self.printed, "jurisdiction": self.jurisdiction, "source": self.source_file,
+            "absent": dict(self.absent), "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str
+    zh: str
+    en: str
+    level: str
+    kind: str
+    aliases: tuple[str, ...] = ()
+    parent: str | None = None
+    collective: bool = False
+    members: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    basis: str | None = None
+    note: str | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.zh, self.en, *self.aliases)
+
+    def members_in(self, jurisdiction: str) -> tuple[str, ...]:
+        return dict(self.members).get(jurisdiction, ())
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id, "zh": self.zh, "en": self.en, "aliases": list(self.aliases),
+            "level": self.level, "kind": self.kind, "parent": self.parent,
+            "collective": self.collective, "members": {j: list(m) for j, m in self.members},
+            "basis": self.basis, "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class Term:
+    """An entry of metrics.yaml: a metric, customer class, area class, stage or measure."""
+
+    id: str
+    zh: str
+    en: str
+    aliases: tuple[str, ...] = ()
+    extra: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.id, self.zh, self.en, *self.aliases)
+
+    def get(self, key: str, default=None):
+        return dict(self.extra).get(key, default)
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "zh": self.zh, "en": self.en, "aliases": list(self.aliases), **dict(self.extra)}
+
+
+@dataclass(frozen=True)
+class Link:
+    src: str
+    rel: str  # "implements" | "measures" | "same-as"
+    dst: str
+    note: str | None = None
+    yaml_line: int = 0
+
+    def to_dict(self) -> dict:
+        return {"from": self.src, "rel": self.rel, "to": self.dst, "note": self.note}
+
+
+@dataclass
+class Problem:
+    """One finding of `check`: printed as `file:line: message`."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+@dataclass
+class Registries:
+    units: dict[str, Unit] = field(default_factory=dict)
+    metrics: dict[str, Term] = field(default_factory=dict)
+    customers: dict[str, Term] = field(default_factory=dict)
+    areas: dict[str, Term] = field(default_factory=dict)
+    stages: dict[str, Term] = field(default_factory=dict)
+    measures: dict[str, Term] = field(default_factory=dict)
+    places: dict[str, Term] = field(default_factory=dict)

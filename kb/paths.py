@@ -1,0 +1,30 @@
+"""Where the policy tree and the grammar live.
+
+An installed wheel carries them inside the package (`kb/_data/`); a source checkout or editable
+install has them beside `kb/`. `--policies DIR` and `POWERKB_POLICIES` point elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+_HERE = Path(__file__).resolve().parent
+
+
+def _bundled(name: str) -> Path:
+    inside = _HERE / "_data" / name
+    return inside if inside.is_dir() else _HERE.parent / name
+
+
+def policies_dir(override: str | os.PathLike | None = None) -> Path:
+    if override:
+        return Path(override).expanduser().resolve()
+    env = os.environ.get("POWERKB_POLICIES")
+    if env:
+        return Path(env).expanduser().resolve()
+    return _bundled("policies")
+
+
+def grammar_dir() -> Path:
+    return _bundled("grammar")

@@ -1,0 +1,185 @@
+"""Running a query against the store and shaping the answer.
+
+A result row is an item's public JSON plus `due`: the date of the occurrence that matched (for a
+`due` condition), or the item's own deadline date. A `count` gives a number, a `group by` gives
+counts per group, and `diff` hands over to the diff module.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+from .query import Count, Diff, QueryError, Select, parse
+from .sql import Compiler
+
+
+@dataclass
+class Row:
+    item: dict
+    due: str | None
+    due_phrase: str | None = None
+    due_scope: str | None = None
+    due_kind: str | None = None
+    rank: float | None = None
+    overdue: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.item["id"]
+
+    def to_dict(self) -> dict:
+        out = dict(self.item)
+        out["due"] = self.due
+        out["due_kind"] = self.due_kind
+        if self.due_phrase is not None:
+            out["due_phrase"] = self.due_phrase
+        if self.due_scope:
+            out["due_scope"] = self.due_scope
+        out["overdue"] = self.overdue
+        return out
+
+
+@dataclass
+class QueryResult:
+    query: str
+    kind: str  # "rows" | "count" | "groups" | "diff"
+    rows: list[Row] = field(default_factory=list)
+    count: int | None = None
+    groups: list[tuple[str, int]] = field(default_factory=list)
+    group_by: str | None = None
+    diff: object | None = None
+    terms: list[str] = field(default_factory=list)  # search terms, for highlighting
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def to_dict(self):
+        if self.kind == "rows":
+            return [r.to_dict() for r in self.rows]
+        if self.kind == "count":
+            return {"query": self.query, "count": self.count}
+        if self.kind == "groups":
+            return {"query": self.query, "group_by": self.group_by,
+                    "groups": [{"key": k, "count": n} for k, n in self.groups]}
+        return self.diff.to_dict()
+
+
+_GROUP_SQL = {
+    "doc": "i.doc",
+    "kind": "i.kind",
+    "category": "coalesce(i.category, '')",
+    "due-year": "coalesce(substr(o.date, 1, 4), o.kind)",
+    "due-month": "coalesce(substr(o.date, 1, 7), o.kind)",
+}
+
+
+def _terms(node) -> list[str]:
+    from .query import And, Compare, Not, Or, Term
+
+    if isinstance(node, (And, Or)):
+        return [t for p in node.parts for t in _terms(p)]
+    if isinstance(node, Term):
+        return [node.value.text]
+    if isinstance(node, Compare) and node.field in ("text", "summary") and node.op in ("=", "~"):
+        return [node.value.text]
+    return []
+
+
+def run(store, text: str, today: date | None = None, limit: int | None = None, select: Select | None = None) -> QueryResult:
+    """Run a query. `select` runs an already parsed condition (diff's `where`) with `text` for errors."""
+    today = today or date.today()
+    statement = select if select is not None else parse(text)
+    if isinstance(statement, Diff):
+        from .diff import diff_query
+
+        return QueryResult(text, "diff", diff=diff_query(store, statement, text, today))
+    counting = isinstance(statement, Count)
+    select: Select = statement.select if counting else statement
+    compiled = Compiler(store.vocab, text, today).compile(select.expr)
+    con = store.con
+    join_o = compiled.uses_due
+    base = "FROM items i" + (" JOIN occurrences o ON o.item = i.rowid" if join_o else "")
+    where = f"WHERE {compiled.where}"
+    params = list(compiled.params)
+
+    if select.group is not None:
+        key = select.group.text.lower()
+        if key in ("unit", "role"):
+            column = "u.unit" if key == "unit" else "u.role"
+            sql = (f"SELECT {column} AS k, count(DISTINCT i.rowid) AS n {base} JOIN item_units u ON u.item = i.rowid "
+                   f"{where} GROUP BY k ORDER BY n DESC, k")
+        elif key in ("metric", "customer"):
+            column = f"t.{key}"
+            sql = (f"SELECT coalesce({column}, '') AS k, count(DISTINCT i.rowid) AS n {base} JOIN targets t ON t.item = i.rowid "
+                   f"{where} GROUP BY k ORDER BY n DESC, k")
+        else:
+            if key in ("due-year", "due-month") and not join_o:
+                base += " JOIN occurrences o ON o.item = i.rowid"
+            count_expr = "count(*)" if compiled.uses_due or key.startswith("due") else "count(DISTINCT i.rowid)"
+            sql = f"SELECT {_GROUP_SQL[key]} AS k, {count_expr} AS n {base} {where} GROUP BY k ORDER BY k"
+        groups = [(str(k), int(n)) for k, n in con.execute(sql, params)]
+        return QueryResult(text, "groups", groups=groups, group_by=key)
+
+    if counting:
+        what = "count(*) FROM (SELECT DISTINCT i.rowid, o.date" if compiled.uses_due else "count(*) FROM (SELECT DISTINCT i.rowid"  # as many as the rows a query shows
+        n = con.execute(f"SELECT {what} {base} {where})", params).fetchone()[0]
+        return QueryResult(text, "count", count=n)
+
+    rank_sql, rank_params = "NULL", []
+    joins = ""
+    if compiled.rank_zh:
+        joins += " LEFT JOIN (SELECT rowid AS r, bm25(fts_zh) AS s FROM fts_zh WHERE fts_zh MATCH ?) rz ON rz.r = i.rowid"
+        rank_params.append(" OR ".join(f"({e})" for e in compiled.rank_zh))
+    if compiled.rank_en:
+        joins += " LEFT JOIN (SELECT rowid AS r, bm25(fts_en) AS s FROM fts_en WHERE fts_en MATCH ?) re ON re.r = i.rowid"
+        rank_params.append(" OR ".join(f"({e})" for e in compiled.rank_en))
+    if compiled.rank_zh or compiled.rank_en:
+        parts = (["coalesce(rz.s, 0)"] if compiled.rank_zh else []) + (["coalesce(re.s, 0)"] if compiled.rank_en else [])
+        rank_sql = " + ".join(parts)
+
+    if compiled.uses_due:
+        # one row per item and date; min(o.seq) makes SQLite take phrase and kind from the
+        # first-listed deadline that falls on that date
+        columns = "i.rowid, i.json, o.date AS due, o.phrase, o.scope, o.kind, min(o.seq)"
+        group = " GROUP BY i.rowid, o.date"
+    else:
+        columns = "i.rowid, i.json, i.deadline AS due, NULL, NULL, i.deadline_kind, 0"
+        group = ""
+    order = []
+    for value, direction in select.order or []:
+        key, d = value.text.lower(), direction.upper()
+        if key == "due":
+            col = "o.date" if compiled.uses_due else "i.deadline"
+            order.append(f"{col} IS NULL, {col} {d}")
+        elif key == "rank":
+            order.append(f"rank {d}")
+        elif key == "id":
+            order.append(f"i.seq {d}")
+        else:
+            order.append(f"i.{key} {d}")
+    if not order:
+        order = ["rank ASC"] if rank_sql != "NULL" else []
+        if compiled.uses_due:
+            order.append("o.date IS NULL, o.date")
+    order.append("i.seq")
+    lim = select.limit if select.limit is not None else limit
+    sql = (f"SELECT {columns}, {rank_sql} AS rank FROM items i{joins}"
+           + (" JOIN occurrences o ON o.item = i.rowid" if join_o else "")
+           + f" {where}{group} ORDER BY {', '.join(order)}")
+    if lim is not None:
+        sql += " LIMIT ?"
+    all_params = rank_params + params + ([lim] if lim is not None else [])
+    rows = []
+    iso_today = today.isoformat()
+    for _rid, data, due, phrase, scope, due_kind, _seq, rank in con.execute(sql, all_params):
+        item = json.loads(data)
+        rows.append(Row(item, due, phrase, scope, due_kind, rank, overdue=bool(due and due < iso_today)))
+    return QueryResult(text, "rows", rows=rows, terms=_terms(select.expr))
+
+
+__all__ = ["QueryError", "QueryResult", "Row", "run"]

@@ -1,0 +1,219 @@
+"""The SQLite store: the whole knowledge base as tables, with full-text indexes.
+
+Queries run here. The tables are plain and documented (docs/sqlite.md) so that other SQLite
+tools can query an exported store. Each item's public JSON is stored alongside its columns, so a
+query answers without loading the YAML at all.
+
+    items(rowid, id, doc, ref, kind, parent, category, heading, section, jurisdiction, summary,
+          text, deadline, deadline_kind, blob, seq, json)
+    item_units(item, unit, role, as_written)          -- item = items.rowid
+    targets(item, metric, customer, area, stage, comparator, value, unit, by_date, from_date,
+            alt_metric, alt_comparator, alt_value, alt_unit, quote)
+    occurrences(item, date, kind, phrase, scope, label, seq)  -- one row per dated occurrence;
+                                       -- undated deadlines have date NULL; seq = the deadline's place
+    links(src, rel, dst, note)
+    documents(id, title_zh, title_en, jurisdiction, source, json)
+    units(id, zh, en, level, kind, parent, collective, json)
+    unit_names(name, unit)                             -- every name and alias, casefolded
+    unit_members(collective, jurisdiction, member)
+    terms(kind, id, zh, en, json)                      -- metrics, customers, areas, stages, measures, places
+    fts_zh(zh)  -- contentless FTS5 over bigram tokens of the verbatim text (rowid = items.rowid)
+    fts_en(en)  -- contentless FTS5 (porter) over the English summary
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+from .sources import squash
+from .textindex import index_text
+
+SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE documents(id TEXT PRIMARY KEY, title_zh TEXT, title_en TEXT, jurisdiction TEXT, source TEXT, json TEXT);
+CREATE TABLE items(
+  rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, doc TEXT, ref TEXT, kind TEXT, parent TEXT,
+  category TEXT, heading TEXT, section TEXT, jurisdiction TEXT, summary TEXT, text TEXT,
+  deadline TEXT, deadline_kind TEXT, blob TEXT, seq INTEGER, json TEXT);
+CREATE TABLE item_units(item INTEGER, unit TEXT, role TEXT, as_written TEXT);
+CREATE TABLE targets(
+  item INTEGER, metric TEXT, customer TEXT, area TEXT, stage TEXT, comparator TEXT, value REAL,
+  unit TEXT, by_date TEXT, from_date TEXT, alt_metric TEXT, alt_comparator TEXT, alt_value REAL,
+  alt_unit TEXT, quote TEXT);
+CREATE TABLE occurrences(item INTEGER, date TEXT, kind TEXT, phrase TEXT, scope TEXT, label TEXT, seq INTEGER);
+CREATE TABLE links(src TEXT, rel TEXT, dst TEXT, note TEXT);
+CREATE TABLE units(id TEXT PRIMARY KEY, zh TEXT, en TEXT, level TEXT, kind TEXT, parent TEXT, collective INTEGER, json TEXT);
+CREATE TABLE unit_names(name TEXT, unit TEXT);
+CREATE TABLE unit_members(collective TEXT, jurisdiction TEXT, member TEXT);
+CREATE TABLE terms(kind TEXT, id TEXT, zh TEXT, en TEXT, json TEXT);
+CREATE VIRTUAL TABLE fts_zh USING fts5(zh, tokenize='unicode61', content='', columnsize=1);
+CREATE VIRTUAL TABLE fts_en USING fts5(en, tokenize='porter unicode61', content='', columnsize=1);
+"""
+
+INDEXES = """
+CREATE INDEX items_doc ON items(doc, kind);
+CREATE INDEX item_units_item ON item_units(item);
+CREATE INDEX item_units_unit ON item_units(unit, role);
+CREATE INDEX targets_item ON targets(item);
+CREATE INDEX targets_metric ON targets(metric, customer);
+CREATE INDEX occurrences_item ON occurrences(item);
+CREATE INDEX occurrences_date ON occurrences(date);
+CREATE INDEX links_src ON links(src, rel);
+CREATE INDEX links_dst ON links(dst, rel);
+CREATE INDEX unit_names_name ON unit_names(name);
+"""
+
+
+def _d(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def search_blob(item) -> str:
+    """The squashed, casefolded text a literal substring search runs over."""
+    parts = [p for pieces in item.verbatim().values() for p in pieces]
+    parts += [item.heading or "", item.category or "", item.summary]
+    return squash("\u0001".join(parts)).casefold()
+
+
+def item_rows(kb, items):
+    """Rows for every table, item by item (a generator, so 100k items stream through)."""
+    for seq, item in enumerate(items, start=1):
+        doc = kb.documents[item.doc]
+        dl = item.deadline
+        data = item.to_dict()
+        yield "items", (
+            seq, item.id, item.doc, item.ref, item.kind, item.parent, item.category, item.heading,
+            " › ".join(item.section), doc.jurisdiction, item.summary, item.text,
+            _d(dl.next_date) if dl else None, item.deadline_kind, search_blob(item), seq,
+            json.dumps(data, ensure_ascii=False),
+        )
+        for r in item.units:
+            yield "item_units", (seq, r.unit, r.role, r.as_written)
+        for t in item.targets:
+            a = t.alternative
+            yield "targets", (
+                seq, t.metric, t.customer, t.area, t.stage, t.comparator, t.value, t.unit,
+                _d(t.by), _d(t.from_), a.metric if a else None, a.comparator if a else None,
+                a.value if a else None, a.unit if a else None, t.quote,
+            )
+        if not item.deadlines:
+            yield "occurrences", (seq, None, "none", None, None, None, 0)
+        for n, dl in enumerate(item.deadlines):
+            for d in dl.occurrences() or [None]:
+                yield "occurrences", (seq, _d(d), dl.kind, dl.phrase, dl.scope, dl.label, n)
+        zh = " ".join(p for pieces in item.verbatim().values() for p in pieces)
+        zh += " " + (item.heading or "") + " " + (item.category or "")
+        yield "fts_zh", (seq, index_text(zh))
+        yield "fts_en", (seq, item.summary)
+
+
+_INSERT = {
+    "items": "INSERT INTO items VALUES (" + ",".join("?" * 17) + ")",
+    "item_units": "INSERT INTO item_units VALUES (?,?,?,?)",
+    "targets": "INSERT INTO targets VALUES (" + ",".join("?" * 15) + ")",
+    "occurrences": "INSERT INTO occurrences VALUES (?,?,?,?,?,?,?)",
+    "fts_zh": "INSERT INTO fts_zh(rowid, zh) VALUES (?,?)",
+    "fts_en": "INSERT INTO fts_en(rowid, en) VALUES (?,?)",
+}
+
+
+def build(kb, path: Path, items=None) -> Path:
+    """Write the store for `kb` to `path` (atomically: built aside, then renamed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    con = sqlite3.connect(tmp)
+    try:
+        con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+        con.executescript(SCHEMA)
+        batches: dict[str, list] = {name: [] for name in _INSERT}
+        for table, row in item_rows(kb, items if items is not None else kb.items.values()):
+            batch = batches[table]
+            batch.append(row)
+            if len(batch) >= 5000:
+                con.executemany(_INSERT[table], batch)
+                batch.clear()
+        for table, batch in batches.items():
+            if batch:
+                con.executemany(_INSERT[table], batch)
+        con.executemany("INSERT INTO links VALUES (?,?,?,?)", [(l.src, l.rel, l.dst, l.note) for l in kb.links])
+        con.executemany("INSERT INTO documents VALUES (?,?,?,?,?,?)", [
+            (d.id, d.title_zh, d.title_en, d.jurisdiction, d.source_file, json.dumps(d.to_dict(), ensure_ascii=False))
+            for d in kb.documents.values()
+        ])
+        units = kb.registries.units.values()
+        con.executemany("INSERT INTO units VALUES (?,?,?,?,?,?,?,?)", [
+            (u.id, u.zh, u.en, u.level, u.kind, u.parent, int(u.collective), json.dumps(u.to_dict(), ensure_ascii=False))
+            for u in units
+        ])
+        con.executemany("INSERT INTO unit_names VALUES (?,?)", sorted({
+            (name.casefold(), u.id) for u in units for name in (u.id, *u.names)
+        }))
+        con.executemany("INSERT INTO unit_members VALUES (?,?,?)", [
+            (u.id, j, m) for u in units for j, members in u.members for m in members
+        ])
+        reg = kb.registries
+        con.executemany("INSERT INTO terms VALUES (?,?,?,?,?)", [
+            (kind, t.id, t.zh, t.en, json.dumps(t.to_dict(), ensure_ascii=False))
+            for kind in ("metrics", "customers", "areas", "stages", "measures", "places")
+            for t in getattr(reg, kind).values()
+        ])
+        con.executescript(INDEXES)
+        con.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (kb.fingerprint,))
+        con.execute("INSERT INTO meta VALUES ('format', 'powerkb-store/1')")
+        con.execute("INSERT INTO fts_zh(fts_zh) VALUES ('optimize')")
+        con.commit()
+    finally:
+        con.close()
+    os.replace(tmp, path)
+    return path
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A read-only connection to a built store."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    con.row_factory = sqlite3.Row
+    return con
+
+
+class Store:
+    """An open store: its read-only connection and the query vocabulary read from it."""
+
+    def __init__(self, path: Path, policies: Path | None = None):
+        self.path = path
+        self.policies = policies
+        self.con = connect(path)
+        self._vocab = None
+
+    @property
+    def vocab(self):
+        if self._vocab is None:
+            from .vocab import Vocabulary
+
+            self._vocab = Vocabulary.from_store(self.con)
+        return self._vocab
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def open_store(policies=None) -> Store:
+    """The store of a policy tree, built on first use and cached until the tree changes.
+
+    The fast path (cache hit) reads no YAML: it hashes the tree and opens the database.
+    """
+    from .cache import cache_dir, fingerprint
+    from .paths import policies_dir
+
+    root = policies_dir(policies)
+    key = fingerprint(root) if root.is_dir() else "missing"
+    path = cache_dir(key) / "kb.sqlite"
+    if not path.is_file():
+        from .cache import load_cached
+
+        kb = load_cached(root)
+        build(kb, path)
+    return Store(path, root)

@@ -1,0 +1,120 @@
+"""Names a query may use for units, metrics, classes and documents, and what each stands for.
+
+Loaded from the store's registry tables, so that a query needs neither the YAML nor the pickled
+tree. Unit matching follows the registry in both directions:
+
+* down: a collective (各供电企业) stands for itself and, transitively, all its members;
+* up: a member (国网山西省电力公司) also stands for each collective it belongs to, but only in
+  documents of the jurisdiction whose member list names it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .query import QueryError, Value, _near
+
+
+def _norm(text: str) -> str:
+    return "".join(text.split()).casefold()
+
+
+@dataclass
+class Vocabulary:
+    units: dict[str, dict] = field(default_factory=dict)
+    unit_names: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    members: dict[str, dict[str, set[str]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(set)))
+    terms: dict[str, dict[str, dict]] = field(default_factory=lambda: defaultdict(dict))
+    docs: dict[str, dict] = field(default_factory=dict)
+    kinds: set[str] = field(default_factory=set)
+
+    @classmethod
+    def from_store(cls, con) -> "Vocabulary":
+        v = cls()
+        for row in con.execute("SELECT id, json FROM units"):
+            v.units[row[0]] = json.loads(row[1])
+        for name, unit in con.execute("SELECT name, unit FROM unit_names"):
+            v.unit_names[_norm(name)].add(unit)
+        for coll, jur, member in con.execute("SELECT collective, jurisdiction, member FROM unit_members"):
+            v.members[coll][jur].add(member)
+        for kind, tid, data in con.execute("SELECT kind, id, json FROM terms"):
+            v.terms[kind][tid] = json.loads(data)
+        for did, data in con.execute("SELECT id, json FROM documents"):
+            v.docs[did] = json.loads(data)
+        v.kinds = {k for (k,) in con.execute("SELECT DISTINCT kind FROM items")}
+        return v
+
+    # -- units ---------------------------------------------------------------------------
+    def unit_ids(self, value: Value, query: str) -> set[str]:
+        """The units a name stands for: an exact name or alias, else every unit whose name contains it."""
+        key = _norm(value.text)
+        if key in self.unit_names:
+            return set(self.unit_names[key])
+        found = {u for name, units in self.unit_names.items() if key and key in name for u in units}
+        if found:
+            return found
+        raise QueryError(f"unknown unit '{value.text}'", query, value.span.start, value.span.end,
+                         suggestions=self.near_units(value.text))
+
+    def near_units(self, text: str) -> list[str]:
+        names = [u["zh"] for u in self.units.values()] + [u["en"] for u in self.units.values()]
+        names += [a for u in self.units.values() for a in u["aliases"]]
+        return _near(text, names, limit=3, cutoff=55)
+
+    def expand_units(self, ids: set[str]) -> tuple[set[str], set[tuple[str, str]]]:
+        """(units matched anywhere, (collective, jurisdiction) pairs matched only in that jurisdiction)."""
+        anywhere = set(ids)
+        todo = list(ids)
+        while todo:  # down: members of collectives, transitively
+            unit = todo.pop()
+            for members in self.members.get(unit, {}).values():
+                for m in members - anywhere:
+                    anywhere.add(m)
+                    todo.append(m)
+        scoped: set[tuple[str, str]] = set()
+        todo2 = [(u, None) for u in ids]
+        seen = set()
+        while todo2:  # up: collectives a unit belongs to, per jurisdiction, transitively
+            unit, jur = todo2.pop()
+            for coll, by_jur in self.members.items():
+                for j, members in by_jur.items():
+                    if unit in members and (jur is None or j == jur) and (coll, j) not in seen:
+                        seen.add((coll, j))
+                        scoped.add((coll, j))
+                        todo2.append((coll, j))
+        return anywhere, {(c, j) for c, j in scoped if c not in anywhere}
+
+    # -- metrics and classes --------------------------------------------------------------
+    def term_ids(self, kind: str, value: Value, query: str) -> set[str]:
+        table = self.terms.get(kind, {})
+        key = _norm(value.text)
+        exact = {tid for tid, t in table.items() if key in {_norm(n) for n in (tid, t["zh"], t["en"], *t.get("aliases", []))}}
+        if exact:
+            return exact
+        partial = {tid for tid, t in table.items() if any(key in _norm(n) for n in (tid, t["zh"], t["en"], *t.get("aliases", [])))}
+        if partial and key:
+            return partial
+        names = [n for t in table.values() for n in (t["id"], t["zh"], t["en"], *t.get("aliases", []))]
+        label = {"metrics": "metric", "customers": "customer class", "areas": "area class",
+                 "stages": "stage", "measures": "unit of measure", "places": "place"}[kind]
+        raise QueryError(f"unknown {label} '{value.text}'", query, value.span.start, value.span.end,
+                         suggestions=_near(value.text, names, limit=3, cutoff=55))
+
+    def doc_id(self, value: Value, query: str) -> str:
+        key = value.text.strip().lower()
+        if key in self.docs:
+            return key
+        raise QueryError(f"unknown document '{value.text}'", query, value.span.start, value.span.end,
+                         expected=[", ".join(sorted(self.docs))], suggestions=_near(value.text, list(self.docs)))
+
+    def all_names(self) -> list[str]:
+        """Every unit and metric name, for completion in the TUI."""
+        out = set()
+        for u in self.units.values():
+            out.update([u["zh"], u["en"], *u["aliases"]])
+        for kind in ("metrics", "customers", "areas", "stages"):
+            for t in self.terms.get(kind, {}).values():
+                out.update([t["zh"], t["en"], *t.get("aliases", [])])
+        return sorted(out)

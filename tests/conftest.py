@@ -1,0 +1,62 @@
+"""Shared fixtures: the real knowledge base (built once per session in a private cache) and a
+way to run the CLI in-process and see its output and exit code."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICIES = ROOT / "policies"
+
+# Every test run gets its own cache, so a stale cache can never make a test pass.
+os.environ["POWERKB_CACHE"] = tempfile.mkdtemp(prefix="powerkb-test-cache-")
+os.environ.pop("POWERKB_POLICIES", None)
+
+
+@pytest.fixture(scope="session")
+def base():
+    import kb
+
+    return kb.load(POLICIES)
+
+
+@pytest.fixture(scope="session")
+def store(base):
+    return base.store
+
+
+@pytest.fixture(scope="session")
+def q(base):
+    """Run a query on the real KB as of a fixed date; returns the list of result rows."""
+    from datetime import date
+
+    def run(text, as_of=date(2021, 6, 1)):
+        return base.query(text, as_of=as_of)
+
+    return run
+
+
+@pytest.fixture
+def tree_copy(tmp_path):
+    """A private copy of the policy tree that a test may break."""
+    dest = tmp_path / "policies"
+    shutil.copytree(POLICIES, dest, ignore=shutil.ignore_patterns("__pycache__"))
+    return dest
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run `powerkb ARGS...` in-process: returns (exit code, stdout, stderr)."""
+    from kb.cli import main
+
+    def run(*args):
+        code = main(list(args))
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run
