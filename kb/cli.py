@@ -134,6 +134,24 @@ def cmd_diff(args) -> int:
     return 0
 
 
+def cmd_tui(args) -> int:
+    from tui.app import run
+
+    return run(policies=args.policies, as_of=getattr(args, "as_of", None))
+
+
+def cmd_export(args) -> int:
+    from .export import cmd_export as export
+
+    return export(args)
+
+
+def cmd_evaluate(args) -> int:
+    from .evaluate import cmd_evaluate as evaluate
+
+    return evaluate(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="powerkb", description="Rules-as-code knowledge base for 获得电力 policy.")
     parser.add_argument("--policies", metavar="DIR", help="policy tree to use (default: $POWERKB_POLICIES or the bundled one)")
@@ -164,6 +182,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "json", "md"], default="table")
     p.set_defaults(func=cmd_diff)
 
+    p = sub.add_parser("tui", help="the terminal app: browse, query, trace, diff, deadlines")
+    p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="the date overdue items are marked against")
+    p.set_defaults(func=cmd_tui)
+
+    p = sub.add_parser("export", help="export items: json, jsonl, csv, xlsx (台账), ics, graphml, sqlite")
+    p.add_argument("--format", required=True, choices=["json", "jsonl", "csv", "xlsx", "ics", "graphml", "sqlite"])
+    p.add_argument("-o", "--output", metavar="FILE", help="write here (default: standard output; required for xlsx and sqlite)")
+    p.add_argument("--where", metavar="QUERY", help="only the items matching this query")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("evaluate", help="check connection cases (CSV) against the targets in force")
+    p.add_argument("cases", metavar="CASES.csv")
+    p.add_argument("--jurisdiction", default="shanxi", help="whose targets apply besides the national ones (default shanxi)")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.set_defaults(func=cmd_evaluate)
+
     p = sub.add_parser("query", help="ask a question in the query language (docs/query-language.md)")
     p.add_argument("query", help="e.g. 'due <= 2021-12 and unit = 市能源局'")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
@@ -178,8 +212,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
-        parser.print_help()
-        return 0
+        if argv is None and sys.stdin.isatty() and sys.stdout.isatty():
+            args.func = cmd_tui  # plain `powerkb` in a terminal opens the app
+        else:
+            parser.print_help()
+            return 0
     try:
         return args.func(args)
     except PowerKBError as exc:
@@ -190,6 +227,11 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:  # a bug: say so plainly; POWERKB_DEBUG=1 shows the traceback
+        if os.environ.get("POWERKB_DEBUG"):
+            raise
+        print(f"powerkb: internal error: {type(exc).__name__}: {exc} (set POWERKB_DEBUG=1 for details)", file=sys.stderr)
+        return 70
 
 
 if __name__ == "__main__":

@@ -111,8 +111,11 @@ class Responsibility:
     name_en: str | None = None
 
     def to_dict(self) -> dict:
-        return {"id": self.unit, "name": self.name or self.unit, "name_en": self.name_en,
-                "role": self.role, "as_written": self.as_written}
+        out = {"id": self.unit, "name": self.name or self.unit, "name_en": self.name_en,
+               "role": self.role, "as_written": self.as_written}
+        if self.note:
+            out["note"] = self.note
+        return out
 
 
 @dataclass(frozen=True)
