@@ -178,12 +178,6 @@ def _load_document(tree: Tree, path: Path) -> None:
     if not _validate(tree, path, data, "document_file"):
         return
     d = data["document"]
-    if isinstance(d, str):  # a continuation file adds items to a document defined elsewhere
-        if d not in tree.documents:
-            tree.problems.append(Problem(shown, data.line_of("document"), f"document '{d}' is not defined by another file"))
-            return
-        _load_items(tree, tree.documents[d], data, shown)
-        return
     doc = Document(
         id=d["id"], title_zh=d["title"]["zh"], title_en=d["title"]["en"],
         title_derived=bool(d["title"].get("derived")), jurisdiction=d["jurisdiction"],
@@ -278,8 +272,7 @@ def read_tree(root: Path) -> Tree:
         (root / "units.yaml", lambda p: _load_registry(tree, p, "units_file")),
         (root / "metrics.yaml", lambda p: _load_registry(tree, p, "metrics_file")),
         (root / "places.yaml", lambda p: _load_registry(tree, p, "places_file")),
-        # documents before their continuation files (`document: <id>` instead of a header)
-        *[(p, lambda p: _load_document(tree, p)) for p in sorted((root / "documents").glob("*.yaml"), key=lambda p: (p.name.count("."), p.name))],
+        *[(p, lambda p: _load_document(tree, p)) for p in sorted((root / "documents").glob("*.yaml"))],
         (root / "links.yaml", lambda p: _load_links(tree, p)),
         *[(p, lambda p: _load_errata(tree, p)) for p in sorted((root / "sources").glob("*.errata.yaml"))],
     ]
