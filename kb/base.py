@@ -76,6 +76,13 @@ class KnowledgeBase:
 
         return run(self.store, text, today=as_of, limit=limit)
 
+    def evaluate(self, case, jurisdiction: str = "shanxi"):
+        """Check a connection case (a dict with the columns of docs/evaluate.md, or a `Case`)
+        against the targets in force for it; returns an `Evaluation`."""
+        from .evaluate import evaluate
+
+        return evaluate(self, case, jurisdiction)
+
     @cached_property
     def graph(self):
         from .graph import build_graph

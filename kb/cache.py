@@ -17,7 +17,7 @@ from pathlib import Path
 from . import __version__
 from .paths import policies_dir
 
-CACHE_FORMAT = "5"
+CACHE_FORMAT = "8"
 
 
 def cache_root() -> Path:
@@ -30,8 +30,16 @@ def cache_root() -> Path:
 
 
 def fingerprint(root: Path) -> str:
-    """A hash of every file under the policy tree (names and bytes) and of the code version."""
+    """A hash of every file under the policy tree (names and bytes) and of the code version.
+
+    `root` may also be a JSON export (`powerkb export --format json`) used as a policy tree:
+    then the hash is of that one file.
+    """
     h = hashlib.sha256(f"{__version__}/{CACHE_FORMAT}".encode())
+    if root.is_file():
+        h.update(b"export\0")
+        h.update(root.read_bytes())
+        return h.hexdigest()[:20]
     for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         h.update(str(path.relative_to(root)).encode())
         h.update(b"\0")
@@ -61,7 +69,7 @@ def load_cached(policies=None, *, strict: bool = True, use_cache: bool = True):
     from .errors import PolicyProblems
 
     root = policies_dir(policies)
-    key = fingerprint(root) if root.is_dir() else "missing"
+    key = fingerprint(root) if root.exists() else "missing"
     pickled = cache_dir(key) / "tree.pickle"
     if use_cache and pickled.is_file():
         try:
@@ -70,9 +78,14 @@ def load_cached(policies=None, *, strict: bool = True, use_cache: bool = True):
             return KnowledgeBase(tree, key)
         except Exception:  # a stale or torn cache file is rebuilt, never fatal
             pass
-    from .loader import read_tree
+    if root.is_file():  # a JSON export stands for the tree it was exported from
+        from .importer import read_export
 
-    tree = read_tree(root)
+        tree = read_export(root)
+    else:
+        from .loader import read_tree
+
+        tree = read_tree(root)
     if tree.problems and strict:
         raise PolicyProblems(tree.problems)
     kb = KnowledgeBase(tree, key)

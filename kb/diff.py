@@ -246,13 +246,14 @@ def _similarity(a: str, b: str) -> float:
 
 
 def diff_clauses(national: list[tuple[str, str]], provincial: list[tuple[str, str]]) -> list[Clause]:
-    """Match clauses (text, source id) of both sides; the rest are removed / added."""
+    """Match clauses (text, source id) of both sides; the rest are removed / added.
+
+    The provincial side is the row's text and its year actions, which restate one another; a
+    clause that (nearly) repeats an earlier one is kept once, with its first source."""
     prov = []
-    seen = set()
     for text, source in provincial:
         key = _norm(text)
-        if key not in seen:
-            seen.add(key)
+        if not any(key == k or _similarity(key, k) >= 0.85 for _, _, k in prov):
             prov.append((text, source, key))
     used: set[int] = set()
     out = []
@@ -293,14 +294,31 @@ def _anchors(kb) -> dict[str, dict[str, list[str]]]:
     return by_anchor
 
 
+_TITLE = re.compile(r"^[^，,；;：:]{2,14}[。.]$")
+
+
+def _body(item) -> list[str]:
+    """An item's clauses without its title: the 1479 cells begin with their heading
+    (（六）优化接入电网方式各供电企业要…), the Shanxi cells with a short title sentence
+    (优化接入电网方式。). Titles name the task; they are not provisions to compare."""
+    out = []
+    for piece in item.pieces:
+        if item.heading and piece.startswith(item.heading):
+            piece = piece[len(item.heading):]
+        parts = clauses(piece)
+        if parts and _TITLE.match(_NUMBERING.sub("", parts[0])):
+            parts = parts[1:]
+        out += parts
+    return out
+
+
 def _pieces(kb, ids: list[str], with_actions: bool) -> list[tuple[str, str]]:
     out = []
     for iid in ids:
-        item = kb.items[iid]
-        out += [(c, iid) for c in clauses(item.text)]
+        out += [(c, iid) for c in _body(kb.items[iid])]
         if with_actions:
             for child in kb.children.get(iid, []):
-                out += [(c, child) for c in clauses(kb.items[child].text)]
+                out += [(c, child) for c in _body(kb.items[child])]
     return out
 
 

@@ -7,7 +7,6 @@ counts per group, and `diff` hands over to the diff module.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -17,17 +16,24 @@ from .sql import Compiler
 
 @dataclass
 class Row:
-    item: dict
+    """One answer: an item (its public JSON, decoded on first use) and the occurrence that matched."""
+
+    id: str
     due: str | None
     due_phrase: str | None = None
     due_scope: str | None = None
     due_kind: str | None = None
     rank: float | None = None
     overdue: bool = False
+    _store: object = field(default=None, repr=False, compare=False)
+    _rowid: int | None = field(default=None, repr=False, compare=False)
+    _item: dict | None = field(default=None, repr=False, compare=False)
 
     @property
-    def id(self) -> str:
-        return self.item["id"]
+    def item(self) -> dict:
+        if self._item is None:
+            self._item = self._store.item_json(self._rowid)
+        return self._item
 
     def to_dict(self) -> dict:
         out = dict(self.item)
@@ -100,12 +106,18 @@ def run(store, text: str, today: date | None = None, limit: int | None = None, s
         return QueryResult(text, "diff", diff=diff_query(store, statement, text, today))
     counting = isinstance(statement, Count)
     select: Select = statement.select if counting else statement
-    compiled = Compiler(store.vocab, text, today).compile(select.expr)
+    lim = select.limit if select.limit is not None else limit
+    compiled = Compiler(store.vocab, text, today, streaming=lim is not None).compile(select.expr)
     con = store.con
     join_o = compiled.uses_due
-    base = "FROM items i" + (" JOIN occurrences o ON o.item = i.rowid" if join_o else "")
+    # top-level search terms are joined (one FTS pass that also gives the rank), not filtered
+    fts_join, fts_params = "", []
+    for n, phrase in enumerate(compiled.fts_joins):
+        fts_join += f" JOIN (SELECT rowid AS r, rank AS s FROM fts_zh WHERE fts_zh MATCH ?) f{n} ON f{n}.r = i.rowid"
+        fts_params.append(phrase)
+    base = "FROM items i" + fts_join + (" JOIN occurrences o ON o.item = i.rowid" if join_o else "")
     where = f"WHERE {compiled.where}"
-    params = list(compiled.params)
+    params = fts_params + list(compiled.params)
 
     if select.group is not None:
         key = select.group.text.lower()
@@ -125,31 +137,28 @@ def run(store, text: str, today: date | None = None, limit: int | None = None, s
         groups = [(str(k), int(n)) for k, n in con.execute(sql, params)]
         return QueryResult(text, "groups", groups=groups, group_by=key)
 
-    if counting:
-        what = "count(*) FROM (SELECT DISTINCT i.rowid, o.date" if compiled.uses_due else "count(*) FROM (SELECT DISTINCT i.rowid"  # as many as the rows a query shows
-        n = con.execute(f"SELECT {what} {base} {where})", params).fetchone()[0]
+    if counting:  # as many as the rows the query shows: items, or (item, date) occurrences
+        n = con.execute(f"SELECT count(*) {base} {where}", params).fetchone()[0]
         return QueryResult(text, "count", count=n)
 
-    rank_sql, rank_params = "NULL", []
-    joins = ""
+    rank_sql, rank_params = "NULL", list(fts_params)
+    joins = fts_join
+    rank_parts = [f"f{n}.s" for n in range(len(compiled.fts_joins))]
     if compiled.rank_zh:
         joins += " LEFT JOIN (SELECT rowid AS r, bm25(fts_zh) AS s FROM fts_zh WHERE fts_zh MATCH ?) rz ON rz.r = i.rowid"
         rank_params.append(" OR ".join(f"({e})" for e in compiled.rank_zh))
     if compiled.rank_en:
         joins += " LEFT JOIN (SELECT rowid AS r, bm25(fts_en) AS s FROM fts_en WHERE fts_en MATCH ?) re ON re.r = i.rowid"
         rank_params.append(" OR ".join(f"({e})" for e in compiled.rank_en))
-    if compiled.rank_zh or compiled.rank_en:
-        parts = (["coalesce(rz.s, 0)"] if compiled.rank_zh else []) + (["coalesce(re.s, 0)"] if compiled.rank_en else [])
-        rank_sql = " + ".join(parts)
+    rank_parts += (["coalesce(rz.s, 0)"] if compiled.rank_zh else []) + (["coalesce(re.s, 0)"] if compiled.rank_en else [])
+    if rank_parts:
+        rank_sql = " + ".join(rank_parts)
 
-    if compiled.uses_due:
-        # one row per item and date; min(o.seq) makes SQLite take phrase and kind from the
-        # first-listed deadline that falls on that date
-        columns = "i.rowid, i.json, o.date AS due, o.phrase, o.scope, o.kind, min(o.seq)"
-        group = " GROUP BY i.rowid, o.date"
+    # Only ids and sort keys go through the sort; an item's JSON is read when a row is used.
+    if compiled.uses_due:  # occurrences hold one row per item and date
+        columns = "i.rowid, i.id, o.date AS due, o.phrase, o.scope, o.kind"
     else:
-        columns = "i.rowid, i.json, i.deadline AS due, NULL, NULL, i.deadline_kind, 0"
-        group = ""
+        columns = "i.rowid, i.id, i.deadline AS due, NULL, NULL, i.deadline_kind"
     order = []
     for value, direction in select.order or []:
         key, d = value.text.lower(), direction.upper()
@@ -159,26 +168,29 @@ def run(store, text: str, today: date | None = None, limit: int | None = None, s
         elif key == "rank":
             order.append(f"rank {d}")
         elif key == "id":
-            order.append(f"i.seq {d}")
+            order.append(f"i.rowid {d}")
         else:
             order.append(f"i.{key} {d}")
     if not order:
         order = ["rank ASC"] if rank_sql != "NULL" else []
-        if compiled.uses_due:
-            order.append("o.date IS NULL, o.date")
-    order.append("i.seq")
-    lim = select.limit if select.limit is not None else limit
-    sql = (f"SELECT {columns}, {rank_sql} AS rank FROM items i{joins}"
-           + (" JOIN occurrences o ON o.item = i.rowid" if join_o else "")
-           + f" {where}{group} ORDER BY {', '.join(order)}")
+        if compiled.uses_due and not compiled.undated_only:
+            # with only dated rows, (date, item) is the index's own order: no sort, LIMIT stops early
+            order.append("o.date" if compiled.dated_only else "o.date IS NULL, o.date")
+    order.append("o.item" if compiled.uses_due else "i.rowid")
+    if join_o and compiled.dated_only and not select.order and rank_sql == "NULL":
+        # walk occurrences in (date, item) index order and stop at the limit: no sort at all
+        source = f"FROM occurrences o CROSS JOIN items i ON i.rowid = o.item{joins}"
+    else:
+        source = f"FROM items i{joins}" + (" JOIN occurrences o ON o.item = i.rowid" if join_o else "")
+    sql = f"SELECT {columns}, {rank_sql} AS rank {source} {where} ORDER BY {', '.join(order)}"
     if lim is not None:
         sql += " LIMIT ?"
-    all_params = rank_params + params + ([lim] if lim is not None else [])
+    all_params = rank_params + list(compiled.params) + ([lim] if lim is not None else [])
     rows = []
     iso_today = today.isoformat()
-    for _rid, data, due, phrase, scope, due_kind, _seq, rank in con.execute(sql, all_params):
-        item = json.loads(data)
-        rows.append(Row(item, due, phrase, scope, due_kind, rank, overdue=bool(due and due < iso_today)))
+    for rid, item_id, due, phrase, scope, due_kind, rank in con.execute(sql, all_params):
+        rows.append(Row(item_id, due, phrase, scope, due_kind, rank, overdue=bool(due and due < iso_today),
+                        _store=store, _rowid=rid))
     return QueryResult(text, "rows", rows=rows, terms=_terms(select.expr))
 
 

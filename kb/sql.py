@@ -20,6 +20,7 @@ from .textindex import fts_phrase
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _PLAIN_ASCII = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 \-]*$")
+_EXACT_BY_INDEX = re.compile(r"^[\u3400-\u9fff]{2,}$")
 
 TARGET_FIELDS = {"metric": ("metrics", "metric"), "customer": ("customers", "customer"),
                  "area": ("areas", "area"), "stage": ("stages", "stage")}
@@ -36,21 +37,39 @@ class Compiled:
     where: str
     params: list
     uses_due: bool = False
+    dated_only: bool = False  # every row has a date (a dated `due` condition is ANDed at the top)
+    undated_only: bool = False  # no row has a date (due ongoing / due none at the top)
     rank_zh: list[str] = field(default_factory=list)  # FTS expressions of positive text terms
     rank_en: list[str] = field(default_factory=list)
+    fts_joins: list[str] = field(default_factory=list)  # top-level terms: joined, not filtered
 
 
 class Compiler:
-    def __init__(self, vocab, query: str, today: date):
+    def __init__(self, vocab, query: str, today: date, streaming: bool = False):
         self.vocab, self.query, self.today = vocab, query, today
+        # With a LIMIT, membership lists are checked row by row in index order ("+i.rowid IN"),
+        # so that the first rows come without sorting every match; without one, SQLite may start
+        # from the list itself, which is faster for a whole result.
+        self.member = "+i.rowid IN" if streaming else "i.rowid IN"
         self.params: list = []
         self.uses_due = False
         self.rank_zh: list[str] = []
         self.rank_en: list[str] = []
+        self.fts_joins: list[str] = []
 
     def compile(self, node) -> Compiled:
-        where = self.node(node, positive=True) if node is not None else "1"
-        return Compiled(where, self.params, self.uses_due, self.rank_zh, self.rank_en)
+        if node is None:
+            where = "1"
+        elif isinstance(node, And):
+            where = self.conjunction(node.parts, positive=True, top=True)
+        elif isinstance(node, Term) or (isinstance(node, Compare) and node.field == "text" and node.op in ("=", "~")):
+            where = self.text(node.value, "both", positive=True, top=True)
+        else:
+            where = self.node(node, positive=True)
+        top = node.parts if isinstance(node, And) else [node]
+        dated = any(isinstance(p, Due) and (p.mode != "state" or p.op in ("dated", "overdue", "upcoming")) for p in top)
+        undated = any(isinstance(p, Due) and p.mode == "state" and p.op in ("ongoing", "none") for p in top)
+        return Compiled(where, self.params, self.uses_due, dated, undated, self.rank_zh, self.rank_en, self.fts_joins)
 
     def p(self, value) -> str:
         self.params.append(value)
@@ -90,19 +109,23 @@ class Compiler:
                 return "units"
         return None
 
-    def conjunction(self, parts, positive: bool) -> str:
+    def conjunction(self, parts, positive: bool, top: bool = False) -> str:
         groups: dict[str, list] = {"targets": [], "units": []}
         plain = []
         for part in parts:
             kind = self.facet(part)
             (groups[kind] if kind else plain).append(part)
-        sql = [self.node(p, positive) for p in plain]
+        sql = []
+        for p in plain:
+            if top and (isinstance(p, Term) or (isinstance(p, Compare) and p.field == "text" and p.op in ("=", "~"))):
+                sql.append(self.text(p.value, "both", positive, top=True))
+            else:
+                sql.append(self.node(p, positive))
         if groups["targets"]:
             conds = [self.target_cond(p) for p in groups["targets"]]
-            sql.append("EXISTS (SELECT 1 FROM targets t WHERE t.item = i.rowid AND " + " AND ".join(conds) + ")")
+            sql.append(f"{self.member} (SELECT t.item FROM targets t WHERE " + " AND ".join(conds) + ")")
         if groups["units"]:
-            conds = [self.unit_cond(p) for p in groups["units"]]
-            sql.append("EXISTS (SELECT 1 FROM item_units u WHERE u.item = i.rowid AND " + " AND ".join(conds) + ")")
+            sql.append(self.units_subquery(groups["units"]))
         return "(" + " AND ".join(sql) + ")" if len(sql) > 1 else (sql[0] if sql else "1")
 
     # -- facets --------------------------------------------------------------------------
@@ -120,6 +143,30 @@ class Compiler:
             cond = f"({cond} OR t.alt_metric IN ({','.join(self.p(x) for x in sorted(ids))}))"
         return cond
 
+    def units_subquery(self, nodes) -> str:
+        """Items with one responsibility matching all of `nodes` (unit names and roles).
+
+        A single unit name becomes a UNION of index lookups (the unit and its members anywhere;
+        each collective it belongs to, in that collective's jurisdiction), which stays fast at
+        100k items where an OR across them would scan the table."""
+        names = [n for n in nodes if not (isinstance(n, Compare) and n.field == "role")]
+        roles = [n for n in nodes if isinstance(n, Compare) and n.field == "role"]
+        if len(names) != 1:
+            conds = [self.unit_cond(p) for p in nodes]
+            return (f"{self.member} (SELECT u.item FROM item_units u JOIN items j ON j.rowid = u.item WHERE "
+                    + " AND ".join(conds) + ")")
+        anywhere, scoped = self.vocab.expand_units(self.vocab.unit_ids(names[0].value, self.query))
+
+        def role_sql() -> str:
+            return "".join(f" AND {self.unit_cond(r)}" for r in roles)
+
+        branches = [f"SELECT u.item FROM item_units u WHERE u.unit IN ({','.join(self.p(x) for x in sorted(anywhere))})"
+                    + role_sql()]
+        for coll, jur in sorted(scoped):
+            branches.append(f"SELECT u.item FROM item_units u JOIN items j ON j.rowid = u.item "
+                            f"WHERE u.unit = {self.p(coll)} AND j.jurisdiction = {self.p(jur)}" + role_sql())
+        return f"{self.member} (" + " UNION ".join(branches) + ")"
+
     def unit_cond(self, node) -> str:
         if isinstance(node, Compare) and node.field == "role":
             role = ROLE_NAMES.get(node.value.text.strip().lower())
@@ -131,7 +178,7 @@ class Compiler:
         anywhere, scoped = self.vocab.expand_units(self.vocab.unit_ids(value, self.query))
         conds = [f"u.unit IN ({','.join(self.p(x) for x in sorted(anywhere))})"]
         for coll, jur in sorted(scoped):
-            conds.append(f"(u.unit = {self.p(coll)} AND i.jurisdiction = {self.p(jur)})")
+            conds.append(f"(u.unit = {self.p(coll)} AND j.jurisdiction = {self.p(jur)})")
         return "(" + " OR ".join(conds) + ")"
 
     # -- plain fields --------------------------------------------------------------------
@@ -174,23 +221,25 @@ class Compiler:
         return f"NOT ({cond})" if negate else cond
 
     def link(self, f: str, value: Value) -> str:
+        """Parameters are bound in the order their `?` appear, so each piece of SQL is built
+        left to right."""
         here, there, rel = LINK_FIELDS[f]
         target = value.text.strip()
         if f == "same-as":
-            pair = "((l.src = i.id AND {t}) OR (l.dst = i.id AND {s}))"
-            test_t, test_s = self.link_end("l.dst", target), self.link_end("l.src", target)
-            if test_t is None:
-                return f"NOT EXISTS (SELECT 1 FROM links l WHERE l.rel = 'same-as' AND (l.src = i.id OR l.dst = i.id))"
-            return f"EXISTS (SELECT 1 FROM links l WHERE l.rel = 'same-as' AND " + pair.format(t=test_t, s=test_s) + ")"
-        test = self.link_end(f"l.{there}", target)
-        if test is None:  # "none": items without such a link
+            if target.lower() == "none":
+                return "NOT EXISTS (SELECT 1 FROM links l WHERE l.rel = 'same-as' AND (l.src = i.id OR l.dst = i.id))"
+            forward = self.link_end("l.dst", target)
+            backward = self.link_end("l.src", target)
+            return ("EXISTS (SELECT 1 FROM links l WHERE l.rel = 'same-as' AND "
+                    f"((l.src = i.id AND {forward}) OR (l.dst = i.id AND {backward})))")
+        if target.lower() == "none":  # items without such a link
             return f"NOT EXISTS (SELECT 1 FROM links l WHERE l.rel = {self.p(rel)} AND l.{here} = i.id)"
-        return f"EXISTS (SELECT 1 FROM links l WHERE l.rel = {self.p(rel)} AND l.{here} = i.id AND {test})"
+        rel_sql = self.p(rel)
+        test = self.link_end(f"l.{there}", target)
+        return f"EXISTS (SELECT 1 FROM links l WHERE l.rel = {rel_sql} AND l.{here} = i.id AND {test})"
 
-    def link_end(self, column: str, target: str) -> str | None:
+    def link_end(self, column: str, target: str) -> str:
         key = target.lower()
-        if key == "none":
-            return None
         if key == "any":
             return "1"
         if key in self.vocab.docs:  # a document: any item of it
@@ -218,7 +267,7 @@ class Compiler:
         return "(" + " AND ".join(conds) + ")"
 
     # -- full text -----------------------------------------------------------------------
-    def text(self, value: Value, where: str, positive: bool) -> str:
+    def text(self, value: Value, where: str, positive: bool, top: bool = False) -> str:
         term = value.text.strip()
         if not term:
             raise self.error("empty search term", value)
@@ -226,12 +275,17 @@ class Compiler:
         if where == "both" and (_CJK.search(term) or not _PLAIN_ASCII.match(term)):
             # Chinese or punctuated: exact substring semantics; the bigram index narrows first
             phrase = fts_phrase(term)
-            if phrase:
+            if phrase and top and positive:
+                self.fts_joins.append(phrase)  # joined with its rank: one FTS pass, not two
+            elif phrase:
                 conds.append(f"i.rowid IN (SELECT rowid FROM fts_zh WHERE fts_zh MATCH {self.p(phrase)})")
                 if positive:
                     self.rank_zh.append(phrase)
-            conds.append(f"instr(i.blob, {self.p(squash(term).casefold())}) > 0")
-            return "(" + " AND ".join(conds) + ")"
+            if not phrase or not _EXACT_BY_INDEX.match(term):
+                # the bigram phrase is exact for a run of Chinese characters; anything else is
+                # confirmed as a literal substring
+                conds.append(f"instr(i.blob, {self.p(squash(term).casefold())}) > 0")
+            return "(" + " AND ".join(conds) + ")" if conds else "1"
         words = re.findall(r"[A-Za-z0-9]+", term)
         if not words:
             return f"instr(i.blob, {self.p(squash(term).casefold())}) > 0"

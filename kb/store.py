@@ -5,12 +5,14 @@ tools can query an exported store. Each item's public JSON is stored alongside i
 query answers without loading the YAML at all.
 
     items(rowid, id, doc, ref, kind, parent, category, heading, section, jurisdiction, summary,
-          text, deadline, deadline_kind, blob, seq, json)
+          text, deadline, deadline_kind, blob, seq)
+    item_json(item, json)                              -- the item's public JSON (as `show --format json`)
     item_units(item, unit, role, as_written)          -- item = items.rowid
     targets(item, metric, customer, area, stage, comparator, value, unit, by_date, from_date,
             alt_metric, alt_comparator, alt_value, alt_unit, quote)
-    occurrences(item, date, kind, phrase, scope, label, seq)  -- one row per dated occurrence;
-                                       -- undated deadlines have date NULL; seq = the deadline's place
+    occurrences(item, date, kind, phrase, scope, label, seq)  -- one row per item and date (the
+                                       -- first deadline on that date); undated deadlines have date
+                                       -- NULL; seq = the deadline's place in the item
     links(src, rel, dst, note)
     documents(id, title_zh, title_en, jurisdiction, source, json)
     units(id, zh, en, level, kind, parent, collective, json)
@@ -37,7 +39,8 @@ CREATE TABLE documents(id TEXT PRIMARY KEY, title_zh TEXT, title_en TEXT, jurisd
 CREATE TABLE items(
   rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, doc TEXT, ref TEXT, kind TEXT, parent TEXT,
   category TEXT, heading TEXT, section TEXT, jurisdiction TEXT, summary TEXT, text TEXT,
-  deadline TEXT, deadline_kind TEXT, blob TEXT, seq INTEGER, json TEXT);
+  deadline TEXT, deadline_kind TEXT, blob TEXT, seq INTEGER);
+CREATE TABLE item_json(item INTEGER PRIMARY KEY, json TEXT);
 CREATE TABLE item_units(item INTEGER, unit TEXT, role TEXT, as_written TEXT);
 CREATE TABLE targets(
   item INTEGER, metric TEXT, customer TEXT, area TEXT, stage TEXT, comparator TEXT, value REAL,
@@ -56,11 +59,12 @@ CREATE VIRTUAL TABLE fts_en USING fts5(en, tokenize='porter unicode61', content=
 INDEXES = """
 CREATE INDEX items_doc ON items(doc, kind);
 CREATE INDEX item_units_item ON item_units(item);
-CREATE INDEX item_units_unit ON item_units(unit, role);
+CREATE INDEX item_units_unit ON item_units(unit, role, item);
 CREATE INDEX targets_item ON targets(item);
-CREATE INDEX targets_metric ON targets(metric, customer);
+CREATE INDEX targets_metric ON targets(metric, customer, item);
 CREATE INDEX occurrences_item ON occurrences(item);
-CREATE INDEX occurrences_date ON occurrences(date);
+CREATE INDEX occurrences_date ON occurrences(date, item);
+CREATE INDEX occurrences_kind ON occurrences(kind, item);
 CREATE INDEX links_src ON links(src, rel);
 CREATE INDEX links_dst ON links(dst, rel);
 CREATE INDEX unit_names_name ON unit_names(name);
@@ -79,7 +83,9 @@ def search_blob(item) -> str:
 
 
 def item_rows(kb, items):
-    """Rows for every table, item by item (a generator, so 100k items stream through)."""
+    """Rows for every table, item by item (a generator, so 100k items stream through).
+
+    The JSON lives in its own table so that scans of `items` stay small."""
     for seq, item in enumerate(items, start=1):
         doc = kb.documents[item.doc]
         dl = item.deadline
@@ -88,8 +94,8 @@ def item_rows(kb, items):
             seq, item.id, item.doc, item.ref, item.kind, item.parent, item.category, item.heading,
             " › ".join(item.section), doc.jurisdiction, item.summary, item.text,
             _d(dl.next_date) if dl else None, item.deadline_kind, search_blob(item), seq,
-            json.dumps(data, ensure_ascii=False),
         )
+        yield "item_json", (seq, json.dumps(data, ensure_ascii=False))
         for r in item.units:
             yield "item_units", (seq, r.unit, r.role, r.as_written)
         for t in item.targets:
@@ -101,9 +107,14 @@ def item_rows(kb, items):
             )
         if not item.deadlines:
             yield "occurrences", (seq, None, "none", None, None, None, 0)
+        seen = set()
         for n, dl in enumerate(item.deadlines):
             for d in dl.occurrences() or [None]:
-                yield "occurrences", (seq, _d(d), dl.kind, dl.phrase, dl.scope, dl.label, n)
+                # one row per item and date: the first-listed deadline on a date speaks for it
+                key = (d, None if d else dl.kind)
+                if key not in seen:
+                    seen.add(key)
+                    yield "occurrences", (seq, _d(d), dl.kind, dl.phrase, dl.scope, dl.label, n)
         zh = " ".join(p for pieces in item.verbatim().values() for p in pieces)
         zh += " " + (item.heading or "") + " " + (item.category or "")
         yield "fts_zh", (seq, index_text(zh))
@@ -111,7 +122,8 @@ def item_rows(kb, items):
 
 
 _INSERT = {
-    "items": "INSERT INTO items VALUES (" + ",".join("?" * 17) + ")",
+    "items": "INSERT INTO items VALUES (" + ",".join("?" * 16) + ")",
+    "item_json": "INSERT INTO item_json VALUES (?,?)",
     "item_units": "INSERT INTO item_units VALUES (?,?,?,?)",
     "targets": "INSERT INTO targets VALUES (" + ",".join("?" * 15) + ")",
     "occurrences": "INSERT INTO occurrences VALUES (?,?,?,?,?,?,?)",
@@ -187,6 +199,15 @@ class Store:
         self.policies = policies
         self.con = connect(path)
         self._vocab = None
+        self._items: dict[int, dict] = {}
+
+    def item_json(self, rowid: int) -> dict:
+        """An item's public JSON, read and decoded on first use (shared: treat it as read-only)."""
+        item = self._items.get(rowid)
+        if item is None:
+            (data,) = self.con.execute("SELECT json FROM item_json WHERE item = ?", (rowid,)).fetchone()
+            item = self._items[rowid] = json.loads(data)
+        return item
 
     @property
     def vocab(self):
@@ -209,7 +230,7 @@ def open_store(policies=None) -> Store:
     from .paths import policies_dir
 
     root = policies_dir(policies)
-    key = fingerprint(root) if root.is_dir() else "missing"
+    key = fingerprint(root) if root.exists() else "missing"
     path = cache_dir(key) / "kb.sqlite"
     if not path.is_file():
         from .cache import load_cached

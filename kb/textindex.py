@@ -26,10 +26,16 @@ def units(text: str) -> list[list[str]]:
     return runs
 
 
-def tokens(text: str) -> list[str]:
-    """The token stream to index (and, for a query term, the phrase to look for)."""
+RUN_BREAK = "qz0runbreak0zq"
+"""A token put between runs so that no phrase matches across punctuation (零投，投资 is not 零投资)."""
+
+
+def tokens(text: str, breaks: bool = False) -> list[str]:
+    """The token stream to index (with `breaks` between runs) or, for a query term, to look for."""
     out: list[str] = []
-    for run in units(text):
+    for n, run in enumerate(units(text)):
+        if breaks and n:
+            out.append(RUN_BREAK)
         for i, unit in enumerate(run):
             if unit.isascii():
                 out.append(unit)
@@ -39,7 +45,7 @@ def tokens(text: str) -> list[str]:
 
 
 def index_text(text: str) -> str:
-    return " ".join(tokens(text))
+    return " ".join(tokens(text, breaks=True))
 
 
 def needs_scan(term: str) -> bool:

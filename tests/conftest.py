@@ -55,7 +55,10 @@ def cli(capsys):
     from kb.cli import main
 
     def run(*args):
-        code = main(list(args))
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse's own usage errors
+            code = exc.code
         out = capsys.readouterr()
         return code, out.out, out.err
 
