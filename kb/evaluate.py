@@ -1,0 +1,399 @@
+"""Executable rules: check connection cases against the targets in force for them.
+
+For each case (kb/cases.py) and jurisdiction, the targets binding its application date are
+chosen (kb/inforce.py) and measured against the case's dates and charges:
+
+* full-process-time: working days from application to connection (kb/workdays.py);
+* total-handling-time: the sum of the supply company's stage times (see `stage_times`);
+* stage-time: each stage's working days against its limit;
+* zero-investment: nothing may be charged to residential customers and to low-voltage
+  non-residential customers under the Three Zeros (零投资 in words, see kb/inforce.py);
+* zero-investment-capacity: nothing may be charged to a small or micro enterprise whose
+  capacity is within the ceiling in force for its area (160 kW urban / 100 kW rural, ...).
+
+Each check is met, not met or not applicable, with the difference from the limit and an
+explanation citing the rule ids, their quotes, the dates and the working days counted.
+Process steps, approval times and outage hours are not evaluated: the case data do not decide
+them (docs/evaluate.md says why).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from dataclasses import dataclass, field
+
+from .cases import STAGES, Case, CaseError, CasesFileError, parse_case, place_chain, read_rows
+from .errors import PowerKBError
+from .inforce import Choice, choose, sources_in_force, zero_charge_sources
+from .workdays import CalendarRangeError, WorkdayCount, count_workdays
+
+MET, NOT_MET, NA = "met", "not met", "not applicable"
+TIME_METRICS = ("full-process-time", "total-handling-time")
+
+
+@dataclass
+class Check:
+    metric: str
+    verdict: str
+    explanation: str
+    stage: str | None = None
+    measured: float | None = None
+    limit: float | None = None
+    comparator: str | None = None
+    unit: str | None = None
+    rule: Choice | None = None
+    counted: list[WorkdayCount] = field(default_factory=list)
+
+    @property
+    def difference(self) -> float | None:
+        """measured - limit: how far over (positive) or under (negative) the limit the case is."""
+        if self.measured is None or self.limit is None:
+            return None
+        return self.measured - self.limit
+
+    def to_dict(self) -> dict:
+        return {
+            "metric": self.metric, "stage": self.stage, "verdict": self.verdict,
+            "measured": self.measured, "comparator": self.comparator, "limit": self.limit,
+            "unit": self.unit, "difference": self.difference,
+            "rule": self.rule.to_dict() if self.rule else None,
+            "counted": [c.to_dict() for c in self.counted], "explanation": self.explanation,
+        }
+
+
+@dataclass
+class Evaluation:
+    id: str
+    jurisdiction: str
+    checks: list[Check] = field(default_factory=list)
+    case: Case | None = None
+    row: int | None = None  # the line of the cases file the case is on
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def check(self, metric: str, stage: str | None = None) -> Check:
+        return next(c for c in self.checks if c.metric == metric and c.stage == stage)
+
+    def verdicts(self) -> dict[str, str]:
+        """metric (or stage-time:<stage>) -> verdict: the compact form tests and reports use."""
+        return {(f"{c.metric}:{c.stage}" if c.stage else c.metric): c.verdict for c in self.checks}
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "row": self.row, "jurisdiction": self.jurisdiction,
+                "error": self.error, "case": self.case.to_dict() if self.case else None,
+                "checks": [c.to_dict() for c in self.checks]}
+
+
+def _compare(measured: float, comparator: str, limit: float) -> bool:
+    return {"<=": measured <= limit, "<": measured < limit, ">=": measured >= limit,
+            ">": measured > limit, "=": measured == limit}[comparator]
+
+
+def _how_far(check: Check) -> str:
+    diff = check.difference
+    unit = "working day" if check.unit == "workday" else check.unit
+    if diff is None:
+        return ""
+    if diff == 0:
+        return "exactly at the limit"
+    amount = abs(diff)
+    plural = "s" if amount != 1 and unit != "yuan" else ""
+    return f"{amount:g} {unit}{plural} {'over' if diff > 0 else 'under'}"
+
+
+def _time_check(metric: str, choice: Choice, measured: int, counted: list[WorkdayCount],
+                what: str, stage: str | None = None) -> Check:
+    rule = choice.rule
+    verdict = MET if _compare(measured, rule.comparator, rule.value) else NOT_MET
+    check = Check(metric, verdict, "", stage, measured, rule.value, rule.comparator, rule.unit, choice, counted)
+    check.explanation = (f"{what}. Limit {rule.limit_text()}: {_how_far(check)}. "
+                         f"Rule: {rule.cite()}. Why this rule: {choice.why}.")
+    return check
+
+
+def _none_in_force(metric: str, who: str, applied, stage: str | None = None) -> Check:
+    return Check(metric, NA, f"no {metric} target for {who} customers is in force for applications made on {applied.isoformat()}", stage=stage)
+
+
+def stage_times(case: Case) -> list[tuple[str, WorkdayCount, str]]:
+    """(stage, working days, where its clock started) for every stage with a completion date.
+
+    A stage's clock starts on its `.start` date when the case gives one (the customer's request
+    after customer-side works), else when the previous stage with a date was completed, else on
+    the application date; it stops on the stage's completion date.
+    """
+    starts = dict(case.starts)
+    out = []
+    previous, previous_name = case.applied, "applied"
+    for stage, done in case.stages:
+        if stage in starts:
+            start, origin = starts[stage], f"{stage}.start"
+        else:
+            start, origin = previous, previous_name
+        out.append((stage, count_workdays(start, done), origin))
+        previous, previous_name = done, stage
+    return out
+
+
+def _customer_text(base, case: Case) -> str:
+    return " + ".join(case.customer)
+
+
+def _areas(base, case: Case) -> set[str]:
+    """The area classes a case is in: its own, and urban-area / rural-area from a reliability
+    area's zone (center, urban and town are 城镇, i.e. urban; rural is rural)."""
+    if not case.area:
+        return set()
+    areas = {case.area}
+    zone = base.registries.areas[case.area].get("zone") if case.area in base.registries.areas else None
+    if zone:
+        areas.add("rural-area" if zone == "rural" else "urban-area")
+    return areas
+
+
+def _better(base, metric: str) -> str:
+    term = base.registries.metrics.get(metric)
+    return (term.get("better") if term else None) or "lower"
+
+
+def evaluate_case(base, case: Case, jurisdiction: str = "shanxi") -> Evaluation:
+    """Evaluate one case; a date outside the holiday calendar makes the evaluation an error."""
+    ev = Evaluation(case.id, jurisdiction, case=case)
+    try:
+        ev.checks = _checks(base, case, jurisdiction)
+    except CalendarRangeError as exc:
+        ev.error = str(exc)
+    return ev
+
+
+def _checks(base, case: Case, jurisdiction: str) -> list[Check]:
+    places = base.registries.places
+    chain = place_chain(places, jurisdiction)
+    jname = None if jurisdiction == "national" else (places[jurisdiction].en if jurisdiction in places else jurisdiction)
+    applied = case.applied
+    who = _customer_text(base, case)
+    checks: list[Check] = []
+
+    def chosen(metric, stage=None, areas=()):
+        found = sources_in_force(base, chain, applied, metric, case.customer, areas, stage)
+        return choose(metric, _better(base, metric), found, jname, applied)
+
+    # full-process time: application to connection
+    whole = count_workdays(applied, case.connected)
+    full = chosen("full-process-time")
+    if full is None:
+        checks.append(_none_in_force("full-process-time", who, applied))
+    else:
+        checks.append(_time_check("full-process-time", full, whole.count, [whole],
+                                  f"applied {applied.isoformat()}, connected {case.connected.isoformat()}: {whole.describe()}"))
+
+    # the supply company's stage times and their total
+    times = stage_times(case)
+    total_choice = chosen("total-handling-time")
+    if total_choice is None:
+        checks.append(_none_in_force("total-handling-time", who, applied))
+    elif not times:
+        checks.append(Check("total-handling-time", NA, "the case gives no stage completion dates, so the supply company's handling time cannot be measured", rule=total_choice))
+    else:
+        parts = "; ".join(f"{stage} (from {origin}): {c.describe()}" for stage, c, origin in times)
+        total = sum(c.count for _, c, _ in times)
+        checks.append(_time_check("total-handling-time", total_choice, total, [c for _, c, _ in times],
+                                  f"{total} working days in all, the sum of the stage times: {parts}"))
+
+    by_stage = {stage: (c, origin) for stage, c, origin in times}
+    for stage in STAGES:
+        choice = chosen("stage-time", stage)
+        if choice is None:
+            continue
+        if stage not in by_stage:
+            checks.append(Check("stage-time", NA, f"the case gives no completion date for {stage}", stage=stage, rule=choice))
+            continue
+        c, origin = by_stage[stage]
+        checks.append(_time_check("stage-time", choice, c.count, [c], f"{stage} (from {origin}): {c.describe()}", stage))
+
+    checks.append(_zero_charge(base, case, chain, jname, who))
+    checks.append(_zero_capacity(base, case, chain, jname))
+    return checks
+
+
+def _charge_check(metric: str, case: Case, choice: Choice, context: str) -> Check:
+    if case.charged is None:
+        return Check(metric, NA, f"{context}; the case does not say what was charged", rule=choice)
+    verdict = MET if case.charged == 0 else NOT_MET
+    check = Check(metric, verdict, "", None, case.charged, 0, "<=", "yuan", choice)
+    check.explanation = (f"{context}; charged {case.charged:g} yuan, limit 0 yuan ({_how_far(check)}). "
+                         f"Rule: {choice.rule.cite()}. Why this rule: {choice.why}.")
+    return check
+
+
+def _zero_charge(base, case, chain, jname, who) -> Check:
+    found = zero_charge_sources(base, chain, case.applied, case.customer)
+    choice = choose("zero-investment", "lower", found, jname, case.applied)
+    if choice is None:
+        return Check("zero-investment", NA, f"no 零投资 requirement for {who} customers is in force for applications made on {case.applied.isoformat()}")
+    return _charge_check("zero-investment", case, choice, f"{who} customers must be charged nothing (办电“零投资”)")
+
+
+def _zero_capacity(base, case, chain, jname) -> Check:
+    metric = "zero-investment-capacity"
+    if "small-micro" not in case.customer:
+        return Check(metric, NA, "not a small or micro enterprise (small-micro)")
+    areas = _areas(base, case)
+    found = sources_in_force(base, chain, case.applied, metric, case.customer, areas)
+    choice = choose(metric, _better(base, metric), found, jname, case.applied)
+    where = case.area or "an unspecified area"
+    if choice is None:
+        return Check(metric, NA, f"no zero-investment ceiling for small-micro enterprises in {where} is in force for applications made on {case.applied.isoformat()}")
+    ceiling = choice.rule.value
+    if case.capacity_kw is None:
+        return Check(metric, NA, f"the ceiling in {where} is {ceiling:g} kW but the case gives no capacity", rule=choice)
+    if case.capacity_kw > ceiling:
+        return Check(metric, NA, f"capacity {case.capacity_kw:g} kW is above the zero-investment ceiling of {ceiling:g} kW in {where} "
+                                 f"(rule: {choice.rule.cite()}; why: {choice.why})", rule=choice)
+    return _charge_check(metric, case, choice,
+                         f"capacity {case.capacity_kw:g} kW is within the zero-investment ceiling of {ceiling:g} kW in {where}")
+
+
+# --- many cases ------------------------------------------------------------------------------
+
+def resolve_jurisdiction(base, name: str) -> str:
+    from .cases import _near, _norm
+
+    places = base.registries.places
+    key = _norm(name)
+    for place in places.values():
+        if key in {_norm(n) for n in place.names} and place.get("level") in ("national", "provincial"):
+            return place.id
+    usable = sorted({d.jurisdiction for d in base.documents.values()})
+    raise CasesFileError(f"unknown jurisdiction '{name}'{_near(name, usable)} (jurisdictions: {', '.join(usable)})")
+
+
+def evaluate(base, case, jurisdiction: str = "shanxi") -> Evaluation:
+    """Evaluate a case given as a `Case` or as a dict with the CSV's column names.
+
+    A case that cannot be read raises `CaseError`; a date outside the holiday calendar gives an
+    Evaluation whose `error` says so."""
+    jurisdiction = resolve_jurisdiction(base, jurisdiction)
+    if not isinstance(case, Case):
+        case = parse_case(case, base.registries, jurisdiction)
+    return evaluate_case(base, case, jurisdiction)
+
+
+def evaluate_file(base, path, jurisdiction: str = "shanxi") -> list[Evaluation]:
+    """Every row of a cases CSV; a bad row becomes an Evaluation with `error` and its row number."""
+    jurisdiction = resolve_jurisdiction(base, jurisdiction)
+    out, seen = [], {}
+    for row in read_rows(path):
+        case_id = (row.cells.get("id") or "").strip() or f"row {row.line}"
+        try:
+            if "__error__" in row.cells:
+                raise CaseError(row.cells["__error__"])
+            case = parse_case(row.cells, base.registries, jurisdiction)
+            if case.id in seen:
+                raise CaseError(f"id: '{case.id}' is already used on row {seen[case.id]}")
+            seen[case.id] = row.line
+        except CaseError as exc:
+            out.append(Evaluation(case_id, jurisdiction, row=row.line, error=str(exc)))
+            continue
+        ev = evaluate_case(base, case, jurisdiction)
+        ev.row = row.line
+        out.append(ev)
+    return out
+
+
+# --- output ----------------------------------------------------------------------------------
+
+def _counts(results: list[Evaluation]) -> dict:
+    counts = {MET: 0, NOT_MET: 0, NA: 0}
+    for ev in results:
+        for c in ev.checks:
+            counts[c.verdict] += 1
+    return {"cases": len(results), "bad_rows": sum(1 for e in results if not e.ok), **counts}
+
+
+def report_json(results: list[Evaluation], jurisdiction: str) -> str:
+    return json.dumps({"jurisdiction": jurisdiction, "summary": _counts(results),
+                       "cases": [e.to_dict() for e in results]}, ensure_ascii=False, indent=2) + "\n"
+
+
+CSV_COLUMNS = ["case", "row", "metric", "stage", "verdict", "measured", "comparator", "limit", "unit",
+               "difference", "level", "rule_ids", "explanation"]
+
+
+def report_csv(results: list[Evaluation]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(CSV_COLUMNS)
+    for ev in results:
+        if not ev.ok:
+            writer.writerow([ev.id, ev.row, "", "", "error", "", "", "", "", "", "", "", ev.error])
+        for c in ev.checks:
+            rule = c.rule.rule if c.rule else None
+            writer.writerow([
+                ev.id, ev.row if ev.row is not None else "", c.metric, c.stage or "", c.verdict,
+                "" if c.measured is None else f"{c.measured:g}", c.comparator or "",
+                "" if c.limit is None else f"{c.limit:g}", c.unit or "",
+                "" if c.difference is None else f"{c.difference:g}", rule.level if rule else "",
+                " ".join(rule.ids) if rule else "", c.explanation,
+            ])
+    return buf.getvalue()
+
+
+def report_text(results: list[Evaluation], jurisdiction: str) -> str:
+    marks = {MET: "MET     ", NOT_MET: "NOT MET ", NA: "n/a     "}
+    out = []
+    for ev in results:
+        where = f" (row {ev.row})" if ev.row is not None else ""
+        if not ev.ok:
+            out += [f"case {ev.id}{where}: ERROR: {ev.error}", ""]
+            continue
+        c = ev.case
+        facts = [" + ".join(c.customer)]
+        if c.capacity_kw is not None:
+            facts.append(f"{c.capacity_kw:g} kW")
+        facts += [x for x in (c.area, c.city) if x]
+        facts += [f"applied {c.applied.isoformat()}", f"connected {c.connected.isoformat()}"]
+        if c.charged is not None:
+            facts.append(f"charged {c.charged:g} yuan")
+        out.append(f"case {ev.id}{where}: " + ", ".join(facts))
+        for check in ev.checks:
+            name = check.metric + (f" [{check.stage}]" if check.stage else "")
+            head = f"  {marks[check.verdict]}{name}"
+            if check.measured is not None and check.limit is not None:
+                head += f": {check.measured:g} vs {check.comparator} {check.limit:g} {check.unit} ({_how_far(check)})"
+            out.append(head)
+            out.append(f"            {check.explanation}")
+        out.append("")
+    n = _counts(results)
+    out.append(f"{n['cases']} cases ({jurisdiction}): {n[MET]} checks met, {n[NOT_MET]} not met, "
+               f"{n[NA]} not applicable; {n['bad_rows']} bad row{'s' if n['bad_rows'] != 1 else ''}")
+    return "\n".join(out) + "\n"
+
+
+def cmd_evaluate(args) -> int:
+    """`powerkb evaluate CASES.csv`: exit 1 when a row could not be evaluated, else 0."""
+    import kb
+
+    base = kb.load(args.policies)
+    jurisdiction = resolve_jurisdiction(base, args.jurisdiction)
+    results = evaluate_file(base, args.cases, jurisdiction)
+    if args.format == "json":
+        text = report_json(results, jurisdiction)
+    elif args.format == "csv":
+        text = report_csv(results)
+    else:
+        text = report_text(results, jurisdiction)
+    sys.stdout.write(text)
+    bad = [e for e in results if not e.ok]
+    for ev in bad:
+        print(f"powerkb: {args.cases}: row {ev.row}: case {ev.id}: {ev.error}", file=sys.stderr)
+    return 1 if bad else 0
+
+
+__all__ = ["Check", "Evaluation", "PowerKBError", "evaluate", "evaluate_case", "evaluate_file"]

@@ -1,0 +1,162 @@
+"""Reading a JSON export (`powerkb export --format json`) back as a policy tree.
+
+An export carries everything the model holds, so `kb.load("export.json")` and
+`powerkb --policies export.json ...` work on it as on the YAML tree it came from, and exporting
+it again gives the same JSON (the round trip is tested). The export's JSON shape is the public
+one (`Item.to_dict()` and friends); this module is its inverse:
+
+* multi-piece texts were joined with "\\n": they are split back (no piece contains a newline);
+* `source.quote` repeats the text when the item has no quote of its own: equal means no quote;
+* registry names of units are looked up again, as the YAML loader does.
+
+What the YAML tree has and an export has not (YAML line numbers, errata, the source texts) is
+not needed to load or query; `powerkb check` needs the YAML tree.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .deadlines import parse_iso
+from .loader import Tree, display_path
+from .model import (
+    Alternative, Deadline, Document, FormField, Item, Link, Problem, Registries, Responsibility,
+    Target, Term, Unit,
+)
+
+SCHEMA = "powerkb-export/1"
+TERM_KINDS = ("metrics", "customers", "areas", "stages", "measures")
+
+
+def _date(value):
+    return parse_iso(value) if value else None
+
+
+def _split(text: str | None) -> tuple[str, ...]:
+    return tuple(text.split("\n")) if text is not None else ()
+
+
+def _term(d: dict) -> Term:
+    extra = tuple((k, v) for k, v in d.items() if k not in ("id", "zh", "en", "aliases"))
+    return Term(d["id"], d["zh"], d["en"], tuple(d.get("aliases") or ()), extra)
+
+
+def _unit(d: dict) -> Unit:
+    return Unit(
+        id=d["id"], zh=d["zh"], en=d["en"], level=d["level"], kind=d["kind"],
+        aliases=tuple(d["aliases"]), parent=d["parent"], collective=d["collective"],
+        members=tuple((j, tuple(m)) for j, m in d["members"].items()), basis=d["basis"], note=d["note"],
+    )
+
+
+def _responsibility(d: dict, units: dict | None) -> Responsibility:
+    unit = (units or {}).get(d["id"])
+    return Responsibility(d["id"], d["role"], d["as_written"], d.get("note"),
+                          unit.zh if unit else None, unit.en if unit else None)
+
+
+def _deadline(d: dict) -> Deadline:
+    on = d.get("on")
+    return Deadline(
+        kind=d["kind"], phrase=d["phrase"],
+        date=_date(d["date"]) if d["kind"] == "date" else None,  # a recurrence's `date` is its first
+        start=_date(d.get("start")), every=d.get("every"),
+        on=tuple(on) if isinstance(on, list) else on, first=_date(d.get("first")),
+        until=_date(d.get("until")), scope=d.get("scope"), label=d.get("label"), note=d.get("note"),
+    )
+
+
+def _target(d: dict) -> Target:
+    alt = d.get("alternative")
+    return Target(
+        metric=d["metric"], comparator=d["comparator"], value=d["value"], unit=d["unit"],
+        quote=d["quote"], customer=d.get("customer"), area=d.get("area"), stage=d.get("stage"),
+        from_=_date(d.get("from")), by=_date(d.get("by")), note=d.get("note"),
+        alternative=Alternative(**alt) if alt else None,
+    )
+
+
+def _item(d: dict, units: dict, shown: str) -> Item:
+    source = d["source"]
+    return Item(
+        id=d["id"], doc=d["doc"], ref=d["ref"], kind=d["kind"], pieces=_split(d["text"]),
+        summary=d["summary"], source_file=source["file"], parent=d["parent"],
+        section=tuple(d["section"]), heading=d["heading"], category=d["category"], mark=d["mark"],
+        national=_split(d["national"]), standard=_split(d["standard"]),
+        responsible=_split(d["responsible"]), cooperating=_split(d["cooperating"]),
+        quote=() if source["quote"] == d["text"] else _split(source["quote"]),
+        pages=tuple(source["pages"]),
+        units=tuple(_responsibility(u, units) for u in d["units"]),
+        deadlines=tuple(_deadline(x) for x in d["deadlines"]),
+        targets=tuple(_target(t) for t in d["targets"]),
+        fields=tuple(FormField(**f) for f in d["fields"]),
+        absent=tuple(d["absent"].items()), note=d["note"], yaml_file=shown, yaml_line=0,
+    )
+
+
+def _document(d: dict, shown: str) -> Document:
+    return Document(
+        id=d["id"], title_zh=d["title"]["zh"], title_en=d["title"]["en"],
+        title_derived=bool(d["title"].get("derived")), jurisdiction=d["jurisdiction"],
+        source_file=d["source"], issuer=tuple(_responsibility(r, None) for r in d["issuers"]),
+        number=d["number"], issued=d["issued"], printed=d["printed"], evidence=tuple(d["evidence"]),
+        absent=tuple(d["absent"].items()), note=d["note"], yaml_file=shown,
+    )
+
+
+def _registries(data: dict) -> Registries:
+    reg = Registries()
+    reg.units = {u["id"]: _unit(u) for u in data["units"]}
+    for kind in TERM_KINDS:
+        setattr(reg, kind, {t["id"]: _term(t) for t in data["metrics"][kind]})
+    reg.places = {t["id"]: _term(t) for t in data["places"]}
+    return reg
+
+
+def _where(exc: Exception) -> str:
+    if isinstance(exc, KeyError):
+        return f"missing key {exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def read_export(path: Path) -> Tree:
+    """Read a JSON export as a policy tree. Never raises on bad content: see `tree.problems`."""
+    tree = Tree(root=path)
+    shown = display_path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        tree.problems.append(Problem(shown, 1, f"not a readable JSON export: {exc}"))
+        return tree
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        got = data.get("schema") if isinstance(data, dict) else type(data).__name__
+        tree.problems.append(Problem(shown, 1, f"not a powerkb JSON export (expected \"schema\": \"{SCHEMA}\", got {got!r})"))
+        return tree
+    try:
+        tree.registries = _registries(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        tree.problems.append(Problem(shown, 1, f"registries: {_where(exc)}"))
+        return tree
+    for section, build in (("documents", lambda d: _document(d, shown)),
+                           ("items", lambda d: _item(d, tree.registries.units, shown))):
+        for index, entry in enumerate(data.get(section) or ()):
+            try:
+                obj = build(entry)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                label = entry.get("id", index) if isinstance(entry, dict) else index
+                tree.problems.append(Problem(shown, 1, f"{section}[{label}]: {_where(exc)}"))
+                continue
+            target = tree.documents if section == "documents" else tree.items
+            if obj.id in target:
+                tree.problems.append(Problem(shown, 1, f"{section}: duplicate id {obj.id}"))
+            elif section == "items" and obj.doc not in tree.documents:
+                tree.problems.append(Problem(shown, 1, f"items[{obj.id}]: unknown document '{obj.doc}'"))
+            else:
+                target[obj.id] = obj
+    try:
+        tree.links = [Link(l["from"], l["rel"], l["to"], l.get("note")) for l in data.get("links") or ()]
+        tree.no_counterpart = {e["id"]: e["reason"] for e in data.get("no_counterpart") or ()}
+    except (KeyError, TypeError) as exc:
+        tree.problems.append(Problem(shown, 1, f"links: {_where(exc)}"))
+    return tree

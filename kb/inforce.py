@@ -1,0 +1,245 @@
+"""Which targets bind an application: the targets in force on its date, national and provincial.
+
+A target binds applications made after it is due to be reached: a target `by` D binds
+applications made after D (2021年底前 -> from 2022-01-01); a target `from` F binds applications
+from F; a target with neither binds from its document's date (the date of issue, else the print
+date; a coarse date such as 2020-09 counts from the end of that period, the first day the
+document certainly existed). No target binds before its document's date.
+
+Of the targets in force, at each level (national, provincial) the strictest binds, since every
+one of them must hold (Shanxi's later 15 workdays and its earlier 20 are both in force in 2023;
+meeting 15 meets both). Between the levels, the provincial target is used where it is stricter
+than the national one, otherwise the national one: a province may tighten a national target but
+not relax it. Restatements of one value (the goal, the ledger row, the indicator) are merged and
+all cited.
+
+Some requirements the sources state in words, not numbers: 办电“零投资” for residential
+customers and low-voltage non-residential customers under the Three Zeros. They are found by
+their sentences (`ZERO_CHARGE`) and treated as a limit of 0 yuan on what may be charged.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import weakref
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+CUSTOMER_GROUPS = {
+    "all-users": None,  # every customer
+    "three-zero-users": {"residential", "lv-nonres-three-zero"},
+    "hv-users": {"hv-single", "hv-dual"},
+}
+"""Target customer classes that stand for several case classes."""
+
+ZERO_CHARGE = (
+    (re.compile(r"对于居民(?:用户|客户)和已承诺实行“三零”服务的低压非居民(?:用户|客户)(?:要)?确保做到办电“零投资”"),
+     ("residential", "lv-nonres-three-zero")),
+    (re.compile(r"实现居民用户办电“零投资”"), ("residential",)),
+)
+"""Sentences that require 零投资 (nothing charged) for whole customer classes."""
+
+
+def document_date(doc) -> date | None:
+    """The date a document counts from: issued, else printed; YYYY-MM and YYYY at their end."""
+    text = doc.issued or doc.printed
+    if not text:
+        return None
+    parts = [int(p) for p in text.split("-")]
+    if len(parts) == 3:
+        return date(*parts)
+    if len(parts) == 2:
+        return date(parts[0], parts[1], calendar.monthrange(parts[0], parts[1])[1])
+    return date(parts[0], 12, 31)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One item stating a requirement, with when it starts to bind."""
+
+    id: str
+    quote: str
+    effective: date
+    basis: str  # how `effective` was found: "by 2021-12-31", "from 2021-05-07", "document date 2020-09"
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "quote": self.quote, "binds_from": self.effective.isoformat(), "basis": self.basis}
+
+
+@dataclass
+class Rule:
+    """A value in force at one level, with every item that states it."""
+
+    metric: str
+    level: str  # "national" | "provincial"
+    comparator: str
+    value: float
+    unit: str
+    sources: list[Source] = field(default_factory=list)
+
+    @property
+    def ids(self) -> list[str]:
+        return [s.id for s in self.sources]
+
+    def limit_text(self) -> str:
+        return f"{self.comparator} {self.value:g} {self.unit}"
+
+    def cite(self) -> str:
+        quotes = list(dict.fromkeys(s.quote for s in self.sources))
+        return f"{self.level}: {', '.join(self.ids)} (“" + "”; “".join(quotes) + "”)"
+
+    def to_dict(self) -> dict:
+        return {"level": self.level, "comparator": self.comparator, "value": self.value, "unit": self.unit,
+                "ids": self.ids, "sources": [s.to_dict() for s in self.sources]}
+
+
+@dataclass
+class Choice:
+    """The rule that binds a case for one metric, and why that one."""
+
+    rule: Rule
+    why: str
+    considered: list[Rule] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {**self.rule.to_dict(), "why": self.why, "considered": [r.to_dict() for r in self.considered]}
+
+
+def _customer_ok(target_customer: str | None, customers) -> bool:
+    if target_customer is None or target_customer in customers:
+        return True
+    if target_customer in CUSTOMER_GROUPS:
+        group = CUSTOMER_GROUPS[target_customer]
+        return group is None or bool(group & set(customers))
+    return False
+
+
+def _area_ok(target_area: str | None, areas) -> bool:
+    return target_area in (None, "any") or target_area in areas
+
+
+def _level(doc) -> str:
+    return "national" if doc.jurisdiction == "national" else "provincial"
+
+
+_INDEX: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _index(base) -> dict:
+    """Per knowledge base, computed once: targets by metric, and the 零投资 sentences found."""
+    index = _INDEX.get(base)
+    if index is None:
+        targets: dict[str, list] = {}
+        zero = []
+        for item in base.items.values():
+            for t in item.targets:
+                targets.setdefault(t.metric, []).append((item, t))
+            for pattern, classes in ZERO_CHARGE:
+                found = next((m for pieces in item.verbatim().values() for p in pieces if (m := pattern.search(p))), None)
+                if found:
+                    zero.append((item, classes, found.group(0)))
+        index = _INDEX[base] = {"targets": targets, "zero": zero}
+    return index
+
+
+def _from(item, doc, by: date | None, from_: date | None) -> tuple[date, str] | None:
+    """When a target starts to bind, and why: after its `by` date, from its `from` date, or from
+    its document's date, but never before the document itself (the NEA notice of 2021-03-29 sets
+    targets `by` 2020-12-31: they bind from 2021-03-29)."""
+    issued = document_date(doc)
+    if by:
+        when, basis = by + timedelta(days=1), f"by {by.isoformat()}"
+    elif from_:
+        when, basis = from_, f"from {from_.isoformat()}"
+    elif issued is None:
+        return None
+    else:
+        return issued, f"document date {doc.issued or doc.printed}"
+    if issued is not None and issued > when:
+        return issued, f"{basis}, but not before the document's date {doc.issued or doc.printed}"
+    return when, basis
+
+
+def documents_for(base, chain: list[str]):
+    """The documents of a jurisdiction and of the places above it."""
+    return [d for d in base.documents.values() if d.jurisdiction in chain]
+
+
+def sources_in_force(base, chain, applied: date, metric: str, customers, areas=(), stage=None):
+    """(level, comparator, value, unit, Source) for every target in force for an application."""
+    docs = {d.id: d for d in documents_for(base, chain)}
+    out = []
+    for item, t in _index(base)["targets"].get(metric, ()):
+        doc = docs.get(item.doc)
+        if doc is None or t.stage != stage:
+            continue
+        if not _customer_ok(t.customer, customers) or not _area_ok(t.area, areas):
+            continue
+        when = _from(item, doc, t.by, t.from_)
+        if when is None or when[0] > applied:
+            continue
+        out.append((_level(doc), t.comparator, t.value, t.unit, Source(item.id, t.quote, *when)))
+    return out
+
+
+def zero_charge_sources(base, chain, applied: date, customers):
+    """(level, "<=", 0, "yuan", Source) for the 零投资 sentences that cover the customer."""
+    docs = {d.id: d for d in documents_for(base, chain)}
+    out = []
+    for item, classes, quote in _index(base)["zero"]:
+        doc = docs.get(item.doc)
+        if doc is None or not set(classes) & set(customers):
+            continue
+        dated = next((d.date for d in item.deadlines if d.kind == "date"), None)
+        when = _from(item, doc, dated, None)
+        if when is not None and when[0] <= applied:
+            out.append((_level(doc), "<=", 0, "yuan", Source(item.id, quote, *when)))
+    return out
+
+
+def _stricter(better: str, a: float, b: float) -> bool:
+    return a < b if better == "lower" else a > b
+
+
+def rules_by_level(metric: str, better: str, found) -> dict[str, list[Rule]]:
+    """Rules per level, strictest first, restatements of one value merged."""
+    levels: dict[str, dict[tuple, Rule]] = {}
+    for level, comparator, value, unit, source in found:
+        key = (comparator, value, unit)
+        rule = levels.setdefault(level, {}).get(key)
+        if rule is None:
+            rule = levels[level][key] = Rule(metric, level, comparator, value, unit)
+        if source.id not in rule.ids:
+            rule.sources.append(source)
+    out = {}
+    for level, rules in levels.items():
+        ordered = sorted(rules.values(), key=lambda r: r.value, reverse=(better == "higher"))
+        out[level] = ordered
+    return out
+
+
+def choose(metric: str, better: str, found, jurisdiction_name: str | None, applied: date) -> Choice | None:
+    """The binding rule: the strictest national one, replaced by the strictest provincial one
+    where that is stricter still. None when nothing is in force. `jurisdiction_name` names the
+    province in explanations (None when evaluating for the national level)."""
+    levels = rules_by_level(metric, better, found)
+    national = levels.get("national", [])
+    provincial = levels.get("provincial", [])
+    considered = national + provincial
+    on = f"applications made on {applied.isoformat()}"
+    if not national and not provincial:
+        return None
+    if national and not provincial:
+        n = national[0]
+        if jurisdiction_name is None:  # evaluating for the national level itself
+            return Choice(n, f"national target {n.limit_text()}, the strictest in force for {on}", considered)
+        return Choice(n, f"national target {n.limit_text()}; no {jurisdiction_name} target on this is in force for {on}", considered)
+    if provincial and not national:
+        p = provincial[0]
+        return Choice(p, f"{jurisdiction_name} target {p.limit_text()}; no national target on this is in force for {on}", considered)
+    n, p = national[0], provincial[0]
+    if _stricter(better, p.value, n.value):
+        return Choice(p, f"{jurisdiction_name}'s {p.limit_text()} is stricter than the national {n.limit_text()}, so the provincial target applies", considered)
+    how = "the same as" if p.value == n.value else "looser than"
+    return Choice(n, f"{jurisdiction_name}'s {p.limit_text()} is {how} the national {n.limit_text()}, so the national target applies (a province may tighten a national target, not relax it)", considered)
