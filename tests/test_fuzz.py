@@ -45,6 +45,6 @@ def test_cli_never_crashes(cli, text, fmt):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=30))
 def test_show_never_crashes(cli, item_id):
-    code, out, err = cli("show", item_id)
+    code, out, err = cli("show", "--", item_id)
     assert code in (0, 1)
     assert "Traceback" not in err and "internal error" not in err
