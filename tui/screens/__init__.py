@@ -1,0 +1,1 @@
+"""The app's screens: main (browse and query), deadlines, diff; help and export are modal."""

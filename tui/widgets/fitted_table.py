@@ -1,0 +1,107 @@
+"""A DataTable whose columns always fit its width.
+
+Items carry long Chinese text. A DataTable sizes a column to its widest cell, so one long row
+would push the table past its pane. Here each column has a least width and a share of what is
+left; cells are cut to their column with an ellipsis, counting terminal cells (a Chinese character
+takes two), and columns that cannot fit at all are left out, least important first. The table
+refills itself when its width changes. Each row carries a payload (the item id, a month, a pair)
+that the subclass reads back when the cursor moves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    width: int  # the least width, in cells
+    grow: int = 0  # share of the spare width
+    drop: int = 0  # >0: may be left out when the table is too narrow; lower goes first
+
+
+def fit(columns: list[Column], total: int, padding: int) -> list[int | None]:
+    """Widths of the columns for `total` cells (None: the column is left out)."""
+    def need(indices: list[int]) -> int:
+        return sum(columns[i].width + 2 * padding for i in indices)
+
+    shown = list(range(len(columns)))
+    for i in sorted((i for i, c in enumerate(columns) if c.drop), key=lambda i: columns[i].drop):
+        if need(shown) <= total:
+            break
+        shown.remove(i)
+    widths: list[int | None] = [columns[i].width if i in shown else None for i in range(len(columns))]
+    spare = max(0, total - need(shown))
+    growing = [i for i in shown if columns[i].grow]
+    shares = sum(columns[i].grow for i in growing)
+    given = 0
+    for n, i in enumerate(growing):
+        last = n == len(growing) - 1  # the last growing column takes the rounding
+        extra = spare - given if last else spare * columns[i].grow // shares
+        widths[i] += extra
+        given += extra
+    return widths
+
+
+def cut(cell: Any, width: int) -> Text:
+    """One line of at most `width` cells, ending in an ellipsis when cut."""
+    text = cell.copy() if isinstance(cell, Text) else Text(str(cell))
+    if "\n" in text.plain:
+        text = Text(" ").join(text.split("\n"))
+    text.no_wrap = True
+    text.truncate(width, overflow="ellipsis")
+    return text
+
+
+class FittedTable(DataTable):
+    DEFAULT_CSS = """
+    FittedTable { scrollbar-gutter: stable; overflow-x: hidden; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        self._spec: list[Column] = []
+        self._cells: list[tuple] = []
+        self.payloads: list[Any] = []
+        self._fitted_width = -1
+        self._announce = False  # whether the next fill reports its cursor row as highlighted
+
+    def load(self, columns: list[Column], rows: list[tuple[tuple, Any]], cursor: int = 0,
+             announce: bool = True) -> None:
+        """Show `rows`, each (cells, payload), under `columns`, the cursor on row `cursor`.
+        With `announce`, the cursor row is reported (RowHighlighted) as if the user moved there;
+        a refill for a new width never reports, so what the screen shows does not change."""
+        self._spec = columns
+        self._cells = [cells for cells, _ in rows]
+        self.payloads = [payload for _, payload in rows]
+        self._announce = announce
+        if self.size.width:
+            self._refill(cursor)
+        else:  # not laid out yet: the first resize fills it
+            self._fitted_width = -1
+
+    def payload(self, row: int) -> Any:
+        return self.payloads[row] if 0 <= row < len(self.payloads) else None
+
+    def on_resize(self) -> None:
+        if self.size.width != self._fitted_width:
+            self._refill(self.cursor_row)
+
+    def _refill(self, cursor: int) -> None:
+        self._fitted_width = self.size.width
+        announce, self._announce = self._announce, False
+        widths = fit(self._spec, self.scrollable_content_region.width, self.cell_padding)
+        with self.prevent(*(() if announce else (DataTable.RowHighlighted,))):
+            self.clear(columns=True)
+            for column, width in zip(self._spec, widths):
+                if width is not None:
+                    self.add_column(column.label, width=width)
+            for n, cells in enumerate(self._cells):
+                self.add_row(*(cut(c, w) for c, w in zip(cells, widths) if w is not None), key=str(n))
+            if self._cells:
+                self.move_cursor(row=max(0, min(cursor, len(self._cells) - 1)))
