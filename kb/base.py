@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from .errors import UnknownId
-from .loader import Tree
+from .model import Tree
 from .model import Item
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from . import __version__
 from .paths import policies_dir
 
-CACHE_FORMAT = "8"
+CACHE_FORMAT = "11"
 
 
 def cache_root() -> Path:

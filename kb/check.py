@@ -14,7 +14,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from .deadlines import parse_iso, resolve_phrase
-from .loader import Tree, display_path
+from .loader import display_path
+from .model import Tree
 from .model import Item, Problem
 from .sources import SourceText, apply_errata, invented_characters, squash
 from .yamlio import line_at
@@ -306,7 +307,8 @@ class Checker:
 
     # -- sources ---------------------------------------------------------------------------
     def check_sources(self) -> None:
-        for name, errata in self.tree.errata.items():
+        for name in self.tree.errata:
+            errata = self.tree.raw[f"errata:{name}"]
             efile = display_path(self.tree.root / "sources" / (Path(name).stem + ".errata.yaml"))
             src = self.source(name)
             raw_path = self.tree.root / "sources" / errata["raw_file"]

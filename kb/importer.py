@@ -19,7 +19,8 @@ import json
 from pathlib import Path
 
 from .deadlines import parse_iso
-from .loader import Tree, display_path
+from .loader import display_path
+from .model import Tree
 from .model import (
     Alternative, Deadline, Document, FormField, Item, Link, Problem, Registries, Responsibility,
     Target, Term, Unit,

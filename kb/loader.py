@@ -9,35 +9,18 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from .deadlines import parse_iso
 from .model import (
-    Alternative, Deadline, Document, FormField, Item, Link, Problem, Registries, Responsibility,
-    Target, Term, Unit,
+    Alternative, Deadline, Document, FormField, Item, Link, Problem, Responsibility, Target, Term,
+    Tree, Unit,
 )
-from .yamlio import LineDict, YamlError, line_at, load_yaml
+from .yamlio import LineDict, YamlError, line_at, load_yaml, plain
 
 FORMAT = "powerkb/1"
 SCHEMA_FILE = Path(__file__).parent / "schemas" / "policy-v1.json"
-
-
-@dataclass
-class Tree:
-    """Everything read from one policy directory."""
-
-    root: Path
-    documents: dict[str, Document] = field(default_factory=dict)
-    items: dict[str, Item] = field(default_factory=dict)
-    links: list[Link] = field(default_factory=list)
-    no_counterpart: dict[str, str] = field(default_factory=dict)
-    registries: Registries = field(default_factory=Registries)
-    errata: dict[str, dict] = field(default_factory=dict)  # cleaned file name -> errata data
-    raw: dict[str, object] = field(default_factory=dict)  # item id / file name -> its LineDict
-    files: dict[str, str] = field(default_factory=dict)  # item id -> display path of its yaml
-    problems: list[Problem] = field(default_factory=list)
 
 
 def display_path(path: Path) -> str:
@@ -213,7 +196,7 @@ def _load_items(tree: Tree, doc: Document, data, shown: str) -> None:
 def _terms(entries, extra_keys=()) -> dict[str, Term]:
     out = {}
     for e in entries or ():
-        extra = tuple((k, e[k]) for k in e if k not in ("id", "zh", "en", "aliases") and k in extra_keys)
+        extra = tuple((k, plain(e[k])) for k in e if k not in ("id", "zh", "en", "aliases") and k in extra_keys)
         out[e["id"]] = Term(e["id"], e["zh"], e["en"], tuple(e.get("aliases") or ()), extra)
     return out
 
@@ -258,8 +241,8 @@ def _load_errata(tree: Tree, path: Path) -> None:
     data = load_yaml(path).data
     if not _validate(tree, path, data, "errata_file"):
         return
-    tree.errata[f"sources/{data['file']}"] = data
-    tree.raw[f"errata:{path.name}"] = data
+    tree.errata[f"sources/{data['file']}"] = plain(data)
+    tree.raw[f"errata:sources/{data['file']}"] = data  # with lines, for check
 
 
 def read_tree(root: Path) -> Tree:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from .deadlines import recurrence_dates, rrule
 
@@ -328,3 +329,19 @@ class Registries:
     stages: dict[str, Term] = field(default_factory=dict)
     measures: dict[str, Term] = field(default_factory=dict)
     places: dict[str, Term] = field(default_factory=dict)
+
+
+@dataclass
+class Tree:
+    """Everything read from one policy directory."""
+
+    root: Path
+    documents: dict[str, Document] = field(default_factory=dict)
+    items: dict[str, Item] = field(default_factory=dict)
+    links: list[Link] = field(default_factory=list)
+    no_counterpart: dict[str, str] = field(default_factory=dict)
+    registries: Registries = field(default_factory=Registries)
+    errata: dict[str, dict] = field(default_factory=dict)  # cleaned file name -> errata data
+    raw: dict[str, object] = field(default_factory=dict)  # item id / file name -> its LineDict
+    files: dict[str, str] = field(default_factory=dict)  # item id -> display path of its yaml
+    problems: list[Problem] = field(default_factory=list)

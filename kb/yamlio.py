@@ -128,3 +128,13 @@ def line_at(data, path) -> int:
         else:
             break
     return line
+
+
+def plain(value):
+    """The same data as built-in dicts and lists, for objects that outlive the YAML (a pickled
+    cache must not need this module, which imports yaml, to be read back)."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
