@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from pathlib import Path
 
 from . import __version__
@@ -53,6 +52,8 @@ def cache_dir(key: str) -> Path:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     try:
@@ -62,6 +63,23 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+KEEP = 4
+"""Cached versions of the tree kept side by side (say, two branches and two recent edits)."""
+
+
+def prune(current: str) -> None:
+    """Remove all but the newest KEEP cached versions; a cache must not grow with every edit."""
+    import shutil
+
+    try:
+        dirs = [d for d in cache_root().iterdir() if d.is_dir() and d.name != current]
+    except OSError:
+        return
+    dirs.sort(key=lambda d: d.stat().st_mtime, reverse=True)
+    for old in dirs[KEEP - 1:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def load_cached(policies=None, *, strict: bool = True, use_cache: bool = True):
@@ -93,6 +111,7 @@ def load_cached(policies=None, *, strict: bool = True, use_cache: bool = True):
         raw, tree.raw = tree.raw, {}
         try:
             write_atomic(pickled, pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL))
+            prune(key)
         except OSError:
             pass  # a read-only cache directory only costs speed
         finally:

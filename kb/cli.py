@@ -65,6 +65,12 @@ def cmd_query(args) -> int:
 
     store = open_store(args.policies)
     result = run(store, args.query, today=args.as_of)
+    if args.explain:
+        print(result.sql or "(a diff runs no single SQL statement)")
+        print("parameters:", json.dumps(result.params, ensure_ascii=False))
+        for row in store.con.execute("EXPLAIN QUERY PLAN " + result.sql, result.params) if result.sql else []:
+            print("plan:", row[3])
+        return 0
     if result.kind == "diff" and args.format != "table":
         from .diff_report import print_diff
 
@@ -202,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", help="e.g. 'due <= 2021-12 and unit = 市能源局'")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
     p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="the date 'today', 'overdue' and 'upcoming' refer to")
+    p.add_argument("--explain", action="store_true", help="print the SQL (every value a bound parameter) and its plan")
     p.set_defaults(func=cmd_query)
     return parser
 

@@ -19,11 +19,9 @@ import json
 from pathlib import Path
 
 from .deadlines import parse_iso
-from .loader import display_path
-from .model import Tree
+from .loader import display_path, target_from_dict
 from .model import (
-    Alternative, Deadline, Document, FormField, Item, Link, Problem, Registries, Responsibility,
-    Target, Term, Unit,
+    Deadline, Document, FormField, Item, Link, Problem, Registries, Responsibility, Term, Tree, Unit,
 )
 
 SCHEMA = "powerkb-export/1"
@@ -68,16 +66,6 @@ def _deadline(d: dict) -> Deadline:
     )
 
 
-def _target(d: dict) -> Target:
-    alt = d.get("alternative")
-    return Target(
-        metric=d["metric"], comparator=d["comparator"], value=d["value"], unit=d["unit"],
-        quote=d["quote"], customer=d.get("customer"), area=d.get("area"), stage=d.get("stage"),
-        from_=_date(d.get("from")), by=_date(d.get("by")), note=d.get("note"),
-        alternative=Alternative(**alt) if alt else None,
-    )
-
-
 def _item(d: dict, units: dict, shown: str) -> Item:
     source = d["source"]
     return Item(
@@ -90,7 +78,7 @@ def _item(d: dict, units: dict, shown: str) -> Item:
         pages=tuple(source["pages"]),
         units=tuple(_responsibility(u, units) for u in d["units"]),
         deadlines=tuple(_deadline(x) for x in d["deadlines"]),
-        targets=tuple(_target(t) for t in d["targets"]),
+        targets=tuple(target_from_dict(t) for t in d["targets"]),
         fields=tuple(FormField(**f) for f in d["fields"]),
         absent=tuple(d["absent"].items()), note=d["note"], yaml_file=shown, yaml_line=0,
     )

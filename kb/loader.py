@@ -118,13 +118,14 @@ def _deadline(raw: dict) -> Deadline:
     )
 
 
-def _target(raw: dict) -> Target:
+def target_from_dict(raw: dict) -> Target:
+    """A target from its YAML mapping or its exported JSON object (the keys are the same)."""
     alt = raw.get("alternative")
     return Target(
         metric=raw["metric"], comparator=raw["comparator"], value=raw["value"], unit=raw["unit"],
         quote=raw["quote"], customer=raw.get("customer"), area=raw.get("area"), stage=raw.get("stage"),
         from_=_date(raw.get("from")), by=_date(raw.get("by")), note=raw.get("note"),
-        alternative=Alternative(**{k: alt[k] for k in alt}) if alt else None,
+        alternative=Alternative(**alt) if alt else None,
     )
 
 
@@ -148,7 +149,7 @@ def _build_item(doc: Document, raw: LineDict, shown: str, units: dict) -> Item:
         quote=_tuple(raw.get("quote")), pages=_tuple(raw.get("page")),
         units=tuple(_responsibility(u, units) for u in raw.get("units") or ()),
         deadlines=tuple(_deadline(d) for d in deadlines),
-        targets=tuple(_target(t) for t in raw.get("targets") or ()),
+        targets=tuple(target_from_dict(t) for t in raw.get("targets") or ()),
         fields=tuple(FormField(**dict(f)) for f in raw.get("fields") or ()),
         absent=tuple((raw.get("absent") or {}).items()), note=raw.get("note"),
         yaml_file=shown, yaml_line=raw.line,

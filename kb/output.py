@@ -44,6 +44,8 @@ def rows_table(result, console) -> None:
     table.add_column("due", min_width=10, max_width=12, overflow="fold")
     table.add_column("units", ratio=2, overflow="fold")
     table.add_column("text", ratio=5, overflow="fold")
+    # about three lines of the text column: Chinese characters take two cells
+    width = max(24, (console.width - 48) * 3 // 2)
     for row in result.rows:
         item = row.item
         due = row.due or {"ongoing": "ongoing", "recurring": "recurring"}.get(row.due_kind or item["deadline_kind"], "—")
@@ -51,7 +53,7 @@ def rows_table(result, console) -> None:
         phrase = row.due_phrase or item["deadline_phrase"]
         if phrase and phrase != due:
             due_text.append("\n" + phrase, style="dim")
-        body = Text(excerpt(item["text"], result.terms + ([row.due_phrase] if row.due_phrase else [])))
+        body = Text(excerpt(item["text"], result.terms + ([row.due_phrase] if row.due_phrase else []), width))
         for term in result.terms:
             body.highlight_words([term.strip()], style="bold yellow")
         table.add_row(item["id"], due_text, unit_names(item, limit=2), body)

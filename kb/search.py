@@ -57,6 +57,8 @@ class QueryResult:
     group_by: str | None = None
     diff: object | None = None
     terms: list[str] = field(default_factory=list)  # search terms, for highlighting
+    sql: str = field(default="", repr=False)  # what ran, with `?` for every value
+    params: list = field(default_factory=list, repr=False)
 
     def __iter__(self):
         return iter(self.rows)
@@ -85,7 +87,7 @@ _GROUP_SQL = {
 
 
 def _terms(node) -> list[str]:
-    from .query import And, Compare, Not, Or, Term
+    from .query import And, Compare, Or, Term
 
     if isinstance(node, (And, Or)):
         return [t for p in node.parts for t in _terms(p)]
@@ -135,11 +137,12 @@ def run(store, text: str, today: date | None = None, limit: int | None = None, s
             count_expr = "count(*)" if compiled.uses_due or key.startswith("due") else "count(DISTINCT i.rowid)"
             sql = f"SELECT {_GROUP_SQL[key]} AS k, {count_expr} AS n {base} {where} GROUP BY k ORDER BY k"
         groups = [(str(k), int(n)) for k, n in con.execute(sql, params)]
-        return QueryResult(text, "groups", groups=groups, group_by=key)
+        return QueryResult(text, "groups", groups=groups, group_by=key, sql=sql, params=params)
 
     if counting:  # as many as the rows the query shows: items, or (item, date) occurrences
-        n = con.execute(f"SELECT count(*) {base} {where}", params).fetchone()[0]
-        return QueryResult(text, "count", count=n)
+        sql = f"SELECT count(*) {base} {where}"
+        n = con.execute(sql, params).fetchone()[0]
+        return QueryResult(text, "count", count=n, sql=sql, params=params)
 
     rank_sql, rank_params = "NULL", list(fts_params)
     joins = fts_join
@@ -191,7 +194,7 @@ def run(store, text: str, today: date | None = None, limit: int | None = None, s
     for rid, item_id, due, phrase, scope, due_kind, rank in con.execute(sql, all_params):
         rows.append(Row(item_id, due, phrase, scope, due_kind, rank, overdue=bool(due and due < iso_today),
                         _store=store, _rowid=rid))
-    return QueryResult(text, "rows", rows=rows, terms=_terms(select.expr))
+    return QueryResult(text, "rows", rows=rows, terms=_terms(select.expr), sql=sql, params=all_params)
 
 
 __all__ = ["QueryError", "QueryResult", "Row", "run"]

@@ -42,8 +42,8 @@ class YamlError(Exception):
         self.path, self.line, self.message = path, line, message
 
 
-class _Loader(yaml.SafeLoader):
-    pass
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """libyaml's parser when PyYAML has it (about ten times faster), our constructors either way."""
 
 
 # Keep dates as strings (the schema checks their shape and the loader parses them), and read only

@@ -164,3 +164,16 @@ def test_query_on_broken_tree_reports_problems_not_traceback(cli, tree_copy):
     assert code == 1
     assert "unknown key 'sumary'" in err
     assert "Traceback" not in err
+
+
+def test_cache_follows_the_policy_files(cli, tree_copy):
+    """The store is rebuilt when a policy file changes: a query sees the edit at once."""
+    code, out, _ = cli("--policies", str(tree_copy), "query", "id = nea:ledger.3", "--format", "csv")
+    assert code == 0 and "EDITED" not in out
+    doc = tree_copy / "documents" / "nea.yaml"
+    text = doc.read_text(encoding="utf-8")
+    k = text.index("    summary:", text.index("  - id: ledger.3\n"))
+    doc.write_text(text[:k] + "    summary: EDITED SUMMARY." + text[k + len("    summary:"):], encoding="utf-8")
+    code, out, err = cli("--policies", str(tree_copy), "query", "id = nea:ledger.3", "--format", "csv")
+    assert code == 0, err
+    assert "EDITED SUMMARY." in out
