@@ -268,7 +268,7 @@ def diff_clauses(national: list[tuple[str, str]], provincial: list[tuple[str, st
                 best, score = j, s
                 if s == 1.0:
                     break
-        if best is not None and score >= 0.5:
+        if best is not None and score >= 0.6:
             used.add(best)
             ptext, psource, _ = prov[best]
             out.append(Clause("same" if score >= 0.97 else "changed", text, ptext, psource, score))
