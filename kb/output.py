@@ -27,7 +27,7 @@ def unit_names(item: dict, limit: int | None = None) -> str:
     leads = list(dict.fromkeys(u["name"] for u in item["units"] if u["role"] == "lead"))
     coop = list(dict.fromkeys(u["name"] for u in item["units"] if u["role"] == "cooperate"))
     if limit is not None:
-        shown = "、".join(leads[:limit]) + (f" 等{len(leads)}个" if len(leads) > limit else "")
+        shown = "、".join(leads[:limit]) + (f"等{len(leads)}个" if len(leads) > limit else "")
         return shown + (f"；协同{len(coop)}个" if coop else "")
     text = "、".join(leads)
     if coop:
