@@ -21,7 +21,7 @@ from .sources import SourceText, apply_errata, invented_characters, squash
 from .yamlio import line_at
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_CN_DIGITS = {1: "一", 2: "二", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九", 10: "十"}
+_CN_DIGITS = {0: "零", 1: "一", 2: "二", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九", 10: "十"}
 
 STRUCTURE_CELLS = {"序号", "指标序号"}
 """Cells whose content is the row number, which the item ids carry."""

@@ -7,7 +7,7 @@ chosen (kb/inforce.py) and measured against the case's dates and charges:
 * total-handling-time: the sum of the supply company's stage times (see `stage_times`);
 * stage-time: each stage's working days against its limit;
 * zero-investment: nothing may be charged to residential customers and to low-voltage
-  non-residential customers under the Three Zeros (零投资 in words, see kb/inforce.py);
+  non-residential customers under the Three Zeros (the `zero-investment` targets, <= 0 yuan);
 * zero-investment-capacity: nothing may be charged to a small or micro enterprise whose
   capacity is within the ceiling in force for its area (160 kW urban / 100 kW rural, ...).
 
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from .cases import STAGES, Case, CaseError, CasesFileError, parse_case, place_chain, read_rows
 from .errors import PowerKBError
-from .inforce import Choice, choose, sources_in_force, zero_charge_sources
+from .inforce import Choice, choose, sources_in_force
 from .workdays import CalendarRangeError, WorkdayCount, count_workdays
 
 MET, NOT_MET, NA = "met", "not met", "not applicable"
@@ -233,7 +233,7 @@ def _charge_check(metric: str, case: Case, choice: Choice, context: str) -> Chec
 
 
 def _zero_charge(base, case, chain, jname, who) -> Check:
-    found = zero_charge_sources(base, chain, case.applied, case.customer)
+    found = sources_in_force(base, chain, case.applied, "zero-investment", case.customer)
     choice = choose("zero-investment", "lower", found, jname, case.applied)
     if choice is None:
         return Check("zero-investment", NA, f"no 零投资 requirement for {who} customers is in force for applications made on {case.applied.isoformat()}")

@@ -13,15 +13,13 @@ than the national one, otherwise the national one: a province may tighten a nati
 not relax it. Restatements of one value (the goal, the ledger row, the indicator) are merged and
 all cited.
 
-Some requirements the sources state in words, not numbers: 办电“零投资” for residential
-customers and low-voltage non-residential customers under the Three Zeros. They are found by
-their sentences (`ZERO_CHARGE`) and treated as a limit of 0 yuan on what may be charged.
+办电“零投资” for residential customers and low-voltage non-residential customers under the Three
+Zeros is a target like the others in the policy files: metric `zero-investment`, <= 0 yuan.
 """
 
 from __future__ import annotations
 
 import calendar
-import re
 import weakref
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -32,14 +30,6 @@ CUSTOMER_GROUPS = {
     "hv-users": {"hv-single", "hv-dual"},
 }
 """Target customer classes that stand for several case classes."""
-
-ZERO_CHARGE = (
-    (re.compile(r"对于居民(?:用户|客户)和已承诺实行“三零”服务的低压非居民(?:用户|客户)(?:要)?确保做到办电“零投资”"),
-     ("residential", "lv-nonres-three-zero")),
-    (re.compile(r"实现居民用户办电“零投资”"), ("residential",)),
-)
-"""Sentences that require 零投资 (nothing charged) for whole customer classes."""
-
 
 def document_date(doc) -> date | None:
     """The date a document counts from: issued, else printed; YYYY-MM and YYYY at their end."""
@@ -127,19 +117,14 @@ _INDEX: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def _index(base) -> dict:
-    """Per knowledge base, computed once: targets by metric, and the 零投资 sentences found."""
+    """Per knowledge base, computed once: (item, target) pairs by metric."""
     index = _INDEX.get(base)
     if index is None:
         targets: dict[str, list] = {}
-        zero = []
         for item in base.items.values():
             for t in item.targets:
                 targets.setdefault(t.metric, []).append((item, t))
-            for pattern, classes in ZERO_CHARGE:
-                found = next((m for pieces in item.verbatim().values() for p in pieces if (m := pattern.search(p))), None)
-                if found:
-                    zero.append((item, classes, found.group(0)))
-        index = _INDEX[base] = {"targets": targets, "zero": zero}
+        index = _INDEX[base] = {"targets": targets}
     return index
 
 
@@ -180,21 +165,6 @@ def sources_in_force(base, chain, applied: date, metric: str, customers, areas=(
         if when is None or when[0] > applied:
             continue
         out.append((_level(doc), t.comparator, t.value, t.unit, Source(item.id, t.quote, *when)))
-    return out
-
-
-def zero_charge_sources(base, chain, applied: date, customers):
-    """(level, "<=", 0, "yuan", Source) for the 零投资 sentences that cover the customer."""
-    docs = {d.id: d for d in documents_for(base, chain)}
-    out = []
-    for item, classes, quote in _index(base)["zero"]:
-        doc = docs.get(item.doc)
-        if doc is None or not set(classes) & set(customers):
-            continue
-        dated = next((d.date for d in item.deadlines if d.kind == "date"), None)
-        when = _from(item, doc, dated, None)
-        if when is not None and when[0] <= applied:
-            out.append((_level(doc), "<=", 0, "yuan", Source(item.id, quote, *when)))
     return out
 
 

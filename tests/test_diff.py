@@ -135,3 +135,11 @@ def test_diff_in_the_query_language(q, cli):
 def test_unknown_document(cli):
     code, _, err = cli("diff", "1479", "shanxii")
     assert code == 1 and "unknown document 'shanxii'" in err
+
+
+def test_zero_investment_for_residential_is_the_same(d1479, q):
+    (p,) = pair(d1479, "zero-investment", "residential")
+    assert (p.national.value, p.provincial.value, p.verdict) == (0, 0, "same")
+    assert "1479:task.8" in p.national.ids and "shanxi:task.2.7" in p.provincial.ids
+    got = {r.id for r in q("metric = 办电零投资 and customer = 居民").rows}
+    assert {"1479:task.8", "nea:ledger.38", "nea:indicator.16", "shanxi:task.2.7", "shanxi:ledger.task.8"} <= got
