@@ -67,9 +67,11 @@ def groups_table(result, console) -> None:
 
     table = Table(header_style="bold")
     table.add_column(result.group_by)
+    if result.labels:
+        table.add_column("name")
     table.add_column("count", justify="right")
     for key, n in result.groups:
-        table.add_row(key, str(n))
+        table.add_row(key, *([result.labels.get(key, "")] if result.labels else []), str(n))
     console.print(table)
 
 
@@ -80,8 +82,8 @@ def rows_csv(result) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf)
     if result.kind == "groups":
-        writer.writerow([result.group_by, "count"])
-        writer.writerows(result.groups)
+        writer.writerow([result.group_by, "name", "count"])
+        writer.writerows((k, result.labels.get(k, k), n) for k, n in result.groups)
         return buf.getvalue()
     if result.kind == "count":
         writer.writerow(["count"])

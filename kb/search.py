@@ -54,6 +54,7 @@ class QueryResult:
     rows: list[Row] = field(default_factory=list)
     count: int | None = None
     groups: list[tuple[str, int]] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # group key -> name (units, metrics, customers)
     group_by: str | None = None
     diff: object | None = None
     terms: list[str] = field(default_factory=list)  # search terms, for highlighting
@@ -73,7 +74,7 @@ class QueryResult:
             return {"query": self.query, "count": self.count}
         if self.kind == "groups":
             return {"query": self.query, "group_by": self.group_by,
-                    "groups": [{"key": k, "count": n} for k, n in self.groups]}
+                    "groups": [{"key": k, "label": self.labels.get(k, k), "count": n} for k, n in self.groups]}
         return self.diff.to_dict()
 
 
@@ -137,7 +138,9 @@ def run(store, text: str, today: date | None = None, limit: int | None = None, s
             count_expr = "count(*)" if compiled.uses_due or key.startswith("due") else "count(DISTINCT i.rowid)"
             sql = f"SELECT {_GROUP_SQL[key]} AS k, {count_expr} AS n {base} {where} GROUP BY k ORDER BY k"
         groups = [(str(k), int(n)) for k, n in con.execute(sql, params)]
-        return QueryResult(text, "groups", groups=groups, group_by=key, sql=sql, params=params)
+        names = store.vocab.units if key == "unit" else store.vocab.terms.get(f"{key}s", {}) if key in ("metric", "customer") else {}
+        labels = {k: names[k]["zh"] for k, _ in groups if k in names}
+        return QueryResult(text, "groups", groups=groups, group_by=key, labels=labels, sql=sql, params=params)
 
     if counting:  # as many as the rows the query shows: items, or (item, date) occurrences
         sql = f"SELECT count(*) {base} {where}"
