@@ -52,16 +52,16 @@ def cache_dir(key: str) -> Path:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    import tempfile
-
+    """Write beside the target, then rename: a reader never sees half a file. Plain `open`, so
+    the file gets the usual permissions (the umask's), not a temporary file's private ones."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with open(tmp, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 

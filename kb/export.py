@@ -157,15 +157,11 @@ def _check_target(output: Path) -> None:
 
 
 def write_file(output: Path, data: bytes) -> None:
-    """Write beside the target, then rename: never half a file. Plain `open`, so the file gets
-    the usual permissions (the umask's), not a temporary file's private ones."""
-    tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
+    from .cache import write_atomic
+
     try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, output)
+        write_atomic(output, data)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise WriteError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 

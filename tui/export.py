@@ -25,8 +25,8 @@ def rows_markdown(result) -> str:
     if result.kind == "count":
         return "\n".join(out + [f"count: {result.count}", ""])
     if result.kind == "groups":
-        out += [f"| {result.group_by} | count |", "|---|---|"]
-        out += [f"| {_cell(key)} | {n} |" for key, n in result.groups]
+        out += [f"| {result.group_by} | name | count |", "|---|---|---|"]
+        out += [f"| {_cell(key)} | {_cell(result.labels.get(key, ''))} | {n} |" for key, n in result.groups]
         return "\n".join(out) + "\n"
     out += ["| id | due | units | text |", "|---|---|---|---|"]
     for row in result.rows:
