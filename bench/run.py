@@ -106,11 +106,11 @@ def tui_first_paint(env, reps=5):
 
 
 def build_real():
-    from kb.loader import read_tree
+    from kb.loading.loader import read_tree
     from kb.base import KnowledgeBase
-    from kb.cache import fingerprint
-    from kb.paths import policies_dir
-    from kb.store import build
+    from kb.loading.cache import fingerprint
+    from kb.core.paths import policies_dir
+    from kb.store.database import build
 
     root = policies_dir()
     runs = []
@@ -139,7 +139,7 @@ def latency(run_query, reps=30):
 
 
 def floor(store, reps=30, limit=None):
-    from kb.search import run
+    from kb.query.run import run
 
     times = []
     for q in EXAMPLES:
@@ -154,7 +154,7 @@ def synthetic_build(path: str, total: int) -> None:
     """Child process: build the synthetic store and report time and peak memory."""
     import kb
     from synthetic import make
-    from kb.store import build
+    from kb.store.database import build
 
     base = kb.load()
     synth = make(base, total)
@@ -166,8 +166,8 @@ def synthetic_build(path: str, total: int) -> None:
 
 
 def synthetic(total: int, env):
-    from kb.store import Store
-    from kb.search import run
+    from kb.store.database import Store
+    from kb.query.run import run
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "synthetic.sqlite"

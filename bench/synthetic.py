@@ -22,7 +22,7 @@ def place_name(n: int) -> str:
 
 @dataclass
 class SyntheticKB:
-    """What kb.store.build() needs: documents, registries, links, a fingerprint, and items."""
+    """What kb.store.database.build() needs: documents, registries, links, a fingerprint, and items."""
 
     base: object
     total: int

@@ -17,6 +17,6 @@ def load(policies=None, *, strict: bool = True):
     With `strict`, a tree whose files do not load (broken YAML, unknown keys) raises
     `PolicyProblems` listing them; `powerkb check` reports every problem, including quotes.
     """
-    from .cache import load_cached
+    from kb.loading.cache import load_cached
 
     return load_cached(policies, strict=strict)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from .errors import UnknownId
-from .model import Tree
-from .model import Item
+from kb.core.errors import UnknownId
+from kb.model.entities import Tree
+from kb.model.entities import Item
 
 
 class KnowledgeBase:
@@ -47,23 +47,23 @@ class KnowledgeBase:
 
     def diff(self, a: str, b: str, where: str | None = None):
         """Compare two documents (targets and texts); `where` narrows it like the query language."""
-        from .diff import diff, diff_query
+        from kb.analysis.diff import diff, diff_query
 
         if where:
-            from .query import parse
+            from kb.query.parse import parse
 
             return diff_query(self.store, parse(f"diff {a} vs {b} where {where}"), f"diff {a} vs {b} where {where}", None)
         return diff(self, a, b)
 
     def trace(self, item_id: str):
-        from .trace import trace
+        from kb.analysis.trace import trace
 
         return trace(self, item_id)
 
     @cached_property
     def store(self):
-        from .cache import cache_dir
-        from .store import Store, build
+        from kb.loading.cache import cache_dir
+        from kb.store.database import Store, build
 
         path = cache_dir(self.fingerprint) / "kb.sqlite"
         if not path.is_file():
@@ -72,19 +72,19 @@ class KnowledgeBase:
 
     def query(self, text: str, as_of=None, limit: int | None = None):
         """Run a query (the language of docs/query-language.md); returns a `QueryResult`."""
-        from .search import run
+        from kb.query.run import run
 
         return run(self.store, text, today=as_of, limit=limit)
 
     def evaluate(self, case, jurisdiction: str = "shanxi"):
         """Check a connection case (a dict with the columns of docs/evaluate.md, or a `Case`)
         against the targets in force for it; returns an `Evaluation`."""
-        from .evaluate import evaluate
+        from kb.rules.evaluate import evaluate
 
         return evaluate(self, case, jurisdiction)
 
     @cached_property
     def graph(self):
-        from .graph import build_graph
+        from kb.analysis.graph import build_graph
 
         return build_graph(self)

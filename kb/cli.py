@@ -20,9 +20,9 @@ def _kb(args):
 
 
 def cmd_check(args) -> int:
-    from .check import check
-    from .loader import read_tree
-    from .paths import policies_dir
+    from kb.verify.check import check
+    from kb.loading.loader import read_tree
+    from kb.core.paths import policies_dir
 
     tree = read_tree(policies_dir(args.policies))
     problems = check(tree, coverage=not args.no_coverage)
@@ -38,7 +38,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_show(args) -> int:
-    from .render import show_text
+    from kb.render.item import show_text
 
     base = _kb(args)
     item = base.item(args.id)
@@ -59,9 +59,9 @@ def _date_arg(text: str):
 
 
 def cmd_query(args) -> int:
-    from .output import groups_table, rows_csv, rows_table, to_json
-    from .search import run
-    from .store import open_store
+    from kb.render.rows import groups_table, rows_csv, rows_table, to_json
+    from kb.query.run import run
+    from kb.store.database import open_store
 
     store = open_store(args.policies)
     result = run(store, args.query, today=args.as_of)
@@ -72,7 +72,7 @@ def cmd_query(args) -> int:
             print("plan:", row[3])
         return 0
     if result.kind == "diff" and args.format != "table":
-        from .diff_report import print_diff
+        from kb.render.diff import print_diff
 
         print_diff(result.diff, "json" if args.format == "json" else "md")
     elif args.format == "json":
@@ -80,7 +80,7 @@ def cmd_query(args) -> int:
     elif args.format == "csv":
         sys.stdout.write(rows_csv(result))
     elif result.kind == "diff":
-        from .diff_report import print_diff
+        from kb.render.diff import print_diff
 
         print_diff(result.diff, "table")
     else:
@@ -97,7 +97,7 @@ def cmd_query(args) -> int:
 
 
 def cmd_trace(args) -> int:
-    from .trace import trace, trace_text
+    from kb.analysis.trace import trace, trace_text
 
     result = trace(_kb(args), args.id)
     print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if args.format == "json" else trace_text(result))
@@ -105,7 +105,7 @@ def cmd_trace(args) -> int:
 
 
 def cmd_coverage(args) -> int:
-    from .trace import coverage, coverage_markdown
+    from kb.analysis.trace import coverage, coverage_markdown
 
     rows = coverage(_kb(args))
     if args.format == "json":
@@ -132,7 +132,7 @@ def cmd_coverage(args) -> int:
 
 
 def cmd_diff(args) -> int:
-    from .diff_report import print_diff
+    from kb.render.diff import print_diff
 
     base = _kb(args)
     result = base.diff(args.a, args.b, where=args.where)
@@ -147,13 +147,13 @@ def cmd_tui(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .export import cmd_export as export
+    from kb.export.formats import cmd_export as export
 
     return export(args)
 
 
 def cmd_evaluate(args) -> int:
-    from .evaluate import cmd_evaluate as evaluate
+    from kb.rules.evaluate import cmd_evaluate as evaluate
 
     return evaluate(args)
 
@@ -214,7 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .errors import PowerKBError
+    from kb.core.errors import PowerKBError
 
     parser = build_parser()
     args = parser.parse_args(argv)

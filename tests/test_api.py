@@ -87,7 +87,7 @@ def test_registries_and_graph(base):
 
 
 def test_unknown_id_suggests(base):
-    from kb.errors import UnknownId
+    from kb.core.errors import UnknownId
 
     with pytest.raises(UnknownId, match="nea:ledger.3"):
         base.item("nea:ledger.3x")
@@ -95,7 +95,7 @@ def test_unknown_id_suggests(base):
 
 def test_load_an_export(base, tmp_path):
     import kb
-    from kb.export import export
+    from kb.export.formats import export
 
     path = tmp_path / "kb.json"
     export(base, "json", path)

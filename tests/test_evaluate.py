@@ -202,7 +202,7 @@ def test_calendar_facts():
 
 
 def test_spring_festival_2021():
-    from kb.workdays import count_workdays
+    from kb.rules.workdays import count_workdays
 
     c = count_workdays(D("2021-02-10"), D("2021-02-20"))
     # 02-11..02-17 holidays, 02-18, 02-19 working, Saturday 02-20 a 调休 working day
@@ -214,7 +214,7 @@ def test_spring_festival_2021():
 
 
 def test_makeup_sunday_before_spring_festival():
-    from kb.workdays import count_workdays
+    from kb.rules.workdays import count_workdays
 
     c = count_workdays(D("2021-02-05"), D("2021-02-10"))  # Fri -> Wed
     assert [d.day for d in c.days] == [7, 8, 9, 10]  # Sunday the 7th counts, Saturday the 6th not
@@ -232,13 +232,13 @@ def test_makeup_sunday_before_spring_festival():
     ("2021-01-01", "2021-12-31", 250),  # 2021 had 250 working days
 ])
 def test_counts(start, end, n):
-    from kb.workdays import count_workdays
+    from kb.rules.workdays import count_workdays
 
     assert count_workdays(D(start), D(end)).count == n
 
 
 def test_outside_the_calendar_is_an_error():
-    from kb.workdays import CalendarRangeError, calendar_range, count_workdays
+    from kb.rules.workdays import CalendarRangeError, calendar_range, count_workdays
 
     lo, hi = calendar_range()
     assert lo == D("2004-01-01") and hi.year >= 2026
@@ -251,7 +251,7 @@ def test_outside_the_calendar_is_an_error():
 
 
 def test_add_workdays():
-    from kb.workdays import add_workdays
+    from kb.rules.workdays import add_workdays
 
     assert add_workdays(D("2021-02-10"), 1) == D("2021-02-18")
     assert add_workdays(D("2021-02-10"), 3) == D("2021-02-20")
@@ -261,7 +261,7 @@ def test_add_workdays():
 
 @pytest.fixture(scope="module")
 def results(base):
-    from kb.evaluate import evaluate_file
+    from kb.rules.evaluate import evaluate_file
 
     return {ev.id: ev for ev in evaluate_file(base, CASES, "shanxi")}
 
@@ -385,7 +385,7 @@ def test_unknown_jurisdiction(cli):
 # --- the Python side ---------------------------------------------------------------------------
 
 def test_evaluate_a_dict_or_a_case(base):
-    from kb.cases import Case
+    from kb.rules.cases import Case
 
     row = {"id": "api", "customer_class": "居民", "applied": D("2022-01-04"), "connected": "2022-01-11",
            "charged": "0", "stages": {"acceptance": "2022-01-05"}}
@@ -409,7 +409,7 @@ def test_evaluate_a_dict_or_a_case(base):
     ({"id": "x", "customer": "residential", "applied": "2021-06-01", "connected": "2021-06-02", "colour": "red"}, "unknown field 'colour'"),
 ])
 def test_bad_cases_raise_with_the_column(base, row, message):
-    from kb.cases import CaseError
+    from kb.rules.cases import CaseError
 
     with pytest.raises(CaseError, match=re.escape(message)):
         base.evaluate(row)

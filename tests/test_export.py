@@ -41,7 +41,7 @@ def _errors(validator, instance) -> list[str]:
 
 @pytest.fixture(scope="module")
 def exported(base):
-    from kb.export import export_object
+    from kb.export.formats import export_object
 
     return export_object(base)
 
@@ -349,7 +349,7 @@ def test_unknown_format_is_an_argparse_error(cli):
 @pytest.fixture(scope="module")
 def round_trip(base, tmp_path_factory):
     import kb
-    from kb.export import export
+    from kb.export.formats import export
 
     path = tmp_path_factory.mktemp("export") / "kb.json"
     export(base, "json", path)
@@ -357,7 +357,7 @@ def round_trip(base, tmp_path_factory):
 
 
 def test_round_trip_loses_nothing(base, round_trip):
-    from kb.export import to_json
+    from kb.export.formats import to_json
 
     path, again = round_trip
     assert to_json(again) == path.read_text(encoding="utf-8")
@@ -399,7 +399,7 @@ def test_export_json_as_policies_on_the_command_line(cli, round_trip):
 
 def test_a_file_that_is_not_an_export_is_refused(cli, tmp_path):
     import kb
-    from kb.errors import PolicyProblems
+    from kb.core.errors import PolicyProblems
 
     bad = tmp_path / "bad.json"
     bad.write_text('{"schema": "something-else"}', encoding="utf-8")

@@ -7,7 +7,7 @@ from datetime import date
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kb.query import FIELDS, KEYWORDS, QueryError
+from kb.query.parse import FIELDS, KEYWORDS, QueryError
 
 WORDS = KEYWORDS + FIELDS + ["=", "!=", "<=", ">=", "<", ">", "~", "(", ")", '"', "'", "2021-12", "2021-Q3",
                              "2021", "2021-13-40", "市能源局", "零投资", "nea", "1479", "shanxi", "*", ";", "--", "NEAR",

@@ -61,7 +61,7 @@ def test_trace_cli(cli):
 
 
 def test_coverage(base, cli):
-    from kb.trace import coverage
+    from kb.analysis.trace import coverage
 
     rows = {r.id: r for r in coverage(base)}
     assert len([r for r in rows if r.startswith("1479:")]) == 19

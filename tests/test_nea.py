@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from kb.deadlines import resolve_phrase
+from kb.core.deadlines import resolve_phrase
 from sourcetables import rows
 
 LEDGER = rows("nea-2021-03-29.txt", "附件1")

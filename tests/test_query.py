@@ -9,8 +9,8 @@ from datetime import date
 
 import pytest
 
-from kb.query import QueryError
-from kb.sources import squash
+from kb.query.parse import QueryError
+from kb.loading.sources import squash
 
 AS_OF = date(2021, 6, 1)
 

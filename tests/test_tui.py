@@ -186,7 +186,7 @@ async def test_tree_opens_items_and_follows_the_detail(app):
 
 
 def test_outline_nests_items_under_sections_and_parents(base):
-    from kb.outline import outline
+    from kb.analysis.outline import outline
 
     docs = outline(base)
     assert [d.label.split()[0] for d in docs] == list(base.documents)
@@ -201,7 +201,7 @@ def test_outline_nests_items_under_sections_and_parents(base):
 
 
 def test_related_lists_parent_children_and_links_both_ways(base):
-    from kb.outline import related
+    from kb.analysis.outline import related
 
     got = related(base, "shanxi:ledger.task.6@2021")
     assert got[0].relation == "parent" and got[0].id == "shanxi:ledger.task.6"

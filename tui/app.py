@@ -64,7 +64,7 @@ class PowerKBApp(App):
         self.screen.show_item(item_id)
 
     async def show_diff(self, diff, query: str | None = None) -> None:
-        """Show a `kb.diff.DiffResult` on the diff screen."""
+        """Show a `kb.analysis.diff.DiffResult` on the diff screen."""
         await self.switch_mode("diff")
         self.screen.show(diff, query or f"diff {diff.a} vs {diff.b}")
 

@@ -19,7 +19,7 @@ _QUOTES = {'"': '"', "'": "'", "“": "”"}
 def vocabulary(base) -> list[str]:
     """Every word worth completing: the language's keywords, fields, states and group keys, the
     documents, the item kinds, and every unit and metric name (zh, en, aliases)."""
-    from kb.query import DUE_STATES, FIELDS, GROUP_KEYS, KEYWORDS, ORDER_KEYS
+    from kb.query.parse import DUE_STATES, FIELDS, GROUP_KEYS, KEYWORDS, ORDER_KEYS
 
     store = base.store
     words = [*KEYWORDS, *FIELDS, *DUE_STATES, *GROUP_KEYS, *ORDER_KEYS, *base.documents,

@@ -19,7 +19,7 @@ def _cell(text) -> str:
 
 
 def rows_markdown(result) -> str:
-    from kb.output import unit_names
+    from kb.render.rows import unit_names
 
     out = [f"# `{_cell(result.query)}`", ""]
     if result.kind == "count":
@@ -57,13 +57,13 @@ def diff_csv(diff) -> str:
 
 
 def render(result, fmt: str) -> str:
-    """`result` is a `kb.search.QueryResult` (a diff is one of kind "diff")."""
-    from kb.output import rows_csv, to_json
+    """`result` is a `kb.query.run.QueryResult` (a diff is one of kind "diff")."""
+    from kb.render.rows import rows_csv, to_json
 
     if fmt == "json":
         return to_json(result) + "\n"
     if result.kind == "diff":
-        from kb.diff_report import markdown
+        from kb.render.diff import markdown
 
         return diff_csv(result.diff) if fmt == "csv" else markdown(result.diff)
     return rows_csv(result) if fmt == "csv" else rows_markdown(result)

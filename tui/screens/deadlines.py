@@ -76,7 +76,7 @@ class DeadlinesScreen(Screen):
 
     def _range(self, text: str) -> tuple[date, date]:
         """The first and last day of the range, as the query (already run) read it."""
-        from kb.query import Span, Value, period
+        from kb.query.parse import Span, Value, period
 
         start, end = self._value("from"), self._value("to")
         at = len("due between ")
@@ -86,7 +86,7 @@ class DeadlinesScreen(Screen):
         return first, last
 
     def refresh_timeline(self) -> None:
-        from kb.query import QueryError
+        from kb.query.parse import QueryError
 
         text = self.query_text()
         errors = self.query_one(QueryErrorView)
@@ -114,7 +114,7 @@ class DeadlinesScreen(Screen):
         self.query_one("#occurrences").focus()
 
     def _set_as_of(self, text: str) -> None:
-        from kb.query import QueryError
+        from kb.query.parse import QueryError
 
         try:
             self.app.as_of = date.fromisoformat(text)

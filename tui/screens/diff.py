@@ -48,7 +48,7 @@ class DiffScreen(Screen):
         self.show(self.app.base.diff(a, b), f"diff {a} vs {b}")
 
     def show(self, diff, query: str) -> None:
-        """Show `diff` (a `kb.diff.DiffResult`), which `query` asked for."""
+        """Show `diff` (a `kb.analysis.diff.DiffResult`), which `query` asked for."""
         self.diff, self.asked = diff, query
         self.query_one("#doc-a", Select).value = diff.a
         self.query_one("#doc-b", Select).value = diff.b
@@ -75,7 +75,7 @@ class DiffScreen(Screen):
             self.app.call_later(self.app.open_item, message.item_id)
 
     def export_result(self):
-        from kb.search import QueryResult
+        from kb.query.run import QueryResult
 
         if self.diff is None:
             return None

@@ -2,7 +2,7 @@
 
 The keys are read from the bindings the app, the screens and the query bar declare, so the help
 cannot fall out of step with them; the language's fields, states and group keys come from
-`kb.query`, the grammar's own lists.
+`kb.query.parse`, the grammar's own lists.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def keys_table(app) -> Table:
 
 
 def language_text() -> Text:
-    from kb.query import DUE_STATES, FIELDS, GROUP_KEYS
+    from kb.query.parse import DUE_STATES, FIELDS, GROUP_KEYS
 
     text = Text()
     text.append("\nQuery language", style="bold underline")

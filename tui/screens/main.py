@@ -64,7 +64,7 @@ class MainScreen(Screen):
     def run_query(self, text: str) -> None:
         """Run `text`: rows and counts go to the table, a diff to the diff screen, an error under
         the bar (the app keeps running whatever the query)."""
-        from kb.query import QueryError
+        from kb.query.parse import QueryError
 
         bar = self.query_one(QueryBar)
         try:
@@ -115,7 +115,7 @@ class MainScreen(Screen):
 
     def show_item(self, item_id: str, remember: bool = True) -> None:
         """Show an item in the detail pane and the tree; `remember` the one shown before."""
-        from kb.outline import related
+        from kb.analysis.outline import related
 
         base = self.app.base
         could_go_back = bool(self.history)

@@ -25,7 +25,7 @@ def _section(text: Text, title: str) -> None:
 
 
 def _deadlines(text: Text, item, as_of: date) -> None:
-    from kb.render import deadline_line
+    from kb.render.item import deadline_line
 
     for dl in item.deadlines:
         late = dl.kind == "date" and dl.date < as_of
@@ -43,7 +43,7 @@ def _deadlines(text: Text, item, as_of: date) -> None:
 
 def item_text(item, base, terms: list[str], as_of: date) -> Text:
     """The whole item as one Text, wrapped by the pane (Rich wraps Chinese by cells)."""
-    from kb.render import target_line
+    from kb.render.item import target_line
 
     text = Text()
     text.append(item.id, style="bold cyan")

@@ -37,7 +37,7 @@ def ids_text(side) -> str:
 
 
 def verdict_summary(diff) -> Text:
-    from kb.diff_report import VERDICT_STYLE
+    from kb.render.diff import VERDICT_STYLE
 
     text = Text(f"{diff.a} vs {diff.b}: {len(diff.targets)} target pairs  ")
     for n, (verdict, count) in enumerate(diff.summary().items()):
@@ -76,7 +76,7 @@ def first_id(*id_lists: list[str]) -> str | None:
 
 class TargetTable(FittedTable):
     def show(self, diff) -> None:
-        from kb.diff_report import VERDICT_STYLE
+        from kb.render.diff import VERDICT_STYLE
 
         columns = [Column("metric", 12, grow=2), Column("class", 9, grow=2), Column(diff.a, 14, grow=3),
                    Column(diff.b, 14, grow=3), Column("verdict", 14), Column("items", 44, grow=1, drop=1)]

@@ -1,6 +1,6 @@
 """The documents as a tree: document, section path, item; year actions under their ledger row.
 
-The structure comes from `kb.outline.outline`; this widget only draws it and says which item was
+The structure comes from `kb.analysis.outline.outline`; this widget only draws it and says which item was
 chosen. `reveal` opens the branches down to an item and puts the cursor on it, so that the tree
 follows whatever the detail pane shows.
 """
@@ -32,7 +32,7 @@ class DocTree(Tree[str | None]):
         self.auto_expand = True
         self.guide_depth = 2
         self._by_item: dict[str, TreeNode] = {}
-        from kb.outline import outline
+        from kb.analysis.outline import outline
 
         for doc in outline(base):
             self._add(self.root, doc, base)

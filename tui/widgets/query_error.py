@@ -8,7 +8,7 @@ from textual.widgets import Static
 
 
 def error_text(error) -> Text:
-    """`error` is a `kb.query.QueryError`."""
+    """`error` is a `kb.query.parse.QueryError`."""
     text = Text()
     text.append("query error: ", style="bold red")
     text.append(error.message + "\n")

@@ -31,14 +31,14 @@ def excerpt(text: str, anchors: list[str], lead: int = 6) -> str:
 
 
 def row_cells(row, terms: list[str]) -> tuple:
-    from kb.output import unit_names
+    from kb.render.rows import unit_names
 
     body = excerpt(row.item["text"], [t.strip() for t in terms] + [row.due_phrase or ""])
     return row.id, due_cell(row), unit_names(row.item, limit=2), highlighted(body, terms)
 
 
 class ResultsTable(FittedTable):
-    """Shows a `kb.search.QueryResult`; each row's payload is its `Row` (None for counts)."""
+    """Shows a `kb.query.run.QueryResult`; each row's payload is its `Row` (None for counts)."""
 
     def show(self, result, keep_cursor: bool = False) -> None:
         """Show `result`; `keep_cursor` leaves the cursor where it was, quietly (the same query

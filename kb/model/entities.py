@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .deadlines import recurrence_dates, rrule
+from kb.core.deadlines import recurrence_dates, rrule
 
 
 def _iso(d: date | None) -> str | None:

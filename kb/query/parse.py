@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
-from .errors import PowerKBError
-from .paths import grammar_dir
+from kb.core.errors import PowerKBError
+from kb.core.paths import grammar_dir
 
 KEYWORDS = ["count", "diff", "vs", "where", "and", "or", "not", "due", "by", "in", "between",
             "for", "target", "order", "limit", "group", "today", "asc", "desc"]
@@ -175,7 +175,7 @@ def parser():
     text = (grammar_dir() / "query.lark").read_text(encoding="utf-8")
     cache = None
     try:
-        from .cache import cache_root
+        from kb.loading.cache import cache_root
 
         root = cache_root()
         root.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .errors import PowerKBError
+from kb.core.errors import PowerKBError
 
 STAGES = ("acceptance", "supply-plan", "design-review", "mid-inspection", "completion-inspection", "meter-install")
 """The supply company's stages, in process order: the stage columns of a case."""
@@ -102,7 +102,7 @@ def _date(value, column: str) -> date | None:
         return None
     if isinstance(value, date):
         return value
-    from .deadlines import parse_iso
+    from kb.core.deadlines import parse_iso
 
     try:
         return parse_iso(str(value).strip())
@@ -129,7 +129,7 @@ def _text(value) -> str:
 def case_classes(registries) -> set[str]:
     """Customer classes a case may be in: not the groups (all-users, hv-users, three-zero-users)
     nor the classes of connection works (those have a `family`)."""
-    from .inforce import CUSTOMER_GROUPS
+    from kb.rules.inforce import CUSTOMER_GROUPS
 
     return {c.id for c in registries.customers.values() if not c.get("family") and c.id not in CUSTOMER_GROUPS}
 

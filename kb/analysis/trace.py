@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .graph import walk
+from kb.analysis.graph import walk
 
 
 def _summary(kb, item_id: str) -> dict:

@@ -13,8 +13,8 @@ import os
 import pickle
 from pathlib import Path
 
-from . import __version__
-from .paths import policies_dir
+from kb import __version__
+from kb.core.paths import policies_dir
 
 CACHE_FORMAT = "11"
 
@@ -83,8 +83,8 @@ def prune(current: str) -> None:
 
 
 def load_cached(policies=None, *, strict: bool = True, use_cache: bool = True):
-    from .base import KnowledgeBase
-    from .errors import PolicyProblems
+    from kb.base import KnowledgeBase
+    from kb.core.errors import PolicyProblems
 
     root = policies_dir(policies)
     key = fingerprint(root) if root.exists() else "missing"
@@ -97,11 +97,11 @@ def load_cached(policies=None, *, strict: bool = True, use_cache: bool = True):
         except Exception:  # a stale or torn cache file is rebuilt, never fatal
             pass
     if root.is_file():  # a JSON export stands for the tree it was exported from
-        from .importer import read_export
+        from kb.loading.importer import read_export
 
         tree = read_export(root)
     else:
-        from .loader import read_tree
+        from kb.loading.loader import read_tree
 
         tree = read_tree(root)
     if tree.problems and strict:

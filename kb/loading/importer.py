@@ -18,9 +18,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .deadlines import parse_iso
-from .loader import display_path, target_from_dict
-from .model import (
+from kb.core.deadlines import parse_iso
+from kb.loading.loader import display_path, target_from_dict
+from kb.model.entities import (
     Deadline, Document, FormField, Item, Link, Problem, Registries, Responsibility, Term, Tree, Unit,
 )
 

@@ -337,7 +337,7 @@ def diff_texts(kb, a: str, b: str, keep_item=lambda item: True) -> list[TextPair
 
 
 def diff(kb, a: str, b: str, keep_item=None, keep_target=None) -> DiffResult:
-    from .errors import PowerKBError
+    from kb.core.errors import PowerKBError
 
     for doc in (a, b):
         if doc not in kb.documents:
@@ -354,12 +354,12 @@ def diff(kb, a: str, b: str, keep_item=None, keep_target=None) -> DiffResult:
 def where_filters(kb, store, statement, query: str, today):
     """Item and target filters for `diff A vs B where ...`: the items the condition matches, and
     for conditions on metric, customer, area or stage, only the targets that have them."""
-    from .query import And, Compare
-    from .search import run
+    from kb.query.parse import And, Compare
+    from kb.query.run import run
 
     if statement.where is None:
         return None, None
-    from .query import Select
+    from kb.query.parse import Select
 
     sub = run(store, query, today=today, select=Select(statement.where))
     ids = {r.id for r in sub.rows}

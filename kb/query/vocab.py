@@ -14,7 +14,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .query import QueryError, Value, _near
+from kb.query.parse import QueryError, Value, _near
 
 
 def _norm(text: str) -> str:

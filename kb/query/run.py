@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from .query import Count, Diff, QueryError, Select, parse
-from .sql import Compiler
+from kb.query.parse import Count, Diff, QueryError, Select, parse
+from kb.query.compile import Compiler
 
 
 @dataclass
@@ -88,7 +88,7 @@ _GROUP_SQL = {
 
 
 def _terms(node) -> list[str]:
-    from .query import And, Compare, Or, Term
+    from kb.query.parse import And, Compare, Or, Term
 
     if isinstance(node, (And, Or)):
         return [t for p in node.parts for t in _terms(p)]
@@ -104,7 +104,7 @@ def run(store, text: str, today: date | None = None, limit: int | None = None, s
     today = today or date.today()
     statement = select if select is not None else parse(text)
     if isinstance(statement, Diff):
-        from .diff import diff_query
+        from kb.analysis.diff import diff_query
 
         return QueryResult(text, "diff", diff=diff_query(store, statement, text, today))
     counting = isinstance(statement, Count)

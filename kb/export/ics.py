@@ -2,7 +2,7 @@
 
 * a dated deadline (2020年底前, a window's end) -> one all-day event on that date;
 * a recurring one (每季度末, 每年7月15日前) -> one event whose DTSTART is the first occurrence and
-  whose RRULE is the recurrence (`kb.deadlines.rrule`), with UNTIL where the source gives an end.
+  whose RRULE is the recurrence (`kb.core.deadlines.rrule`), with UNTIL where the source gives an end.
   Without an end the rule runs on (the query engine stops expanding at 2030; a calendar need not);
   a recurrence that no RRULE expresses is written as its dated occurrences (RDATE);
 * ongoing obligations (持续推进), recurrences with no day (每年度) and items without a deadline have
@@ -71,7 +71,7 @@ def events(items):
 def build_calendar(base, items):
     from icalendar import Calendar, Event, vRecur
 
-    from .deadlines import rrule
+    from kb.core.deadlines import rrule
 
     cal = Calendar()
     cal.add("prodid", PRODID)

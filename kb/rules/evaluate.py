@@ -25,10 +25,10 @@ import json
 import sys
 from dataclasses import dataclass, field
 
-from .cases import STAGES, Case, CaseError, CasesFileError, parse_case, place_chain, read_rows
-from .errors import PowerKBError
-from .inforce import Choice, choose, sources_in_force
-from .workdays import CalendarRangeError, WorkdayCount, count_workdays
+from kb.rules.cases import STAGES, Case, CaseError, CasesFileError, parse_case, place_chain, read_rows
+from kb.core.errors import PowerKBError
+from kb.rules.inforce import Choice, choose, sources_in_force
+from kb.rules.workdays import CalendarRangeError, WorkdayCount, count_workdays
 
 MET, NOT_MET, NA = "met", "not met", "not applicable"
 TIME_METRICS = ("full-process-time", "total-handling-time")
@@ -263,7 +263,7 @@ def _zero_capacity(base, case, chain, jname) -> Check:
 # --- many cases ------------------------------------------------------------------------------
 
 def resolve_jurisdiction(base, name: str) -> str:
-    from .cases import _near, _norm
+    from kb.rules.cases import _near, _norm
 
     places = base.registries.places
     key = _norm(name)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import Item
+from kb.model.entities import Item
 
 
 def target_line(t, registries) -> str:

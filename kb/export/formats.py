@@ -23,8 +23,8 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import PowerKBError
-from .importer import SCHEMA, TERM_KINDS
+from kb.core.errors import PowerKBError
+from kb.loading.importer import SCHEMA, TERM_KINDS
 
 FORMATS = ("json", "jsonl", "csv", "xlsx", "ics", "graphml", "sqlite")
 BINARY = {"xlsx", "sqlite"}
@@ -126,19 +126,19 @@ def render(base, fmt: str, items, output: Path | None = None) -> bytes | str | N
     if fmt == "csv":
         return to_csv(items)
     if fmt == "xlsx":
-        from .export_xlsx import workbook_bytes
+        from kb.export.xlsx import workbook_bytes
 
         return workbook_bytes(base, items)
     if fmt == "ics":
-        from .export_ics import calendar_bytes
+        from kb.export.ics import calendar_bytes
 
         return calendar_bytes(base, items)
     if fmt == "graphml":
-        from .export_graphml import graphml_bytes
+        from kb.export.graphml import graphml_bytes
 
         return graphml_bytes(base, items)
     if fmt == "sqlite":
-        from .store import build
+        from kb.store.database import build
 
         build(base, output, items)
         return None
@@ -157,7 +157,7 @@ def _check_target(output: Path) -> None:
 
 
 def write_file(output: Path, data: bytes) -> None:
-    from .cache import write_atomic
+    from kb.loading.cache import write_atomic
 
     try:
         write_atomic(output, data)

@@ -12,15 +12,15 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from .deadlines import parse_iso
-from .model import (
+from kb.core.deadlines import parse_iso
+from kb.model.entities import (
     Alternative, Deadline, Document, FormField, Item, Link, Problem, Responsibility, Target, Term,
     Tree, Unit,
 )
-from .yamlio import LineDict, YamlError, line_at, load_yaml, plain
+from kb.loading.yamlio import LineDict, YamlError, line_at, load_yaml, plain
 
 FORMAT = "powerkb/1"
-SCHEMA_FILE = Path(__file__).parent / "schemas" / "policy-v1.json"
+SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schemas" / "policy-v1.json"
 
 
 def display_path(path: Path) -> str:

@@ -30,8 +30,8 @@ import os
 import sqlite3
 from pathlib import Path
 
-from .sources import squash
-from .textindex import index_text
+from kb.loading.sources import squash
+from kb.store.textindex import index_text
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
@@ -212,7 +212,7 @@ class Store:
     @property
     def vocab(self):
         if self._vocab is None:
-            from .vocab import Vocabulary
+            from kb.query.vocab import Vocabulary
 
             self._vocab = Vocabulary.from_store(self.con)
         return self._vocab
@@ -226,14 +226,14 @@ def open_store(policies=None) -> Store:
 
     The fast path (cache hit) reads no YAML: it hashes the tree and opens the database.
     """
-    from .cache import cache_dir, fingerprint
-    from .paths import policies_dir
+    from kb.loading.cache import cache_dir, fingerprint
+    from kb.core.paths import policies_dir
 
     root = policies_dir(policies)
     key = fingerprint(root) if root.exists() else "missing"
     path = cache_dir(key) / "kb.sqlite"
     if not path.is_file():
-        from .cache import load_cached
+        from kb.loading.cache import load_cached
 
         kb = load_cached(root)
         build(kb, path)

@@ -13,12 +13,12 @@ import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
-from .deadlines import parse_iso, resolve_phrase
-from .loader import display_path
-from .model import Tree
-from .model import Item, Problem
-from .sources import SourceText, apply_errata, invented_characters, squash
-from .yamlio import line_at
+from kb.core.deadlines import parse_iso, resolve_phrase
+from kb.loading.loader import display_path
+from kb.model.entities import Tree
+from kb.model.entities import Item, Problem
+from kb.loading.sources import SourceText, apply_errata, invented_characters, squash
+from kb.loading.yamlio import line_at
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _CN_DIGITS = {0: "零", 1: "一", 2: "二", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九", 10: "十"}

@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from .query import (
+from kb.query.parse import (
     And, Compare, Due, ForUnit, Not, Or, QueryError, TargetCmp, Term, Value, due_range,
 )
-from .sources import squash
-from .textindex import fts_phrase
+from kb.loading.sources import squash
+from kb.store.textindex import fts_phrase
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _PLAIN_ASCII = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 \-]*$")
