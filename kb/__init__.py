@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from kb.core.version import __version__
+
+__all__ = ["__version__", "load"]
 
 
 def load(policies=None, *, strict: bool = True):
@@ -17,6 +19,6 @@ def load(policies=None, *, strict: bool = True):
     With `strict`, a tree whose files do not load (broken YAML, unknown keys) raises
     `PolicyProblems` listing them; `powerkb check` reports every problem, including quotes.
     """
-    from kb.loading.cache import load_cached
+    from kb.base import KnowledgeBase
 
-    return load_cached(policies, strict=strict)
+    return KnowledgeBase.open(policies, strict=strict)

@@ -1,27 +1,73 @@
-"""The knowledge base object: what `kb.load()` returns and every command works on."""
+"""The knowledge base object: what `kb.load()` returns and every command works on.
+
+`KnowledgeBase` is the only place where the layers meet: it reads the tree (loading), opens the
+store (store), runs queries (query) and hands diffs, traces and evaluations to the analysis and
+rules layers. Nothing below it imports it, so the engine has no import cycle (import-linter
+enforces this in CI).
+
+The tree and the store are both opened on first use: a query on a cached tree touches only the
+SQLite store and never unpickles the tree, which keeps `powerkb query` fast to start.
+"""
 
 from __future__ import annotations
 
 from functools import cached_property
 
 from kb.core.errors import UnknownId
-from kb.model.entities import Tree
-from kb.model.entities import Item
+from kb.loading.cache import CacheEntry, entry, load_tree
+from kb.model.entities import Item, Tree
 
 
 class KnowledgeBase:
     """Items, documents, links and registries of one policy tree, with the ways to ask them."""
 
-    def __init__(self, tree: Tree, fingerprint: str = ""):
-        self.tree = tree
-        self.fingerprint = fingerprint
-        self.root = tree.root
-        self.documents = tree.documents
-        self.items: dict[str, Item] = tree.items
-        self.links = tree.links
-        self.registries = tree.registries
-        self.units = tree.registries.units
-        self.metrics = tree.registries.metrics
+    def __init__(self, where: CacheEntry, tree: Tree | None = None, *, strict: bool = True):
+        self.entry = where
+        self.fingerprint = where.key
+        self._strict = strict
+        if tree is not None:
+            self.__dict__["tree"] = tree
+
+    @classmethod
+    def open(cls, policies=None, *, strict: bool = True, lazy: bool = False) -> "KnowledgeBase":
+        """The knowledge base of a policy tree; with `lazy`, nothing is read until it is needed."""
+        base = cls(entry(policies), strict=strict)
+        if not lazy:
+            base.tree  # noqa: B018 - load now, so that a broken tree raises here
+        return base
+
+    # -- the tree ------------------------------------------------------------------------------
+    @cached_property
+    def tree(self) -> Tree:
+        return load_tree(self.entry, strict=self._strict)
+
+    @property
+    def root(self):
+        return self.entry.root
+
+    @property
+    def documents(self):
+        return self.tree.documents
+
+    @property
+    def items(self) -> dict[str, Item]:
+        return self.tree.items
+
+    @property
+    def links(self):
+        return self.tree.links
+
+    @property
+    def registries(self):
+        return self.tree.registries
+
+    @property
+    def units(self):
+        return self.tree.registries.units
+
+    @property
+    def metrics(self):
+        return self.tree.registries.metrics
 
     def item(self, item_id: str) -> Item:
         try:
@@ -30,11 +76,9 @@ class KnowledgeBase:
             raise UnknownId(item_id, self.near_ids(item_id)) from None
 
     def near_ids(self, wanted: str, limit: int = 5) -> list[str]:
-        from rapidfuzz import fuzz, process
+        from kb.core.fuzzy import near
 
-        found = process.extract(wanted, list(self.items), scorer=fuzz.WRatio, limit=limit, score_cutoff=70)
-        return [m[0] for m in found]
-
+        return near(wanted, list(self.items), limit=limit, cutoff=70)
 
     @cached_property
     def children(self) -> dict[str, list[str]]:
@@ -45,38 +89,42 @@ class KnowledgeBase:
                 out.setdefault(item.parent, []).append(item.id)
         return out
 
+    # -- the store and queries -----------------------------------------------------------------
+    @cached_property
+    def store(self):
+        from kb.store.database import open_store
+
+        return open_store(self.entry, lambda: self.tree)
+
+    def query(self, text: str, as_of=None, limit: int | None = None):
+        """Run a query (the language of docs/query-language.md); returns a `QueryResult`.
+
+        A `diff A vs B where …` statement is handed to the diff (it needs the whole tree)."""
+        from kb.query.parse import Diff, parse
+        from kb.query.run import QueryResult, run
+
+        statement = parse(text)
+        if isinstance(statement, Diff):
+            from kb.analysis.diff import diff_statement
+
+            return QueryResult(text, "diff", diff=diff_statement(self, statement, text, as_of))
+        return run(self.store, text, today=as_of, limit=limit, statement=statement)
+
+    # -- analysis and rules --------------------------------------------------------------------
     def diff(self, a: str, b: str, where: str | None = None):
         """Compare two documents (targets and texts); `where` narrows it like the query language."""
-        from kb.analysis.diff import diff, diff_query
+        from kb.analysis.diff import diff_statement
+        from kb.query.parse import parse
 
-        if where:
-            from kb.query.parse import parse
-
-            return diff_query(self.store, parse(f"diff {a} vs {b} where {where}"), f"diff {a} vs {b} where {where}", None)
-        return diff(self, a, b)
+        text = f"diff {a} vs {b}" + (f" where {where}" if where else "")
+        return diff_statement(self, parse(text), text, None)
 
     def trace(self, item_id: str):
         from kb.analysis.trace import trace
 
         return trace(self, item_id)
 
-    @cached_property
-    def store(self):
-        from kb.loading.cache import cache_dir
-        from kb.store.database import Store, build
-
-        path = cache_dir(self.fingerprint) / "kb.sqlite"
-        if not path.is_file():
-            build(self, path)
-        return Store(path, self.root)
-
-    def query(self, text: str, as_of=None, limit: int | None = None):
-        """Run a query (the language of docs/query-language.md); returns a `QueryResult`."""
-        from kb.query.run import run
-
-        return run(self.store, text, today=as_of, limit=limit)
-
-    def evaluate(self, case, jurisdiction: str = "shanxi"):
+    def evaluate(self, case, jurisdiction: str | None = None):
         """Check a connection case (a dict with the columns of docs/evaluate.md, or a `Case`)
         against the targets in force for it; returns an `Evaluation`."""
         from kb.rules.evaluate import evaluate

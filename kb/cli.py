@@ -13,16 +13,16 @@ import os
 import sys
 
 
-def _kb(args):
-    import kb
+def _kb(args, lazy: bool = False):
+    from kb.base import KnowledgeBase
 
-    return kb.load(args.policies)
+    return KnowledgeBase.open(args.policies, lazy=lazy)
 
 
 def cmd_check(args) -> int:
-    from kb.verify.check import check
-    from kb.loading.loader import read_tree
     from kb.core.paths import policies_dir
+    from kb.loading.loader import read_tree
+    from kb.verify.check import check
 
     tree = read_tree(policies_dir(args.policies))
     problems = check(tree, coverage=not args.no_coverage)
@@ -60,15 +60,13 @@ def _date_arg(text: str):
 
 def cmd_query(args) -> int:
     from kb.render.rows import groups_table, rows_csv, rows_table, to_json
-    from kb.query.run import run
-    from kb.store.database import open_store
 
-    store = open_store(args.policies)
-    result = run(store, args.query, today=args.as_of)
+    base = _kb(args, lazy=True)  # a query reads the store only: the tree is not unpickled
+    result = base.query(args.query, as_of=args.as_of)
     if args.explain:
         print(result.sql or "(a diff runs no single SQL statement)")
         print("parameters:", json.dumps(result.params, ensure_ascii=False))
-        for row in store.con.execute("EXPLAIN QUERY PLAN " + result.sql, result.params) if result.sql else []:
+        for row in base.store.con.execute("EXPLAIN QUERY PLAN " + result.sql, result.params) if result.sql else []:
             print("plan:", row[3])
         return 0
     if result.kind == "diff" and args.format != "table":
@@ -117,17 +115,18 @@ def cmd_coverage(args) -> int:
         from rich.table import Table
 
         table = Table(header_style="bold", expand=True)
-        table.add_column("national item", no_wrap=True, style="cyan")
-        table.add_column("via 1479", no_wrap=True)
-        table.add_column("Shanxi counterparts", ratio=2, overflow="fold")
+        from kb.analysis.trace import counterparts_text
+
+        table.add_column("measure", no_wrap=True, style="cyan")
+        table.add_column("via", no_wrap=True)
+        table.add_column("counterparts", ratio=2, overflow="fold")
         table.add_column("summary", ratio=3, overflow="fold")
         for r in rows:
-            shanxi = ", ".join(r.counterparts) if r.counterparts else f"[bold red]none[/]: {r.reason or 'not recorded'}"
-            table.add_row(r.id, ", ".join(r.via), shanxi, r.summary)
+            table.add_row(r.id, ", ".join(r.via), counterparts_text(r), r.summary)
         console = Console()
         console.print(table)
         missing = sum(1 for r in rows if not r.counterparts)
-        console.print(f"{len(rows) - missing} of {len(rows)} national items have a Shanxi counterpart; {missing} have none.")
+        console.print(f"{len(rows) - missing} of {len(rows)} measures have a direct counterpart; {missing} have none.")
     return 0
 
 
@@ -147,15 +146,45 @@ def cmd_tui(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from kb.export.formats import cmd_export as export
+    from kb.export.formats import BINARY, ExportError, export
 
-    return export(args)
+    fmt, output = args.format, args.output
+    if output == "-":
+        output = None
+    if fmt in BINARY and output is None:
+        raise ExportError(f"--format {fmt} writes a binary file: give -o FILE (standard output is not allowed)")
+    data = export(_kb(args), fmt, output, args.where)
+    if output is None:  # as UTF-8 bytes whatever the locale says: the CSV's BOM and CRLFs intact
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data.encode("utf-8") if isinstance(data, str) else data)
+        sys.stdout.buffer.flush()
+    return 0
 
 
 def cmd_evaluate(args) -> int:
-    from kb.rules.evaluate import cmd_evaluate as evaluate
+    """`powerkb evaluate CASES.csv`: exit 1 when a row could not be evaluated, else 0."""
+    from kb.rules.evaluate import (
+        evaluate_file,
+        report_csv,
+        report_json,
+        report_text,
+        resolve_jurisdiction,
+    )
 
-    return evaluate(args)
+    base = _kb(args)
+    jurisdiction = resolve_jurisdiction(base, args.jurisdiction)
+    results = evaluate_file(base, args.cases, jurisdiction)
+    if args.format == "json":
+        text = report_json(results, jurisdiction)
+    elif args.format == "csv":
+        text = report_csv(results)
+    else:
+        text = report_text(results, jurisdiction)
+    sys.stdout.write(text)
+    bad = [e for e in results if not e.ok]
+    for ev in bad:
+        print(f"powerkb: {args.cases}: row {ev.row}: case {ev.id}: {ev.error}", file=sys.stderr)
+    return 1 if bad else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -200,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("evaluate", help="check connection cases (CSV) against the targets in force")
     p.add_argument("cases", metavar="CASES.csv")
-    p.add_argument("--jurisdiction", default="shanxi", help="whose targets apply besides the national ones (default shanxi)")
+    p.add_argument("--jurisdiction", default=None, help="whose targets apply besides the national ones (default: the one provincial jurisdiction of the tree)")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
     p.set_defaults(func=cmd_evaluate)
 

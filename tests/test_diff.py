@@ -71,13 +71,27 @@ def test_earlier(dnea):
     assert (p.national.by, p.provincial.by, p.verdict) == ("2022-12-31", "2020-12-31", "earlier")
 
 
+def test_asked_the_wrong_way_round_is_swapped_with_a_notice(base, d1479, cli):
+    swapped = base.diff("shanxi", "1479")
+    assert (swapped.a, swapped.b) == ("1479", "shanxi") and "shanxi implements 1479" in swapped.notice
+    assert {**swapped.to_dict(), "notice": None} == d1479.to_dict()
+    assert d1479.notice is None
+    also = base.query("diff nea vs 1479").diff  # same-level: the breakdown is the lower side
+    assert (also.a, also.b) == ("1479", "nea") and also.notice
+    code, out, err = cli("diff", "shanxi", "1479", "--format", "json")
+    assert code == 0 and json.loads(out)["notice"] == swapped.notice and json.loads(out)["a"] == "1479"
+
+
 def test_reverse_direction_gives_the_mirror_verdicts(base):
-    mirror = base.diff("shanxi", "1479")
+    """The diff itself is symmetric: run raw (not through the ordering), the other side mirrors."""
+    from kb.analysis.diff import diff
+
+    mirror = diff(base, "shanxi", "1479")
     verdicts = {(p.metric, p.customer): p.verdict for p in mirror.targets}
     assert verdicts[("total-handling-time", "hv-single")] == "looser"
     assert verdicts[("approval-time", "hv-connection-10kv / hv-connection-20kv")] == "broader-scope"
     assert "only-provincial" in {p.verdict for p in mirror.targets}
-    later = base.diff("shanxi", "nea")
+    later = diff(base, "shanxi", "nea")
     assert {p.verdict for p in later.targets if p.metric == "low-voltage-access-capacity"} == {"later"}
 
 
@@ -134,7 +148,7 @@ def test_diff_in_the_query_language(q, cli):
 
 def test_unknown_document(cli):
     code, _, err = cli("diff", "1479", "shanxii")
-    assert code == 1 and "unknown document 'shanxii'" in err
+    assert code == 2 and "unknown document 'shanxii'" in err and "did you mean 'shanxi'" in err
 
 
 def test_zero_investment_for_residential_is_the_same(d1479, q):

@@ -177,5 +177,5 @@ def test_show_ongoing_and_recurring(cli):
 
 def test_unknown_id_suggests(cli):
     code, out, err = cli("show", "nea:ledger.233")
-    assert code == 1
+    assert code == 2
     assert "no item with id 'nea:ledger.233'" in err and "nea:ledger.23" in err

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kb.core.fuzzy import CJK
+
 _BREAK = re.compile(r"""[\s()"'=<>!~,“”]""")
-_CJK = re.compile(r"[\u3400-\u9fff]")
 _QUOTES = {'"': '"', "'": "'", "“": "”"}
 
 
@@ -20,10 +21,11 @@ def vocabulary(base) -> list[str]:
     """Every word worth completing: the language's keywords, fields, states and group keys, the
     documents, the item kinds, and every unit and metric name (zh, en, aliases)."""
     from kb.query.parse import DUE_STATES, FIELDS, GROUP_KEYS, KEYWORDS, ORDER_KEYS
+    from kb.query.vocab import vocabulary as store_vocabulary
 
-    store = base.store
+    vocab = store_vocabulary(base.store)
     words = [*KEYWORDS, *FIELDS, *DUE_STATES, *GROUP_KEYS, *ORDER_KEYS, *base.documents,
-             *sorted(store.vocab.kinds), *store.vocab.all_names()]
+             *sorted(vocab.kinds), *vocab.all_names()]
     return list(dict.fromkeys(words))
 
 
@@ -57,7 +59,7 @@ def candidates(query: str, words: list[str], limit: int = 8) -> list[str]:
     word = partial(query).text.casefold()
     if not word:
         return []
-    inside = re.compile(re.escape(word) if _CJK.search(word) else r"(?<![a-z0-9])" + re.escape(word))
+    inside = re.compile(re.escape(word) if CJK.search(word) else r"(?<![a-z0-9])" + re.escape(word))
     starts = [w for w in words if w.casefold().startswith(word) and w.casefold() != word]
     within = [w for w in words if not w.casefold().startswith(word) and inside.search(w.casefold())]
     return (starts + within)[:limit]

@@ -96,6 +96,7 @@ class DiffResult:
     b: str
     targets: list[TargetPair]
     texts: list[TextPair]
+    notice: str | None = None  # e.g. that the two documents were put in national/provincial order
 
     def summary(self) -> dict[str, int]:
         counts = Counter(p.verdict for p in self.targets)
@@ -103,7 +104,7 @@ class DiffResult:
 
     def to_dict(self) -> dict:
         return {"a": self.a, "b": self.b, "summary": self.summary(),
-                "targets": [p.to_dict() for p in self.targets], "texts": [t.to_dict() for t in self.texts]}
+                "targets": [p.to_dict() for p in self.targets], "texts": [t.to_dict() for t in self.texts], "notice": self.notice}
 
 
 # --- targets -------------------------------------------------------------------------------
@@ -281,16 +282,28 @@ def diff_clauses(national: list[tuple[str, str]], provincial: list[tuple[str, st
 
 
 def _anchors(kb) -> dict[str, dict[str, list[str]]]:
-    """For each 1479 item: the items of each document that implement or restate it."""
+    """For each item of a root document (one that others implement and that implements none,
+    like the 1479 opinion): the items of each document that implement or restate it.
+
+    Where a document has items that quote the anchor beside their own text (a ledger row with its
+    national column), those rows speak for the document: its body items restate the same rows."""
+    docs = kb.documents
+    implemented = {d for doc in docs.values() for d in doc.implemented_docs}
+    roots = {d for d in implemented if d in docs and not docs[d].implements}
     by_anchor: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for item in kb.items.values():
-        if item.doc == "1479":
-            by_anchor[item.id]["1479"].append(item.id)
+        if item.doc in roots:
+            by_anchor[item.id][item.doc].append(item.id)
     for link in kb.links:
         if link.rel == "implements" and link.dst in kb.items and link.src in kb.items:
             src = kb.items[link.src]
-            if src.kind in TEXT_KINDS and (src.doc != "shanxi" or src.ref.startswith("ledger.")):
+            if src.kind in TEXT_KINDS:
                 by_anchor[link.dst][src.doc].append(src.id)
+    for sides in by_anchor.values():
+        for doc, ids in sides.items():
+            quoting = [i for i in ids if kb.items[i].national]
+            if quoting:
+                sides[doc] = quoting
     return by_anchor
 
 
@@ -337,11 +350,13 @@ def diff_texts(kb, a: str, b: str, keep_item=lambda item: True) -> list[TextPair
 
 
 def diff(kb, a: str, b: str, keep_item=None, keep_target=None) -> DiffResult:
-    from kb.core.errors import PowerKBError
+    from kb.core.errors import UnknownName
+    from kb.core.fuzzy import did_you_mean, near
 
     for doc in (a, b):
         if doc not in kb.documents:
-            raise PowerKBError(f"unknown document '{doc}' (documents: {', '.join(kb.documents)})")
+            hint = did_you_mean(near(doc, kb.documents))
+            raise UnknownName(f"unknown document '{doc}'{hint} (documents: {', '.join(kb.documents)})", doc, near(doc, kb.documents))
     keep_item = keep_item or (lambda item: True)
     keep_target = keep_target or (lambda target: True)
 
@@ -356,6 +371,7 @@ def where_filters(kb, store, statement, query: str, today):
     for conditions on metric, customer, area or stage, only the targets that have them."""
     from kb.query.parse import And, Compare
     from kb.query.run import run
+    from kb.query.vocab import vocabulary
 
     if statement.where is None:
         return None, None
@@ -368,17 +384,65 @@ def where_filters(kb, store, statement, query: str, today):
     kinds = {"metric": "metrics", "customer": "customers", "area": "areas", "stage": "stages"}
     for part in parts:
         if isinstance(part, Compare) and part.field in kinds and part.op in ("=", "~"):
-            wanted[part.field] = store.vocab.term_ids(kinds[part.field], part.value, query)
+            wanted[part.field] = vocabulary(store).term_ids(kinds[part.field], part.value, query)
     def keep_target(t):
         return all(getattr(t, f) in allowed for f, allowed in wanted.items())
     return (lambda item: item.id in ids), keep_target
 
 
-def diff_query(store, statement, query: str, today) -> DiffResult:
-    import kb as kbmod
+def implemented_by(docs, doc_id: str) -> set[str]:
+    """The documents `doc_id` implements, directly or through others."""
+    seen, todo = set(), [doc_id]
+    while todo:
+        doc = docs.get(todo.pop())
+        for up in doc.implemented_docs if doc else ():
+            if up not in seen:
+                seen.add(up)
+                todo.append(up)
+    return seen
 
-    base = kbmod.load(store.policies)
-    a = store.vocab.doc_id(statement.a, query)
-    b = store.vocab.doc_id(statement.b, query)
-    keep_item, keep_target = where_filters(base, store, statement, query, today)
-    return diff(base, a, b, keep_item, keep_target)
+
+def order_pair(docs, a: str, b: str) -> tuple[str, str, str | None]:
+    """(higher, lower, notice): a diff reads the first document as the national side. The side
+    that the other implements is the higher one, else the one of the higher level (from each
+    document's `level`); asked the other way round, the two are swapped and the notice says so.
+    Two documents with neither relation nor a difference in level cannot be diffed."""
+    from kb.core.errors import PowerKBError
+    from kb.model.entities import LEVELS
+
+    rank = {lvl: n for n, lvl in enumerate(LEVELS)}
+    if a == b:
+        raise PowerKBError(f"cannot diff document '{a}' against itself")
+    if b in implemented_by(docs, a) or (a not in implemented_by(docs, b) and rank.get(docs[a].level, 99) > rank.get(docs[b].level, 99)):
+        return b, a, f"{a} implements {b} (or sits below it): compared as diff {b} vs {a}, {b} on the national side"
+    if a in implemented_by(docs, b) or rank.get(docs[a].level, 99) < rank.get(docs[b].level, 99):
+        return a, b, None
+    raise PowerKBError(f"cannot diff {a} and {b}: neither implements the other and both are {docs[a].level or 'of no stated level'} "
+                       "(a diff compares a higher-level document with one that carries it out)")
+
+
+def default_pair(docs) -> tuple[str, str] | None:
+    """The pair a diff screen opens on: the first root document (implemented by others, implementing
+    none) and the first document of a lower level that implements it directly."""
+    for upper in docs.values():
+        if upper.implements:
+            continue
+        for lower in docs.values():
+            if upper.id in lower.implemented_docs and lower.level != upper.level:
+                return upper.id, lower.id
+    return None
+
+
+def diff_statement(base, statement, query: str, today) -> DiffResult:
+    """`diff A vs B [where …]` on a knowledge base: the documents resolved by name (an unknown one
+    is an error with suggestions), the `where` run on its store."""
+    from kb.query.vocab import vocabulary
+
+    vocab = vocabulary(base.store)
+    a = vocab.doc_id(statement.a, query)
+    b = vocab.doc_id(statement.b, query)
+    a, b, notice = order_pair(base.documents, a, b)
+    keep_item, keep_target = where_filters(base, base.store, statement, query, today)
+    result = diff(base, a, b, keep_item, keep_target)
+    result.notice = notice
+    return result

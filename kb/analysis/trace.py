@@ -78,41 +78,86 @@ def trace_text(t: Trace) -> str:
 
 @dataclass
 class CoverageRow:
+    """One measure of a higher-level document and what a lower-level plan does with it.
+
+    `counterparts` are the plan's items linked to the measure itself (direct: they implement it,
+    or the indicator measures them); `through` are the plan's items reached only through an item
+    the measure implements (`via`), each with the item it passed through. Only direct
+    counterparts make a measure covered."""
+
     id: str
     summary: str
     via: list[str]
     counterparts: list[str]
     reason: str | None
+    doc: str = ""  # the lower-level document
+    through: list[tuple[str, str]] = field(default_factory=list)  # (plan item, the item passed through)
 
     def to_dict(self) -> dict:
         return {"id": self.id, "summary": self.summary, "via": self.via,
-                "shanxi": self.counterparts, "covered": bool(self.counterparts), "reason": self.reason}
+                self.doc: self.counterparts, "counterparts": self.counterparts, "doc": self.doc,
+                "through": [{"id": i, "via": v} for i, v in self.through],
+                "covered": bool(self.counterparts), "reason": self.reason}
+
+
+def _ancestors(docs, doc_id: str) -> set[str]:
+    """The documents a document implements, directly or through others."""
+    seen, todo = set(), [doc_id]
+    while todo:
+        doc = docs.get(todo.pop())
+        for up in doc.implemented_docs if doc else ():
+            if up not in seen:
+                seen.add(up)
+                todo.append(up)
+    return seen
+
+
+def coverage_pairs(kb) -> list[tuple[str, str]]:
+    """(higher, lower) document pairs coverage reports on: every document that names measures
+    (`coverage` in its YAML) against every document of a lower level that implements it, or that
+    implements what it implements (a plan reaches the NEA ledger through the 1479 opinion)."""
+    from kb.model.entities import LEVELS
+
+    docs = kb.documents
+    rank = {lvl: n for n, lvl in enumerate(LEVELS)}
+    pairs = []
+    for upper in docs.values():
+        if not upper.coverage:
+            continue
+        reach = {upper.id} | _ancestors(docs, upper.id)
+        for lower in docs.values():
+            below = rank.get(lower.level, -1) > rank.get(upper.level, len(LEVELS))
+            if below and (_ancestors(docs, lower.id) & reach):
+                pairs.append((upper.id, lower.id))
+    return pairs
 
 
 def coverage(kb) -> list[CoverageRow]:
-    """Each 1479 item and NEA ledger row with its Shanxi counterparts (or why there is none)."""
-    implementers: dict[str, list[str]] = {}
+    """Each measure of a higher-level document with its lower-level counterparts (or why none)."""
+    items = kb.items
+    down: dict[str, list[str]] = {}  # item -> the items linked to it from below
+    up: dict[str, list[str]] = {}  # item -> the items it implements
     for link in kb.links:
+        if link.src not in items or link.dst not in items:
+            continue
         if link.rel == "implements":
-            implementers.setdefault(link.dst, []).append(link.src)
-    nea_to_1479: dict[str, list[str]] = {}
-    for link in kb.links:
-        if link.rel == "implements" and link.src.startswith("nea:"):
-            nea_to_1479.setdefault(link.src, []).append(link.dst)
-
-    def shanxi_for(national: str) -> list[str]:
-        return sorted({s for s in implementers.get(national, []) if s.startswith("shanxi:")}, key=_order(kb))
-
+            down.setdefault(link.dst, []).append(link.src)
+            up.setdefault(link.src, []).append(link.dst)
+        elif link.rel == "measures":  # an indicator measures the item that carries it out
+            down.setdefault(link.src, []).append(link.dst)
+    order = _order(kb)
     rows = []
-    for item in kb.items.values():
-        if item.doc == "1479":
-            found = shanxi_for(item.id)
-            rows.append(CoverageRow(item.id, item.summary, [], found, None if found else kb.tree.no_counterpart.get(item.id)))
-    for item in kb.items.values():
-        if item.doc == "nea" and item.ref.startswith("ledger.") and item.ref.split(".")[1].isdigit():
-            via = sorted(nea_to_1479.get(item.id, []), key=_order(kb))
-            found = sorted({s for v in via for s in shanxi_for(v)}, key=_order(kb))
-            rows.append(CoverageRow(item.id, item.summary, via, found, None if found else kb.tree.no_counterpart.get(item.id)))
+    for upper_id, lower_id in coverage_pairs(kb):
+        upper = kb.documents[upper_id]
+        for item in items.values():
+            if not upper.covers(item):
+                continue
+            direct = sorted({s for s in down.get(item.id, []) if items[s].doc == lower_id}, key=order)
+            via = sorted((v for v in up.get(item.id, []) if items[v].doc != lower_id), key=order)
+            through = sorted({(s, v) for v in via for s in down.get(v, []) if items[s].doc == lower_id and s not in direct},
+                             key=lambda p: (order(p[0]), order(p[1])))
+            reason = None if direct else kb.tree.no_counterpart.get(item.id)
+            rows.append(CoverageRow(item.id, item.summary, via, direct, reason, lower_id, through))
     return rows
 
 
@@ -121,16 +166,25 @@ def _order(kb):
     return lambda iid: index.get(iid, 1 << 30)
 
 
+def counterparts_text(r: CoverageRow) -> str:
+    """The direct counterparts, then those reached only through another item (marked), or none."""
+    parts = list(r.counterparts) + [f"({i} via {v})" for i, v in r.through]
+    if not r.counterparts:
+        parts.insert(0, f"none: {r.reason or 'not recorded'}")
+    return ", ".join(parts)
+
+
 def coverage_markdown(rows: list[CoverageRow]) -> str:
     covered = sum(1 for r in rows if r.counterparts)
-    out = ["# Coverage: national items and their Shanxi counterparts", "",
-           f"{covered} of {len(rows)} national items have a Shanxi counterpart; {len(rows) - covered} have none.", "",
-           "| national item | via | Shanxi counterparts | summary |", "|---|---|---|---|"]
+    docs = ", ".join(dict.fromkeys(r.doc for r in rows))
+    out = [f"# Coverage: higher-level measures and their counterparts in {docs}", "",
+           f"{covered} of {len(rows)} measures have a direct counterpart; {len(rows) - covered} have none "
+           "(items reached only through another item are shown in brackets and do not count).", "",
+           "| measure | via | counterparts | summary |", "|---|---|---|---|"]
     for r in rows:
-        shanxi = ", ".join(r.counterparts) if r.counterparts else f"**none**: {r.reason or 'not recorded'}"
-        out.append(f"| {r.id} | {', '.join(r.via)} | {shanxi} | {r.summary} |")
+        out.append(f"| {r.id} | {', '.join(r.via)} | {counterparts_text(r)} | {r.summary} |")
     none = [r for r in rows if not r.counterparts]
     if none:
-        out += ["", "## Without a Shanxi counterpart", ""]
-        out += [f"- {r.id}: {r.reason or 'not recorded'}" for r in none]
+        out += ["", "## Without a direct counterpart", ""]
+        out += [f"- {r.id} ({r.doc}): {r.reason or 'not recorded'}" for r in none]
     return "\n".join(out) + "\n"

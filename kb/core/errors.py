@@ -9,11 +9,23 @@ class PowerKBError(Exception):
     exit_code = 1
 
 
-class UnknownId(PowerKBError):
+class UnknownName(PowerKBError):
+    """A name that is not known: an item id, a document, a unit, a metric, a jurisdiction, a key.
+
+    One type (and one exit code, 2: a usage error) for every "unknown X", whichever command meets
+    it; `suggestions` holds the near misses. In a query it is also a `QueryError` with a caret."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, wanted: str = "", suggestions: list[str] | None = None):
+        super().__init__(message)
+        self.wanted, self.suggestions = wanted, list(suggestions or [])
+
+
+class UnknownId(UnknownName):
     def __init__(self, wanted: str, suggestions: list[str]):
         hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"no item with id '{wanted}'{hint}")
-        self.wanted, self.suggestions = wanted, suggestions
+        super().__init__(f"no item with id '{wanted}'{hint}", wanted, suggestions)
 
 
 class PolicyProblems(PowerKBError):

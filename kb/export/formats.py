@@ -20,7 +20,6 @@ import csv
 import io
 import json
 import os
-import sys
 from pathlib import Path
 
 from kb.core.errors import PowerKBError
@@ -189,20 +188,3 @@ def export(base, fmt: str, output: str | os.PathLike | None = None, where: str |
         return data
     write_file(path, data.encode("utf-8") if isinstance(data, str) else data)
     return None
-
-
-def cmd_export(args) -> int:
-    import kb
-
-    fmt, output = args.format, args.output
-    if output == "-":
-        output = None
-    if fmt in BINARY and output is None:
-        raise ExportError(f"--format {fmt} writes a binary file: give -o FILE (standard output is not allowed)")
-    base = kb.load(args.policies)
-    data = export(base, fmt, output, args.where)
-    if output is None:  # as UTF-8 bytes whatever the locale says: the CSV's BOM and CRLFs intact
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data.encode("utf-8") if isinstance(data, str) else data)
-        sys.stdout.buffer.flush()
-    return 0

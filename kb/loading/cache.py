@@ -11,10 +11,13 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+from dataclasses import dataclass
 from pathlib import Path
 
-from kb import __version__
+from kb.core.errors import PolicyProblems
 from kb.core.paths import policies_dir
+from kb.core.version import __version__
+from kb.model.entities import Tree
 
 CACHE_FORMAT = "11"
 
@@ -82,38 +85,64 @@ def prune(current: str) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def load_cached(policies=None, *, strict: bool = True, use_cache: bool = True):
-    from kb.base import KnowledgeBase
-    from kb.core.errors import PolicyProblems
+@dataclass(frozen=True)
+class CacheEntry:
+    """Where one version of one policy tree is cached: the one place that computes these paths."""
 
+    root: Path
+    key: str
+
+    @property
+    def dir(self) -> Path:
+        return cache_dir(self.key)
+
+    @property
+    def tree_path(self) -> Path:
+        return self.dir / "tree.pickle"
+
+    @property
+    def store_path(self) -> Path:
+        return self.dir / "kb.sqlite"
+
+
+def entry(policies=None) -> CacheEntry:
+    """The cache entry of a policy tree (the bundled one, `--policies DIR` or an export file)."""
     root = policies_dir(policies)
-    key = fingerprint(root) if root.exists() else "missing"
-    pickled = cache_dir(key) / "tree.pickle"
-    if use_cache and pickled.is_file():
-        try:
-            tree = pickle.loads(pickled.read_bytes())
-            tree.root = root
-            return KnowledgeBase(tree, key)
-        except Exception:  # a stale or torn cache file is rebuilt, never fatal
-            pass
-    if root.is_file():  # a JSON export stands for the tree it was exported from
+    return CacheEntry(root, fingerprint(root) if root.exists() else "missing")
+
+
+def read_source(root: Path) -> Tree:
+    """Read a tree from its files: a YAML directory, or a JSON export standing for one."""
+    if root.is_file():
         from kb.loading.importer import read_export
 
-        tree = read_export(root)
-    else:
-        from kb.loading.loader import read_tree
+        return read_export(root)
+    from kb.loading.loader import read_tree
 
-        tree = read_tree(root)
+    return read_tree(root)
+
+
+def load_tree(where: CacheEntry, *, strict: bool = True, use_cache: bool = True) -> Tree:
+    """The tree of a cache entry: unpickled when cached, else read (and cached when clean).
+
+    With `strict`, a tree whose files do not load raises `PolicyProblems`."""
+    if use_cache and where.tree_path.is_file():
+        try:
+            tree = pickle.loads(where.tree_path.read_bytes())
+            tree.root = where.root
+            return tree
+        except Exception:  # a stale or torn cache file is rebuilt, never fatal
+            pass
+    tree = read_source(where.root)
     if tree.problems and strict:
         raise PolicyProblems(tree.problems)
-    kb = KnowledgeBase(tree, key)
     if use_cache and not tree.problems:
         raw, tree.raw = tree.raw, {}
         try:
-            write_atomic(pickled, pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL))
-            prune(key)
+            write_atomic(where.tree_path, pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL))
+            prune(where.key)
         except OSError:
             pass  # a read-only cache directory only costs speed
         finally:
             tree.raw = raw
-    return kb
+    return tree

@@ -21,7 +21,18 @@ from pathlib import Path
 from kb.core.deadlines import parse_iso
 from kb.loading.loader import display_path, target_from_dict
 from kb.model.entities import (
-    Deadline, Document, FormField, Item, Link, Problem, Registries, Responsibility, Term, Tree, Unit,
+    Deadline,
+    Document,
+    FormField,
+    Item,
+    Link,
+    Problem,
+    Registries,
+    Relation,
+    Responsibility,
+    Term,
+    Tree,
+    Unit,
 )
 
 SCHEMA = "powerkb-export/1"
@@ -90,7 +101,9 @@ def _document(d: dict, shown: str) -> Document:
         title_derived=bool(d["title"].get("derived")), jurisdiction=d["jurisdiction"],
         source_file=d["source"], issuer=tuple(_responsibility(r, None) for r in d["issuers"]),
         number=d["number"], issued=d["issued"], printed=d["printed"], evidence=tuple(d["evidence"]),
-        absent=tuple(d["absent"].items()), note=d["note"], yaml_file=shown,
+        absent=tuple(d["absent"].items()), note=d["note"], yaml_file=shown, level=d.get("level"),
+        implements=tuple(Relation(**r) for r in (d.get("relations") or {}).get("implements") or ()),
+        coverage=tuple((d.get("coverage") or {}).get("families") or ()),
     )
 
 

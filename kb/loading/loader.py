@@ -13,11 +13,22 @@ from functools import lru_cache
 from pathlib import Path
 
 from kb.core.deadlines import parse_iso
-from kb.model.entities import (
-    Alternative, Deadline, Document, FormField, Item, Link, Problem, Responsibility, Target, Term,
-    Tree, Unit,
-)
 from kb.loading.yamlio import LineDict, YamlError, line_at, load_yaml, plain
+from kb.model.entities import (
+    Alternative,
+    Deadline,
+    Document,
+    FormField,
+    Item,
+    Link,
+    Problem,
+    Relation,
+    Responsibility,
+    Target,
+    Term,
+    Tree,
+    Unit,
+)
 
 FORMAT = "powerkb/1"
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schemas" / "policy-v1.json"
@@ -168,7 +179,9 @@ def _load_document(tree: Tree, path: Path) -> None:
         source_file=d["source"], issuer=tuple(_responsibility(u) for u in d["issuer"]),
         number=d.get("number"), issued=d.get("issued"), printed=d.get("printed"),
         evidence=_tuple(d.get("evidence")), absent=tuple((d.get("absent") or {}).items()),
-        note=d.get("note"), yaml_file=shown,
+        note=d.get("note"), yaml_file=shown, level=d.get("level"),
+        implements=tuple(Relation(**dict(r)) for r in (d.get("relations") or {}).get("implements") or ()),
+        coverage=tuple((d.get("coverage") or {}).get("families") or ()),
     )
     if doc.id in tree.documents:
         tree.problems.append(Problem(shown, data.line_of("document"), f"document id '{doc.id}' is already defined in {tree.documents[doc.id].yaml_file}"))

@@ -7,9 +7,9 @@ format validates ISO dates itself), and duplicate keys are an error instead of l
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
-import re
 
 import yaml
 

@@ -235,14 +235,56 @@ class Document:
     absent: tuple[tuple[str, str], ...] = ()
     note: str | None = None
     yaml_file: str = ""
+    level: str | None = None  # national | provincial | municipal
+    implements: tuple[Relation, ...] = ()
+    coverage: tuple[str, ...] = ()  # id families the documents implementing this one must carry out
+
+    @property
+    def implemented_docs(self) -> tuple[str, ...]:
+        return tuple(r.doc for r in self.implements)
+
+    def covers(self, item) -> bool:
+        """Is `item` (of this document) one of the measures that plans below must carry out?"""
+        return item.doc == self.id and id_family(item.ref) in self.coverage
 
     def to_dict(self) -> dict:
         return {
             "id": self.id, "title": {"zh": self.title_zh, "en": self.title_en, "derived": self.title_derived},
             "issuer": [r.unit for r in self.issuer], "number": self.number, "issued": self.issued,
             "printed": self.printed, "jurisdiction": self.jurisdiction, "source": self.source_file,
-            "absent": dict(self.absent), "note": self.note,
+            "absent": dict(self.absent), "note": self.note, "level": self.level,
+            "relations": {"implements": [r.to_dict() for r in self.implements]},
+            "coverage": {"families": list(self.coverage)},
         }
+
+
+LEVELS = ("national", "provincial", "municipal")
+"""Document levels, highest first: a diff puts the higher one on the national side."""
+
+
+def id_family(ref: str) -> str:
+    """An id without its final number: ledger.23 -> ledger, ledger.note.1 -> ledger.note."""
+    head, _, tail = ref.rpartition(".")
+    return head if head and tail.isdigit() else ref
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A document's relation to another (this plan implements that opinion), stated in its source
+    (with the quote) or inferred (with the reason)."""
+
+    doc: str
+    basis: str  # stated | inferred
+    quote: str | None = None
+    reason: str | None = None
+
+    def to_dict(self) -> dict:
+        out = {"doc": self.doc, "basis": self.basis}
+        if self.quote:
+            out["quote"] = self.quote
+        if self.reason:
+            out["reason"] = " ".join(self.reason.split())
+        return out
 
 
 @dataclass(frozen=True)

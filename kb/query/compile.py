@@ -12,13 +12,23 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from kb.query.parse import (
-    And, Compare, Due, ForUnit, Not, Or, QueryError, TargetCmp, Term, Value, due_range,
-)
+from kb.core.fuzzy import CJK
 from kb.loading.sources import squash
+from kb.query.parse import (
+    And,
+    Compare,
+    Due,
+    ForUnit,
+    Not,
+    Or,
+    QueryError,
+    TargetCmp,
+    Term,
+    Value,
+    due_range,
+)
 from kb.store.textindex import fts_phrase
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
 _PLAIN_ASCII = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 \-]*$")
 _EXACT_BY_INDEX = re.compile(r"^[\u3400-\u9fff]{2,}$")
 
@@ -272,7 +282,7 @@ class Compiler:
         if not term:
             raise self.error("empty search term", value)
         conds = []
-        if where == "both" and (_CJK.search(term) or not _PLAIN_ASCII.match(term)):
+        if where == "both" and (CJK.search(term) or not _PLAIN_ASCII.match(term)):
             # Chinese or punctuated: exact substring semantics; the bigram index narrows first
             phrase = fts_phrase(term)
             if phrase and top and positive:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
-from kb.core.errors import PowerKBError
+from kb.core.errors import PowerKBError, UnknownName
+from kb.core.fuzzy import CJK, near
 from kb.core.paths import grammar_dir
 
 KEYWORDS = ["count", "diff", "vs", "where", "and", "or", "not", "due", "by", "in", "between",
@@ -26,7 +27,6 @@ DUE_STATES = ["ongoing", "recurring", "none", "overdue", "upcoming", "dated"]
 GROUP_KEYS = ["unit", "doc", "due-year", "due-month", "kind", "category", "role", "metric", "customer"]
 ORDER_KEYS = ["due", "id", "doc", "kind", "rank", "category"]
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
 
 _TERMINAL_NAMES = {
     "FIELD": "a field (" + ", ".join(FIELDS[:8]) + ", ...)",
@@ -58,7 +58,7 @@ class QueryError(PowerKBError):
         self.end = max(self.start + 1, end if end is not None else self.start + 1)
         self.expected = expected or []
         self.suggestions = suggestions or []
-        super().__init__(self.render())
+        PowerKBError.__init__(self, self.render())
 
     def caret_line(self) -> str:
         from rich.cells import cell_len
@@ -78,6 +78,15 @@ class QueryError(PowerKBError):
     def to_dict(self) -> dict:
         return {"error": self.message, "query": self.query, "start": self.start, "end": self.end,
                 "expected": self.expected, "suggestions": self.suggestions}
+
+
+class UnknownInQuery(QueryError, UnknownName):
+    """An unknown unit, metric, document or other name in a query: shown with its caret, and
+    caught like every other `UnknownName`."""
+
+    def __init__(self, message: str, query: str, start: int, end: int | None = None, **kw):
+        QueryError.__init__(self, message, query, start, end, **kw)
+        self.wanted = query[self.start:self.end]
 
 
 # --- syntax tree -------------------------------------------------------------------------
@@ -224,7 +233,7 @@ def _build(tree, query: str):
                 direction = str(k.children[3]).lower() if len(k.children) > 3 and k.children[3] is not None else "asc"
                 if name.text.lower() not in ORDER_KEYS:
                     raise QueryError(f"cannot order by '{name.text}'", query, name.span.start, name.span.end,
-                                     expected=[", ".join(ORDER_KEYS)], suggestions=_near(name.text, ORDER_KEYS))
+                                     expected=[", ".join(ORDER_KEYS)], suggestions=near(name.text, ORDER_KEYS))
                 select.order.append((name, direction))
             elif k.data == "limit":
                 select.limit = int(float(k.children[1]))
@@ -232,7 +241,7 @@ def _build(tree, query: str):
                 name = _val(k.children[2].children[0])
                 if name.text.lower() not in GROUP_KEYS:
                     raise QueryError(f"cannot group by '{name.text}'", query, name.span.start, name.span.end,
-                                     expected=[", ".join(GROUP_KEYS)], suggestions=_near(name.text, GROUP_KEYS))
+                                     expected=[", ".join(GROUP_KEYS)], suggestions=near(name.text, GROUP_KEYS))
                 select.group = name
             else:
                 select.expr = _build(k, query)
@@ -258,7 +267,7 @@ def _build(tree, query: str):
         return TargetCmp(str(kids[1]), float(kids[2]), _val(measure.children[0]) if measure is not None else None, _span(tree))
     if kind == "term":
         value = _val(kids[0])
-        if not value.quoted and not _CJK.search(value.text):
+        if not value.quoted and not CJK.search(value.text):
             raise _unknown_word(value, query)
         return Term(value, _span(tree))
     raise AssertionError(kind)
@@ -268,22 +277,8 @@ def _is_kw(tok) -> bool:
     return getattr(tok, "type", None) in ("AND", "OR")
 
 
-def _near(word: str, choices, limit: int = 3, cutoff: int = 60) -> list[str]:
-    """Near misses of `word`: typos (adn -> and) and partial names (能源 -> 省能源局)."""
-    from rapidfuzz import fuzz, process
-    from rapidfuzz.distance import OSA
-
-    def score(a: str, b: str, **_) -> float:
-        return max(fuzz.WRatio(a, b), OSA.normalized_similarity(a, b) * 100)
-
-    found = process.extract(word.lower(), list(dict.fromkeys(choices)), scorer=score, processor=str.lower,
-                            limit=limit, score_cutoff=cutoff)
-    best = found[0][1] if found else 0
-    return [m[0] for m in found if m[1] >= best - 10]
-
-
 def _unknown_word(value: Value, query: str) -> QueryError:
-    suggestions = _near(value.text, KEYWORDS + FIELDS + DUE_STATES, cutoff=60)
+    suggestions = near(value.text, KEYWORDS + FIELDS + DUE_STATES, cutoff=60)
     return QueryError(
         f"unexpected word '{value.text}' (an English search term must be quoted: \"{value.text}\")",
         query, value.span.start, value.span.end,
@@ -322,7 +317,12 @@ def _previous_word(query: str, pos: int) -> tuple[int, int, str] | None:
 
 def parse(query: str):
     """The syntax tree of `query`, or a QueryError with a caret, expectations and suggestions."""
-    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+    from lark.exceptions import (
+        UnexpectedCharacters,
+        UnexpectedEOF,
+        UnexpectedInput,
+        UnexpectedToken,
+    )
 
     if not query or not query.strip():
         raise QueryError("the query is empty", query or "", 0, expected=["a condition such as doc = nea"])
@@ -334,19 +334,19 @@ def parse(query: str):
         end = tok.end_pos if tok.end_pos is not None else start + 1
         shown = "end of the query" if tok.type == "$END" else f"'{tok}'"
         suggestions: list[str] = []
-        if tok.type == "WORD" and not _CJK.search(str(tok)):
+        if tok.type == "WORD" and not CJK.search(str(tok)):
             # a bare English word where a keyword belongs: most likely a misspelt keyword
-            suggestions = _near(str(tok), KEYWORDS + FIELDS + DUE_STATES, cutoff=60)
+            suggestions = near(str(tok), KEYWORDS + FIELDS + DUE_STATES, cutoff=60)
             nxt = query[end:].lstrip()[:2]
             if nxt[:1] in "=<>!~" and nxt:
                 raise QueryError(f"unknown field '{tok}'", query, start, end,
-                                 expected=[_TERMINAL_NAMES["FIELD"]], suggestions=_near(str(tok), FIELDS, cutoff=60)) from None
+                                 expected=[_TERMINAL_NAMES["FIELD"]], suggestions=near(str(tok), FIELDS, cutoff=60)) from None
             raise QueryError(f"unexpected word '{tok}' (an English search term must be quoted: \"{tok}\")",
                              query, start, end, expected=_expected_names(e.expected), suggestions=suggestions) from None
         elif tok.type in ("OP", "CMP") and (prev := _previous_word(query, start)):
             # "untt = x": the word before the operator was meant to be a field
-            suggestions = _near(prev[2], FIELDS, cutoff=60)
-            if suggestions or not _CJK.search(prev[2]):
+            suggestions = near(prev[2], FIELDS, cutoff=60)
+            if suggestions or not CJK.search(prev[2]):
                 raise QueryError(f"unknown field '{prev[2]}'", query, prev[0], prev[1],
                                  expected=[_TERMINAL_NAMES["FIELD"]], suggestions=suggestions) from None
         raise QueryError(f"unexpected {shown}", query, start, end,

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from kb.query.parse import Count, Diff, QueryError, Select, parse
 from kb.query.compile import Compiler
+from kb.query.parse import Count, Diff, QueryError, Select, parse
+from kb.query.vocab import vocabulary
 
 
 @dataclass
@@ -99,18 +100,21 @@ def _terms(node) -> list[str]:
     return []
 
 
-def run(store, text: str, today: date | None = None, limit: int | None = None, select: Select | None = None) -> QueryResult:
-    """Run a query. `select` runs an already parsed condition (diff's `where`) with `text` for errors."""
+def run(store, text: str, today: date | None = None, limit: int | None = None, select: Select | None = None,
+        statement=None) -> QueryResult:
+    """Run a query on the store. `select` runs an already parsed condition (diff's `where`) with
+    `text` for errors; `statement` is `text` already parsed. A diff is not run here: it needs the
+    whole tree, so `KnowledgeBase.query` hands it to the analysis layer."""
     today = today or date.today()
-    statement = select if select is not None else parse(text)
+    statement = select if select is not None else statement if statement is not None else parse(text)
     if isinstance(statement, Diff):
-        from kb.analysis.diff import diff_query
-
-        return QueryResult(text, "diff", diff=diff_query(store, statement, text, today))
+        raise QueryError("a diff compares whole documents: ask the knowledge base (KnowledgeBase.query), not the store",
+                         text, 0, len(text))
+    vocab = vocabulary(store)
     counting = isinstance(statement, Count)
     select: Select = statement.select if counting else statement
     lim = select.limit if select.limit is not None else limit
-    compiled = Compiler(store.vocab, text, today, streaming=lim is not None).compile(select.expr)
+    compiled = Compiler(vocab, text, today, streaming=lim is not None).compile(select.expr)
     con = store.con
     join_o = compiled.uses_due
     # top-level search terms are joined (one FTS pass that also gives the rank), not filtered
@@ -138,7 +142,7 @@ def run(store, text: str, today: date | None = None, limit: int | None = None, s
             count_expr = "count(*)" if compiled.uses_due or key.startswith("due") else "count(DISTINCT i.rowid)"
             sql = f"SELECT {_GROUP_SQL[key]} AS k, {count_expr} AS n {base} {where} GROUP BY k ORDER BY k"
         groups = [(str(k), int(n)) for k, n in con.execute(sql, params)]
-        names = store.vocab.units if key == "unit" else store.vocab.terms.get(f"{key}s", {}) if key in ("metric", "customer") else {}
+        names = vocab.units if key == "unit" else vocab.terms.get(f"{key}s", {}) if key in ("metric", "customer") else {}
         labels = {k: names[k]["zh"] for k, _ in groups if k in names}
         return QueryResult(text, "groups", groups=groups, group_by=key, labels=labels, sql=sql, params=params)
 

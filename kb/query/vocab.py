@@ -14,11 +14,16 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from kb.query.parse import QueryError, Value, _near
+from kb.core.fuzzy import near, norm
+from kb.query.parse import UnknownInQuery, Value
 
 
-def _norm(text: str) -> str:
-    return "".join(text.split()).casefold()
+def vocabulary(store) -> "Vocabulary":
+    """The vocabulary of an open store, read once per store."""
+    v = store.memo.get("vocabulary")
+    if v is None:
+        v = store.memo["vocabulary"] = Vocabulary.from_store(store.con)
+    return v
 
 
 @dataclass
@@ -36,7 +41,7 @@ class Vocabulary:
         for row in con.execute("SELECT id, json FROM units"):
             v.units[row[0]] = json.loads(row[1])
         for name, unit in con.execute("SELECT name, unit FROM unit_names"):
-            v.unit_names[_norm(name)].add(unit)
+            v.unit_names[norm(name)].add(unit)
         for coll, jur, member in con.execute("SELECT collective, jurisdiction, member FROM unit_members"):
             v.members[coll][jur].add(member)
         for kind, tid, data in con.execute("SELECT kind, id, json FROM terms"):
@@ -49,19 +54,19 @@ class Vocabulary:
     # -- units ---------------------------------------------------------------------------
     def unit_ids(self, value: Value, query: str) -> set[str]:
         """The units a name stands for: an exact name or alias, else every unit whose name contains it."""
-        key = _norm(value.text)
+        key = norm(value.text)
         if key in self.unit_names:
             return set(self.unit_names[key])
         found = {u for name, units in self.unit_names.items() if key and key in name for u in units}
         if found:
             return found
-        raise QueryError(f"unknown unit '{value.text}'", query, value.span.start, value.span.end,
+        raise UnknownInQuery(f"unknown unit '{value.text}'", query, value.span.start, value.span.end,
                          suggestions=self.near_units(value.text))
 
     def near_units(self, text: str) -> list[str]:
         names = [u["zh"] for u in self.units.values()] + [u["en"] for u in self.units.values()]
         names += [a for u in self.units.values() for a in u["aliases"]]
-        return _near(text, names, limit=3, cutoff=55)
+        return near(text, names, limit=3, cutoff=55)
 
     def expand_units(self, ids: set[str]) -> tuple[set[str], set[tuple[str, str]]]:
         """(units matched anywhere, (collective, jurisdiction) pairs matched only in that jurisdiction)."""
@@ -89,25 +94,25 @@ class Vocabulary:
     # -- metrics and classes --------------------------------------------------------------
     def term_ids(self, kind: str, value: Value, query: str) -> set[str]:
         table = self.terms.get(kind, {})
-        key = _norm(value.text)
-        exact = {tid for tid, t in table.items() if key in {_norm(n) for n in (tid, t["zh"], t["en"], *t.get("aliases", []))}}
+        key = norm(value.text)
+        exact = {tid for tid, t in table.items() if key in {norm(n) for n in (tid, t["zh"], t["en"], *t.get("aliases", []))}}
         if exact:
             return exact
-        partial = {tid for tid, t in table.items() if any(key in _norm(n) for n in (tid, t["zh"], t["en"], *t.get("aliases", [])))}
+        partial = {tid for tid, t in table.items() if any(key in norm(n) for n in (tid, t["zh"], t["en"], *t.get("aliases", [])))}
         if partial and key:
             return partial
         names = [n for t in table.values() for n in (t["id"], t["zh"], t["en"], *t.get("aliases", []))]
         label = {"metrics": "metric", "customers": "customer class", "areas": "area class",
                  "stages": "stage", "measures": "unit of measure", "places": "place"}[kind]
-        raise QueryError(f"unknown {label} '{value.text}'", query, value.span.start, value.span.end,
-                         suggestions=_near(value.text, names, limit=3, cutoff=55))
+        raise UnknownInQuery(f"unknown {label} '{value.text}'", query, value.span.start, value.span.end,
+                         suggestions=near(value.text, names, limit=3, cutoff=55))
 
     def doc_id(self, value: Value, query: str) -> str:
         key = value.text.strip().lower()
         if key in self.docs:
             return key
-        raise QueryError(f"unknown document '{value.text}'", query, value.span.start, value.span.end,
-                         expected=[", ".join(sorted(self.docs))], suggestions=_near(value.text, list(self.docs)))
+        raise UnknownInQuery(f"unknown document '{value.text}'", query, value.span.start, value.span.end,
+                         expected=[", ".join(sorted(self.docs))], suggestions=near(value.text, list(self.docs)))
 
     def all_names(self) -> list[str]:
         """Every unit and metric name, for completion in the TUI."""

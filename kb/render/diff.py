@@ -43,6 +43,8 @@ def print_diff(result, fmt: str = "table", console=None) -> None:
     from rich.text import Text
 
     console = console or Console()
+    if result.notice:
+        console.print(f"[yellow]note:[/] {result.notice}")
     summary = ", ".join(f"{v}: {n}" for v, n in result.summary().items())
     console.print(f"[bold]diff {result.a} vs {result.b}[/]  targets: {len(result.targets)} pairs ({summary})")
     table = Table(header_style="bold", expand=True)
@@ -72,6 +74,8 @@ def print_diff(result, fmt: str = "table", console=None) -> None:
 
 def markdown(result) -> str:
     out = [f"# Diff: {result.a} vs {result.b}", ""]
+    if result.notice:
+        out += [f"> Note: {result.notice}", ""]
     summary = result.summary()
     out += ["| verdict | pairs |", "|---|---|"] + [f"| {v} | {n} |" for v, n in summary.items()]
     text_counts = {op: sum(t.counts()[op] for t in result.texts) for op in ("added", "removed", "changed")}

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from kb.core.errors import PowerKBError
+from kb.core.fuzzy import did_you_mean, near, norm
 
 STAGES = ("acceptance", "supply-plan", "design-review", "mid-inspection", "completion-inspection", "meter-install")
 """The supply company's stages, in process order: the stage columns of a case."""
@@ -74,27 +75,16 @@ def column_name(header: str) -> str:
     return ALIASES.get(key, key)
 
 
-def _near(word: str, choices) -> str:
-    from rapidfuzz import process
-
-    match = process.extractOne(word, list(choices), score_cutoff=60)
-    return f" (did you mean '{match[0]}'?)" if match else ""
-
-
-def _norm(text: str) -> str:
-    return "".join(str(text).split()).casefold()
-
-
 def _resolve(value: str, terms: dict, what: str, allowed=None, label: str | None = None) -> str:
     """A registry id from an id, a name or an alias."""
-    key = _norm(value)
+    key = norm(value)
     for term in terms.values():
         if allowed is not None and term.id not in allowed:
             continue
-        if key in {_norm(n) for n in term.names}:
+        if key in {norm(n) for n in term.names}:
             return term.id
     names = [t.id for t in terms.values() if allowed is None or t.id in allowed]
-    raise CaseError(f"{what}: unknown {label or what} '{value}'{_near(value, names)} (known: {', '.join(names)})")
+    raise CaseError(f"{what}: unknown {label or what} '{value}'{did_you_mean(near(value, names, limit=1))} (known: {', '.join(names)})")
 
 
 def _date(value, column: str) -> date | None:
@@ -156,7 +146,7 @@ def parse_case(raw: dict, registries, jurisdiction: str) -> Case:
         row[f"{column_name(stage)}.start"] = value
     unknown = [k for k in row if k not in COLUMNS]
     if unknown:
-        raise CaseError(f"unknown field '{unknown[0]}'{_near(unknown[0], COLUMNS)}")
+        raise CaseError(f"unknown field '{unknown[0]}'{did_you_mean(near(unknown[0], COLUMNS, limit=1))}")
     for name in REQUIRED:
         if _text(row.get(name)) == "" and not isinstance(row.get(name), date):
             raise CaseError(f"{name}: missing")
@@ -247,7 +237,7 @@ def read_rows(path: Path) -> list[Row]:
     names = [column_name(h) for h in header]
     for raw, name in zip(header, names):
         if name and name not in COLUMNS:
-            raise CasesFileError(f"{path}: unknown column '{raw}'{_near(name, COLUMNS)}; columns: {', '.join(COLUMNS)}")
+            raise CasesFileError(f"{path}: unknown column '{raw}'{did_you_mean(near(name, COLUMNS, limit=1))}; columns: {', '.join(COLUMNS)}")
     missing = [r for r in REQUIRED if r not in names]
     if missing:
         raise CasesFileError(f"{path}: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")

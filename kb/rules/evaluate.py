@@ -22,11 +22,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
 from dataclasses import dataclass, field
 
-from kb.rules.cases import STAGES, Case, CaseError, CasesFileError, parse_case, place_chain, read_rows
 from kb.core.errors import PowerKBError
+from kb.core.fuzzy import did_you_mean, near, norm
+from kb.rules.cases import (
+    STAGES,
+    Case,
+    CaseError,
+    CasesFileError,
+    parse_case,
+    place_chain,
+    read_rows,
+)
 from kb.rules.inforce import Choice, choose, sources_in_force
 from kb.rules.workdays import CalendarRangeError, WorkdayCount, count_workdays
 
@@ -162,7 +170,7 @@ def _better(base, metric: str) -> str:
     return (term.get("better") if term else None) or "lower"
 
 
-def evaluate_case(base, case: Case, jurisdiction: str = "shanxi") -> Evaluation:
+def evaluate_case(base, case: Case, jurisdiction: str | None = None) -> Evaluation:
     """Evaluate one case; a date outside the holiday calendar makes the evaluation an error."""
     ev = Evaluation(case.id, jurisdiction, case=case)
     try:
@@ -262,19 +270,24 @@ def _zero_capacity(base, case, chain, jname) -> Check:
 
 # --- many cases ------------------------------------------------------------------------------
 
-def resolve_jurisdiction(base, name: str) -> str:
-    from kb.rules.cases import _near, _norm
-
+def resolve_jurisdiction(base, name: str | None) -> str:
+    """A place id from its id or name; with no name, the one jurisdiction below the national
+    level that the documents cover (an error with the choices when there are several)."""
     places = base.registries.places
-    key = _norm(name)
-    for place in places.values():
-        if key in {_norm(n) for n in place.names} and place.get("level") in ("national", "provincial"):
-            return place.id
     usable = sorted({d.jurisdiction for d in base.documents.values()})
-    raise CasesFileError(f"unknown jurisdiction '{name}'{_near(name, usable)} (jurisdictions: {', '.join(usable)})")
+    if name is None:
+        below = sorted({d.jurisdiction for d in base.documents.values() if d.level not in (None, "national")})
+        if len(below) == 1:
+            return below[0]
+        raise CasesFileError(f"say whose targets apply with --jurisdiction (jurisdictions: {', '.join(usable)})")
+    key = norm(name)
+    for place in places.values():
+        if key in {norm(n) for n in place.names} and place.get("level") in ("national", "provincial"):
+            return place.id
+    raise CasesFileError(f"unknown jurisdiction '{name}'{did_you_mean(near(name, usable))} (jurisdictions: {', '.join(usable)})")
 
 
-def evaluate(base, case, jurisdiction: str = "shanxi") -> Evaluation:
+def evaluate(base, case, jurisdiction: str | None = None) -> Evaluation:
     """Evaluate a case given as a `Case` or as a dict with the CSV's column names.
 
     A case that cannot be read raises `CaseError`; a date outside the holiday calendar gives an
@@ -285,7 +298,7 @@ def evaluate(base, case, jurisdiction: str = "shanxi") -> Evaluation:
     return evaluate_case(base, case, jurisdiction)
 
 
-def evaluate_file(base, path, jurisdiction: str = "shanxi") -> list[Evaluation]:
+def evaluate_file(base, path, jurisdiction: str | None = None) -> list[Evaluation]:
     """Every row of a cases CSV; a bad row becomes an Evaluation with `error` and its row number."""
     jurisdiction = resolve_jurisdiction(base, jurisdiction)
     out, seen = [], {}
@@ -374,26 +387,6 @@ def report_text(results: list[Evaluation], jurisdiction: str) -> str:
     out.append(f"{n['cases']} cases ({jurisdiction}): {n[MET]} checks met, {n[NOT_MET]} not met, "
                f"{n[NA]} not applicable; {n['bad_rows']} bad row{'s' if n['bad_rows'] != 1 else ''}")
     return "\n".join(out) + "\n"
-
-
-def cmd_evaluate(args) -> int:
-    """`powerkb evaluate CASES.csv`: exit 1 when a row could not be evaluated, else 0."""
-    import kb
-
-    base = kb.load(args.policies)
-    jurisdiction = resolve_jurisdiction(base, args.jurisdiction)
-    results = evaluate_file(base, args.cases, jurisdiction)
-    if args.format == "json":
-        text = report_json(results, jurisdiction)
-    elif args.format == "csv":
-        text = report_csv(results)
-    else:
-        text = report_text(results, jurisdiction)
-    sys.stdout.write(text)
-    bad = [e for e in results if not e.ok]
-    for ev in bad:
-        print(f"powerkb: {args.cases}: row {ev.row}: case {ev.id}: {ev.error}", file=sys.stderr)
-    return 1 if bad else 0
 
 
 __all__ = ["Check", "Evaluation", "PowerKBError", "evaluate", "evaluate_case", "evaluate_file"]

@@ -132,8 +132,9 @@ _INSERT = {
 }
 
 
-def build(kb, path: Path, items=None) -> Path:
-    """Write the store for `kb` to `path` (atomically: built aside, then renamed)."""
+def build(kb, path: Path, items=None, fingerprint: str | None = None) -> Path:
+    """Write the store for `kb` (a tree: documents, items, links, registries) to `path`
+    (atomically: built aside, then renamed)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
@@ -174,7 +175,7 @@ def build(kb, path: Path, items=None) -> Path:
             for t in getattr(reg, kind).values()
         ])
         con.executescript(INDEXES)
-        con.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (kb.fingerprint,))
+        con.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint if fingerprint is not None else getattr(kb, "fingerprint", ""),))
         con.execute("INSERT INTO meta VALUES ('format', 'powerkb-store/1')")
         con.execute("INSERT INTO fts_zh(fts_zh) VALUES ('optimize')")
         con.commit()
@@ -198,7 +199,7 @@ class Store:
         self.path = path
         self.policies = policies
         self.con = connect(path)
-        self._vocab = None
+        self.memo: dict = {}  # what upper layers derive from the store once (the query vocabulary)
         self._items: dict[int, dict] = {}
 
     def item_json(self, rowid: int) -> dict:
@@ -209,32 +210,14 @@ class Store:
             item = self._items[rowid] = json.loads(data)
         return item
 
-    @property
-    def vocab(self):
-        if self._vocab is None:
-            from kb.query.vocab import Vocabulary
-
-            self._vocab = Vocabulary.from_store(self.con)
-        return self._vocab
-
     def close(self) -> None:
         self.con.close()
 
 
-def open_store(policies=None) -> Store:
-    """The store of a policy tree, built on first use and cached until the tree changes.
-
-    The fast path (cache hit) reads no YAML: it hashes the tree and opens the database.
-    """
-    from kb.loading.cache import cache_dir, fingerprint
-    from kb.core.paths import policies_dir
-
-    root = policies_dir(policies)
-    key = fingerprint(root) if root.exists() else "missing"
-    path = cache_dir(key) / "kb.sqlite"
+def open_store(where, tree) -> Store:
+    """The store of a cache entry (`kb.loading.cache.CacheEntry`), built on first use from
+    `tree()` and cached until the tree changes. The fast path (cache hit) reads no YAML."""
+    path = where.store_path
     if not path.is_file():
-        from kb.loading.cache import load_cached
-
-        kb = load_cached(root)
-        build(kb, path)
-    return Store(path, root)
+        build(tree(), path, fingerprint=where.key)
+    return Store(path, where.root)

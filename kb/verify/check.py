@@ -15,10 +15,9 @@ from pathlib import Path
 
 from kb.core.deadlines import parse_iso, resolve_phrase
 from kb.loading.loader import display_path
-from kb.model.entities import Tree
-from kb.model.entities import Item, Problem
 from kb.loading.sources import SourceText, apply_errata, invented_characters, squash
 from kb.loading.yamlio import line_at
+from kb.model.entities import Item, Problem, Tree, id_family
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _CN_DIGITS = {0: "零", 1: "一", 2: "二", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九", 10: "十"}
@@ -132,6 +131,7 @@ class Checker:
             src = self.source(doc.source_file)
             if src is None:
                 self.add(doc.yaml_file, raw.line_of("source"), f"source file {doc.source_file} does not exist under {display_path(self.tree.root)}")
+            self.check_relations(doc, raw, src)
             if doc.jurisdiction not in reg.places:
                 self.add(doc.yaml_file, raw.line_of("jurisdiction"), f"jurisdiction '{doc.jurisdiction}' is not a place in places.yaml")
             for key in ("issued", "printed"):
@@ -149,6 +149,24 @@ class Checker:
                     self.quote(src, quote, file=doc.yaml_file, line=line_at(raw, ["evidence", index]), what="evidence")
                 for r in doc.issuer:
                     self.quote(src, r.as_written, file=doc.yaml_file, line=raw.line_of("issuer"), what="issuer as_written")
+
+    def check_relations(self, doc, raw, src) -> None:
+        """A document says where it sits and what it implements; a stated relation quotes its source."""
+        if doc.level is None:
+            self.add(doc.yaml_file, raw.line, f"document {doc.id}: no 'level' (national, provincial or municipal): diff and coverage need it")
+        for index, rel in enumerate(doc.implements):
+            line = line_at(raw, ["relations", "implements", index])
+            if rel.doc not in self.tree.documents or rel.doc == doc.id:
+                self.add(doc.yaml_file, line, f"document {doc.id}: implements unknown document '{rel.doc}'{self._near(rel.doc, self.tree.documents)}")
+            if rel.basis == "stated" and not rel.quote:
+                self.add(doc.yaml_file, line, f"document {doc.id}: a stated relation needs the quote that states it")
+            elif rel.basis == "inferred" and not rel.reason:
+                self.add(doc.yaml_file, line, f"document {doc.id}: an inferred relation needs its reason")
+            if rel.quote and src:
+                self.quote(src, rel.quote, file=doc.yaml_file, line=line, what=f"document {doc.id} relation quote")
+        for family in doc.coverage:
+            if not any(i.doc == doc.id and id_family(i.ref) == family for i in self.tree.items.values()):
+                self.add(doc.yaml_file, raw.line_of("coverage"), f"document {doc.id}: coverage family '{family}' has no items")
 
     @staticmethod
     def _near(name: str, choices) -> str:
@@ -282,28 +300,53 @@ class Checker:
             seen.add((link.src, link.rel, link.dst))
             if link.src in items and link.dst in items:
                 a, b = items[link.src], items[link.dst]
-                if link.rel == "implements" and (a.doc == b.doc or b.doc != "1479"):
-                    self.add(file, link.yaml_line, f"{link.src} implements {link.dst}: implements points from a Shanxi or NEA item to a 1479 item")
+                src_doc = self.tree.documents[a.doc]
+                if link.rel == "implements" and b.doc not in src_doc.implemented_docs:
+                    self.add(file, link.yaml_line, f"{link.src} implements {link.dst}: document {a.doc} does not implement "
+                             f"{b.doc} (its relations.implements: {', '.join(src_doc.implemented_docs) or 'none'})")
                 if link.rel == "measures" and a.kind != "indicator":
                     self.add(file, link.yaml_line, f"{link.src} measures {link.dst}: only indicators measure")
                 if link.rel == "same-as" and a.doc != b.doc:
                     self.add(file, link.yaml_line, f"{link.src} same-as {link.dst}: same-as joins two items of one document")
         if raw is None:
             return
-        linked = {l.dst for l in self.tree.links if l.rel == "implements" and l.src.startswith("shanxi:")}
-        nea_linked = {l.src for l in self.tree.links if l.rel == "implements" and l.src.startswith("nea:")}
+        self.check_counterparts(raw, file)
+
+    def check_counterparts(self, raw, file: str) -> None:
+        """Every measure of a document (the items of its `coverage` families) is carried out by
+        each lower-level document that implements it, or is listed under no_counterpart; and a
+        same-level breakdown (the NEA ledger of the 1479 opinion) traces each of its own measures
+        up to the document it breaks down."""
+        docs, items = self.tree.documents, self.tree.items
         listed = self.tree.no_counterpart
+        down: dict[str, set[str]] = defaultdict(set)  # national item -> docs with an implementer
+        up: set[str] = set()  # items that implement something
+        for link in self.tree.links:
+            if link.rel in ("implements", "measures") and link.src in items and link.dst in items:
+                if link.rel == "implements":
+                    down[link.dst].add(items[link.src].doc)
+                    up.add(link.src)
+                else:  # an indicator measures a lower-level item: that item carries the indicator out
+                    down[link.src].add(items[link.dst].doc)
         for index, entry in enumerate(raw.get("no_counterpart") or ()):
             line = line_at(raw, ["no_counterpart", index])
             if entry["id"] not in items:
                 self.add(file, line, f"no_counterpart: {entry['id']} does not exist")
-            elif entry["id"] in linked:
-                self.add(file, line, f"no_counterpart: {entry['id']} has a Shanxi counterpart after all")
-        for item in items.values():
-            if item.doc == "1479" and item.id not in linked and item.id not in listed:
-                self.add(item.yaml_file, item.yaml_line, f"{item.id} has no Shanxi item implementing it and is not listed under no_counterpart in links.yaml")
-            if item.doc == "nea" and re.fullmatch(r"ledger\.\d+", item.ref) and item.id not in nea_linked and item.id not in listed:
-                self.add(item.yaml_file, item.yaml_line, f"{item.id} implements no 1479 item and is not listed under no_counterpart in links.yaml")
+        for lower in docs.values():
+            for rel in lower.implements:
+                upper = docs.get(rel.doc)
+                if upper is None:
+                    continue
+                same_level = lower.level == upper.level
+                for item in items.values():
+                    if same_level and lower.covers(item) and item.id not in up and item.id not in listed:
+                        self.add(item.yaml_file, item.yaml_line, f"{item.id} implements no {upper.id} item and is not listed under no_counterpart in links.yaml")
+                    if not same_level and upper.covers(item):
+                        found = lower.id in down.get(item.id, ())
+                        if not found and item.id not in listed:
+                            self.add(item.yaml_file, item.yaml_line, f"{item.id} has no {lower.id} item carrying it out and is not listed under no_counterpart in links.yaml")
+                        elif found and item.id in listed:
+                            self.add(file, 1, f"no_counterpart: {item.id} has a {lower.id} counterpart after all")
 
     # -- sources ---------------------------------------------------------------------------
     def check_sources(self) -> None:

@@ -15,8 +15,6 @@ from textual.widgets import Footer, Header, Label, Select, Static
 from ..messages import OpenItem
 from ..widgets.diff_view import DiffView, verdict_summary
 
-DEFAULT_PAIR = ("1479", "shanxi")
-
 
 class DiffScreen(Screen):
     BINDINGS = [
@@ -29,23 +27,36 @@ class DiffScreen(Screen):
         self.asked = ""
 
     def compose(self) -> ComposeResult:
+        from kb.analysis.diff import default_pair
+
         docs = [(doc.id, doc.id) for doc in self.app.base.documents.values()]
+        ids = list(self.app.base.documents)
+        self.pair = default_pair(self.app.base.documents) or (ids[0], ids[-1])
         yield Header()
         with Horizontal(id="diff-picker"):
-            yield Select(docs, value=DEFAULT_PAIR[0], allow_blank=False, compact=True, id="doc-a")
+            yield Select(docs, value=self.pair[0], allow_blank=False, compact=True, id="doc-a")
             yield Label("vs")
-            yield Select(docs, value=DEFAULT_PAIR[1], allow_blank=False, compact=True, id="doc-b")
+            yield Select(docs, value=self.pair[1], allow_blank=False, compact=True, id="doc-b")
         yield Static(id="diff-summary")
         yield DiffView(id="diff-view")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         if self.diff is None:
-            self.compare(*DEFAULT_PAIR)
+            self.compare(*self.pair)
         self.query_one("#targets").focus()
 
     def compare(self, a: str, b: str) -> None:
-        self.show(self.app.base.diff(a, b), f"diff {a} vs {b}")
+        from kb.core.errors import PowerKBError
+
+        try:
+            result = self.app.base.diff(a, b)
+        except PowerKBError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if result.notice:
+            self.notify(result.notice)
+        self.show(result, f"diff {result.a} vs {result.b}")
 
     def show(self, diff, query: str) -> None:
         """Show `diff` (a `kb.analysis.diff.DiffResult`), which `query` asked for."""
