@@ -19,6 +19,28 @@ def _iso(d: date | None) -> str | None:
 
 
 @dataclass(frozen=True)
+class Party:
+    """A unit as one clause names it: the bearer of a dated duty, or the recipient of a report."""
+
+    unit: str
+    as_written: str
+
+    def to_dict(self) -> dict:
+        return {"unit": self.unit, "as_written": self.as_written}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Another date a deadline phrase can be read as (2021年8月前: by 08-31, or before August)."""
+
+    date: date
+    reason: str
+
+    def to_dict(self) -> dict:
+        return {"date": self.date.isoformat(), "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class Deadline:
     kind: str  # "date" | "ongoing" | "recurring"
     phrase: str
@@ -31,6 +53,13 @@ class Deadline:
     scope: str | None = None
     label: str | None = None
     note: str | None = None
+    subjects: tuple[Party, ...] = ()  # the units this clause binds; empty: the item's lead units
+    recipients: tuple[Party, ...] = ()  # to whom a reporting duty reports
+    basis: str = "stated"  # stated | inferred (the date is a reading the text does not state)
+    reason: str | None = None  # why, for an inferred reading
+    other_readings: tuple[Reading, ...] = ()
+    until_basis: str | None = None  # stated | derived: where a recurrence's end comes from
+    until_reason: str | None = None
 
     def occurrences(self) -> list[date]:
         """Dated occurrences: the date itself, or every date of a recurrence (up to its end)."""
@@ -110,6 +139,8 @@ class Responsibility:
     note: str | None = None
     name: str | None = None  # the unit's registry names, filled in by the loader
     name_en: str | None = None
+    written_role: str | None = None  # 牵头 | 负责 | 配合 | 协同: the source's own word
+    column: str | None = None  # 责任单位 | 协同推进单位: the ledger column the unit is listed in
 
     def to_dict(self) -> dict:
         out = {"id": self.unit, "name": self.name or self.unit, "name_en": self.name_en,
@@ -300,6 +331,7 @@ class Unit:
     members: tuple[tuple[str, tuple[str, ...]], ...] = ()
     basis: str | None = None
     note: str | None = None
+    inferred_members: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # jurisdiction -> ((unit, reason), ...)
 
     @property
     def names(self) -> tuple[str, ...]:
