@@ -168,34 +168,44 @@ def _pair(national: list[Side], provincial: list[Side]):
     return sorted(pairs, key=lambda np: ((np[0] or np[1]).by or "9999"))
 
 
+def _scope(kb, n: Side, p: Side) -> tuple[str, str] | None:
+    """narrower-scope / broader-scope when the two customer classes differ and one's voltage range
+    holds the other's (10kV against 20kV及以下); None when they do not nest."""
+    if n.customer == p.customer:
+        return None
+    cn = kb.registries.customers.get(n.customer)
+    cp = kb.registries.customers.get(p.customer)
+    vn = (cn.get("voltage_kv") if cn else None) or {}
+    vp = (cp.get("voltage_kv") if cp else None) or {}
+    rn = (vn.get("min", 0), vn.get("max", float("inf")))
+    rp = (vp.get("min", 0), vp.get("max", float("inf")))
+    if rn == rp:
+        return None
+    if rn[0] <= rp[0] and rp[1] <= rn[1]:
+        scope = "narrower-scope"
+    elif rp[0] <= rn[0] and rn[1] <= rp[1]:
+        scope = "broader-scope"
+    else:
+        return None
+    value = "the same value" if n.value == p.value else f"value {n.value:g} vs {p.value:g}"
+    return scope, f"{cn.zh if cn else n.customer} nationally, {cp.zh if cp else p.customer} in the province; {value}"
+
+
 def _verdict(kb, metric: str, n: Side, p: Side) -> tuple[str, str]:
-    notes = []
-    if n.customer != p.customer:
-        cn = kb.registries.customers.get(n.customer)
-        cp = kb.registries.customers.get(p.customer)
-        vn = (cn.get("voltage_kv") if cn else None) or {}
-        vp = (cp.get("voltage_kv") if cp else None) or {}
-        lo_n, hi_n = vn.get("min", 0), vn.get("max", float("inf"))
-        lo_p, hi_p = vp.get("min", 0), vp.get("max", float("inf"))
-        scope = None
-        if lo_n <= lo_p and hi_p <= hi_n and (lo_n, hi_n) != (lo_p, hi_p):
-            scope = "narrower-scope"
-        elif lo_p <= lo_n and hi_n <= hi_p and (lo_n, hi_n) != (lo_p, hi_p):
-            scope = "broader-scope"
-        if scope:
-            value = "the same value" if n.value == p.value else f"value {n.value:g} vs {p.value:g}"
-            return scope, f"{cn.zh if cn else n.customer} nationally, {cp.zh if cp else p.customer} in the province; {value}"
+    """The provincial side's verdict against the national side, with a note for people."""
+    scoped = _scope(kb, n, p)
+    if scoped:
+        return scoped
     better = kb.registries.metrics[metric].get("better") if metric in kb.registries.metrics else "lower"
+    dates_differ = bool(n.by and p.by and n.by != p.by)
     if n.value != p.value:
         stricter = p.value < n.value if better == "lower" else p.value > n.value
-        if n.by and p.by and n.by != p.by:
-            notes.append(f"dates {n.by} vs {p.by}")
-        return ("stricter" if stricter else "looser"), "; ".join(notes)
-    if n.by and p.by and n.by != p.by:
+        return ("stricter" if stricter else "looser"), (f"dates {n.by} vs {p.by}" if dates_differ else "")
+    if dates_differ:
         return ("earlier" if p.by < n.by else "later"), f"same value, due {p.by} instead of {n.by}"
     if bool(n.alternative) != bool(p.alternative):
-        notes.append("only one side allows the alternative" if n.alternative else "the province adds an alternative")
-    return "same", "; ".join(notes)
+        return "same", "only one side allows the alternative" if n.alternative else "the province adds an alternative"
+    return "same", ""
 
 
 def diff_targets(kb, a: str, b: str, keep=lambda item, target=None: True) -> list[TargetPair]:
@@ -407,17 +417,17 @@ def order_pair(docs, a: str, b: str) -> tuple[str, str, str | None]:
     that the other implements is the higher one, else the one of the higher level (from each
     document's `level`); asked the other way round, the two are swapped and the notice says so.
     Two documents with neither relation nor a difference in level cannot be diffed."""
-    from kb.core.errors import PowerKBError
+    from kb.core.errors import UsageError
     from kb.model.entities import LEVELS
 
     rank = {lvl: n for n, lvl in enumerate(LEVELS)}
     if a == b:
-        raise PowerKBError(f"cannot diff document '{a}' against itself")
+        raise UsageError(f"cannot diff document '{a}' against itself")
     if b in implemented_by(docs, a) or (a not in implemented_by(docs, b) and rank.get(docs[a].level, 99) > rank.get(docs[b].level, 99)):
         return b, a, f"{a} implements {b} (or sits below it): compared as diff {b} vs {a}, {b} on the national side"
     if a in implemented_by(docs, b) or rank.get(docs[a].level, 99) < rank.get(docs[b].level, 99):
         return a, b, None
-    raise PowerKBError(f"cannot diff {a} and {b}: neither implements the other and both are {docs[a].level or 'of no stated level'} "
+    raise UsageError(f"cannot diff {a} and {b}: neither implements the other and both are {docs[a].level or 'of no stated level'} "
                        "(a diff compares a higher-level document with one that carries it out)")
 
 

@@ -36,31 +36,23 @@ def build_graph(kb) -> nx.MultiDiGraph:
     return g
 
 
-def _step(g: nx.MultiDiGraph, node: str, direction: str):
-    """Neighbours one step up (what `node` implements, measures, belongs to) or down."""
+STEPS = {
+    # direction -> ((edge direction, link rel, relation shown), ...)
+    "up": (("out", "implements", "implements"), ("out", "measures", "measures"), ("in", "contains", "part-of")),
+    "down": (("in", "implements", "implemented-by"), ("in", "measures", "measured-by"), ("out", "contains", "has-part")),
+}
+"""What a step up (what an item implements, measures, belongs to) or down follows; same-as both ways."""
+
+
+def _step(g: nx.MultiDiGraph, node: str, direction: str) -> list[tuple[str, str]]:
+    """Neighbours one step up or down, as (node, relation), then same-as neighbours."""
     out = []
-    if direction == "up":
-        for _, dst, data in g.out_edges(node, data=True):
-            if data["rel"] in ("implements", "measures"):
-                out.append((dst, data["rel"]))
-        for src, _, data in g.in_edges(node, data=True):
-            if data["rel"] == "contains" and not src.startswith("doc:"):
-                out.append((src, "part-of"))
-    else:
-        for src, _, data in g.in_edges(node, data=True):
-            if data["rel"] == "implements":
-                out.append((src, "implemented-by"))
-            elif data["rel"] == "measures":
-                out.append((src, "measured-by"))
-        for _, dst, data in g.out_edges(node, data=True):
-            if data["rel"] == "contains":
-                out.append((dst, "has-part"))
-    for _, dst, data in g.out_edges(node, data=True):
-        if data["rel"] == "same-as":
-            out.append((dst, "same-as"))
-    for src, _, data in g.in_edges(node, data=True):
-        if data["rel"] == "same-as":
-            out.append((src, "same-as"))
+    for way, rel, shown in STEPS[direction] + (("out", "same-as", "same-as"), ("in", "same-as", "same-as")):
+        edges = g.out_edges(node, data=True) if way == "out" else g.in_edges(node, data=True)
+        for src, dst, data in edges:
+            other = dst if way == "out" else src
+            if data["rel"] == rel and not other.startswith("doc:"):
+                out.append((other, shown))
     return out
 
 

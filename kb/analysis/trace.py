@@ -156,7 +156,7 @@ def coverage(kb) -> list[CoverageRow]:
             via = sorted((v for v in up.get(item.id, []) if items[v].doc != lower_id), key=order)
             through = sorted({(s, v) for v in via for s in down.get(v, []) if items[s].doc == lower_id and s not in direct},
                              key=lambda p: (order(p[0]), order(p[1])))
-            reason = None if direct else kb.tree.no_counterpart.get(item.id)
+            reason = None if direct else kb.tree.missing_reason(item.id, lower_id)
             rows.append(CoverageRow(item.id, item.summary, via, direct, reason, lower_id, through))
     return rows
 

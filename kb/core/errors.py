@@ -9,6 +9,13 @@ class PowerKBError(Exception):
     exit_code = 1
 
 
+class UsageError(PowerKBError):
+    """A request that cannot be answered as asked (two documents that cannot be diffed, a missing
+    option): exit code 2, like every usage error."""
+
+    exit_code = 2
+
+
 class UnknownName(PowerKBError):
     """A name that is not known: an item id, a document, a unit, a metric, a jurisdiction, a key.
 

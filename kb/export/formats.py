@@ -76,7 +76,8 @@ def export_object(base, items=None) -> dict:
         "documents": [document_dict(d) for d in base.documents.values()],
         "items": [i.to_dict() for i in items],
         "links": [l.to_dict() for l in base.links if l.src in ids and l.dst in ids],
-        "no_counterpart": [{"id": k, "reason": v} for k, v in base.tree.no_counterpart.items() if k in ids],
+        "no_counterpart": [{"id": k, "reason": v} for k, v in base.tree.no_counterpart.items() if k in ids]
+        + [{"id": k, "reason": v, "in": d} for (k, d), v in base.tree.no_counterpart_in.items() if k in ids],
         "units": [u.to_dict() for u in reg.units.values()],
         "metrics": {kind: [t.to_dict() for t in getattr(reg, kind).values()] for kind in TERM_KINDS},
         "places": [p.to_dict() for p in reg.places.values()],

@@ -158,7 +158,8 @@ def read_export(path: Path) -> Tree:
                 target[obj.id] = obj
     try:
         tree.links = [Link(l["from"], l["rel"], l["to"], l.get("note")) for l in data.get("links") or ()]
-        tree.no_counterpart = {e["id"]: e["reason"] for e in data.get("no_counterpart") or ()}
+        tree.no_counterpart = {e["id"]: e["reason"] for e in data.get("no_counterpart") or () if not e.get("in")}
+        tree.no_counterpart_in = {(e["id"], e["in"]): e["reason"] for e in data.get("no_counterpart") or () if e.get("in")}
     except (KeyError, TypeError) as exc:
         tree.problems.append(Problem(shown, 1, f"links: {_where(exc)}"))
     return tree

@@ -248,7 +248,11 @@ def _load_links(tree: Tree, path: Path) -> None:
     for index, link in enumerate(data["links"]):
         tree.links.append(Link(link["from"], link["rel"], link["to"], link.get("note"), data["links"].line_of(index)))
     for entry in data.get("no_counterpart") or ():
-        tree.no_counterpart[entry["id"]] = " ".join(entry["reason"].split())
+        reason = " ".join(entry["reason"].split())
+        if entry.get("in"):
+            tree.no_counterpart_in[(entry["id"], entry["in"])] = reason
+        else:
+            tree.no_counterpart[entry["id"]] = reason
 
 
 def _load_errata(tree: Tree, path: Path) -> None:

@@ -413,7 +413,12 @@ class Tree:
     documents: dict[str, Document] = field(default_factory=dict)
     items: dict[str, Item] = field(default_factory=dict)
     links: list[Link] = field(default_factory=list)
-    no_counterpart: dict[str, str] = field(default_factory=dict)
+    no_counterpart: dict[str, str] = field(default_factory=dict)  # item id -> why no plan carries it out
+    no_counterpart_in: dict[tuple[str, str], str] = field(default_factory=dict)  # (item id, plan doc) -> why
+
+    def missing_reason(self, item_id: str, doc: str) -> str | None:
+        """Why plan `doc` has no counterpart of `item_id`, when links.yaml says so."""
+        return self.no_counterpart_in.get((item_id, doc)) or self.no_counterpart.get(item_id)
     registries: Registries = field(default_factory=Registries)
     errata: dict[str, dict] = field(default_factory=dict)  # cleaned file name -> errata data
     raw: dict[str, object] = field(default_factory=dict)  # item id / file name -> its LineDict

@@ -318,7 +318,7 @@ class Checker:
         same-level breakdown (the NEA ledger of the 1479 opinion) traces each of its own measures
         up to the document it breaks down."""
         docs, items = self.tree.documents, self.tree.items
-        listed = self.tree.no_counterpart
+        tree = self.tree
         down: dict[str, set[str]] = defaultdict(set)  # national item -> docs with an implementer
         up: set[str] = set()  # items that implement something
         for link in self.tree.links:
@@ -332,6 +332,8 @@ class Checker:
             line = line_at(raw, ["no_counterpart", index])
             if entry["id"] not in items:
                 self.add(file, line, f"no_counterpart: {entry['id']} does not exist")
+            if entry.get("in") and entry["in"] not in docs:
+                self.add(file, line, f"no_counterpart: unknown document '{entry['in']}'")
         for lower in docs.values():
             for rel in lower.implements:
                 upper = docs.get(rel.doc)
@@ -339,13 +341,14 @@ class Checker:
                     continue
                 same_level = lower.level == upper.level
                 for item in items.values():
-                    if same_level and lower.covers(item) and item.id not in up and item.id not in listed:
+                    if same_level and lower.covers(item) and item.id not in up and not tree.missing_reason(item.id, upper.id):
                         self.add(item.yaml_file, item.yaml_line, f"{item.id} implements no {upper.id} item and is not listed under no_counterpart in links.yaml")
                     if not same_level and upper.covers(item):
                         found = lower.id in down.get(item.id, ())
-                        if not found and item.id not in listed:
+                        listed = tree.missing_reason(item.id, lower.id)
+                        if not found and not listed:
                             self.add(item.yaml_file, item.yaml_line, f"{item.id} has no {lower.id} item carrying it out and is not listed under no_counterpart in links.yaml")
-                        elif found and item.id in listed:
+                        elif found and listed:
                             self.add(file, 1, f"no_counterpart: {item.id} has a {lower.id} counterpart after all")
 
     # -- sources ---------------------------------------------------------------------------
