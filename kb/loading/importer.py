@@ -144,7 +144,8 @@ def read_export(path: Path) -> Tree:
             else:
                 target[obj.id] = obj
     try:
-        tree.links = [Link(l["from"], l["rel"], l["to"], l.get("note")) for l in data.get("links") or ()]
+        tree.links = [Link(l["from"], l["rel"], l["to"], l.get("note"), partial=bool(l.get("partial", False)),
+                           conflict=l.get("conflict")) for l in data.get("links") or ()]
         tree.no_counterpart = {e["id"]: e["reason"] for e in data.get("no_counterpart") or ()}
     except (KeyError, TypeError) as exc:
         tree.problems.append(Problem(shown, 1, f"links: {_where(exc)}"))

@@ -282,8 +282,8 @@ class Checker:
             seen.add((link.src, link.rel, link.dst))
             if link.src in items and link.dst in items:
                 a, b = items[link.src], items[link.dst]
-                if link.rel == "implements" and (a.doc == b.doc or b.doc != "1479"):
-                    self.add(file, link.yaml_line, f"{link.src} implements {link.dst}: implements points from a Shanxi or NEA item to a 1479 item")
+                if link.rel == "implements" and (a.doc == b.doc or b.doc not in ("1479", "nea")):
+                    self.add(file, link.yaml_line, f"{link.src} implements {link.dst}: implements points from a Shanxi or NEA item to a 1479 or NEA item")
                 if link.rel == "measures" and a.kind != "indicator":
                     self.add(file, link.yaml_line, f"{link.src} measures {link.dst}: only indicators measure")
                 if link.rel == "same-as" and a.doc != b.doc:
