@@ -40,12 +40,14 @@ def _step(g: nx.MultiDiGraph, node: str, direction: str):
     """Neighbours one step up (what `node` implements, measures, belongs to) or down."""
     out = []
     if direction == "up":
-        for _, dst, data in g.out_edges(node, data=True):
-            if data["rel"] in ("implements", "measures"):
-                out.append((dst, data["rel"]))
+        # The item it belongs to first (a year action's row), then what it implements or measures:
+        # the parent is the nearest context even when the item also links to other documents.
         for src, _, data in g.in_edges(node, data=True):
             if data["rel"] == "contains" and not src.startswith("doc:"):
                 out.append((src, "part-of"))
+        for _, dst, data in g.out_edges(node, data=True):
+            if data["rel"] in ("implements", "measures"):
+                out.append((dst, data["rel"]))
     else:
         for src, _, data in g.in_edges(node, data=True):
             if data["rel"] == "implements":
