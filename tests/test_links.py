@@ -66,14 +66,21 @@ def test_coverage(base, cli):
     rows = {r.id: r for r in coverage(base)}
     assert len([r for r in rows if r.startswith("1479:")]) == 19
     assert len([r for r in rows if r.startswith("nea:ledger.")]) == 57
+    assert len([r for r in rows if r.startswith("nea:indicator.")]) == 38
     assert "shanxi:ledger.task.7" in rows["1479:task.7"].counterparts
-    assert rows["nea:ledger.33"].via == ["1479:task.7"]
-    # reached only through 1479:task.7: marked as such, and not counted as a direct counterpart
-    assert ("shanxi:ledger.task.7", "1479:task.7") in rows["nea:ledger.33"].through
-    assert "shanxi:ledger.task.7" not in rows["nea:ledger.33"].counterparts
-    uncovered = [r for r in rows.values() if not r.counterparts and r.id.startswith("1479:")]
-    assert all(r.reason for r in uncovered)
+    # measure level: the NEA row's own Shanxi counterparts (links.yaml), not its 1479 parent's
+    row33 = rows["nea:ledger.33"]
+    assert row33.via == ["1479:task.7"]
+    assert row33.counterparts == ["shanxi:task.2.6", "shanxi:ledger.task.7", "shanxi:ledger.task.7@2020", "shanxi:ledger.task.7@2021"]
+    assert set(row33.partial) == {"shanxi:task.2.6", "shanxi:ledger.task.7", "shanxi:ledger.task.7@2021"}
+    # nea:ledger.2 (approval time) is carried by the approval goal, not by goal.0 or goal.2
+    assert "shanxi:goal.1" in rows["nea:ledger.2"].counterparts
+    assert not {"shanxi:goal.0", "shanxi:goal.2"} & set(rows["nea:ledger.2"].counterparts)
+    # reached only through the 1479 item: marked, and never counted as a direct counterpart
+    assert all(i not in r.counterparts for r in rows.values() for i, _ in r.through)
+    uncovered = [r for r in rows.values() if not r.counterparts]
+    assert [r.id for r in uncovered] == ["nea:ledger.55"] and uncovered[0].reason
     code, out, _ = cli("coverage", "--format", "json")
-    assert code == 0 and len(json.loads(out)) == 76
+    assert code == 0 and len(json.loads(out)) == 114
     code, md, _ = cli("coverage", "--format", "md")
     assert md.startswith("# Coverage") and "| 1479:task.7 |" in md

@@ -38,7 +38,8 @@ def build_graph(kb) -> nx.MultiDiGraph:
 
 STEPS = {
     # direction -> ((edge direction, link rel, relation shown), ...)
-    "up": (("out", "implements", "implements"), ("out", "measures", "measures"), ("in", "contains", "part-of")),
+    # the item it belongs to first (a year action's row): the nearest context, before other documents
+    "up": (("in", "contains", "part-of"), ("out", "implements", "implements"), ("out", "measures", "measures")),
     "down": (("in", "implements", "implemented-by"), ("in", "measures", "measured-by"), ("out", "contains", "has-part")),
 }
 """What a step up (what an item implements, measures, belongs to) or down follows; same-as both ways."""

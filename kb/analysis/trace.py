@@ -92,11 +92,12 @@ class CoverageRow:
     reason: str | None
     doc: str = ""  # the lower-level document
     through: list[tuple[str, str]] = field(default_factory=list)  # (plan item, the item passed through)
+    partial: list[str] = field(default_factory=list)  # the direct counterparts that carry out only part of it
 
     def to_dict(self) -> dict:
         return {"id": self.id, "summary": self.summary, "via": self.via,
                 self.doc: self.counterparts, "counterparts": self.counterparts, "doc": self.doc,
-                "through": [{"id": i, "via": v} for i, v in self.through],
+                "through": [{"id": i, "via": v} for i, v in self.through], "partial": self.partial,
                 "covered": bool(self.counterparts), "reason": self.reason}
 
 
@@ -136,6 +137,7 @@ def coverage(kb) -> list[CoverageRow]:
     """Each measure of a higher-level document with its lower-level counterparts (or why none)."""
     items = kb.items
     down: dict[str, list[str]] = {}  # item -> the items linked to it from below
+    partial: set[tuple[str, str]] = set()  # (item, counterpart) linked as partial
     up: dict[str, list[str]] = {}  # item -> the items it implements
     for link in kb.links:
         if link.src not in items or link.dst not in items:
@@ -143,8 +145,12 @@ def coverage(kb) -> list[CoverageRow]:
         if link.rel == "implements":
             down.setdefault(link.dst, []).append(link.src)
             up.setdefault(link.src, []).append(link.dst)
+            if link.partial:
+                partial.add((link.dst, link.src))
         elif link.rel == "measures":  # an indicator measures the item that carries it out
             down.setdefault(link.src, []).append(link.dst)
+            if link.partial:
+                partial.add((link.src, link.dst))
     order = _order(kb)
     rows = []
     for upper_id, lower_id in coverage_pairs(kb):
@@ -157,7 +163,8 @@ def coverage(kb) -> list[CoverageRow]:
             through = sorted({(s, v) for v in via for s in down.get(v, []) if items[s].doc == lower_id and s not in direct},
                              key=lambda p: (order(p[0]), order(p[1])))
             reason = None if direct else kb.tree.missing_reason(item.id, lower_id)
-            rows.append(CoverageRow(item.id, item.summary, via, direct, reason, lower_id, through))
+            parts = [c for c in direct if (item.id, c) in partial]
+            rows.append(CoverageRow(item.id, item.summary, via, direct, reason, lower_id, through, parts))
     return rows
 
 
@@ -168,7 +175,8 @@ def _order(kb):
 
 def counterparts_text(r: CoverageRow) -> str:
     """The direct counterparts, then those reached only through another item (marked), or none."""
-    parts = list(r.counterparts) + [f"({i} via {v})" for i, v in r.through]
+    parts = [c + (" (partial)" if c in r.partial else "") for c in r.counterparts]
+    parts += [f"({i} via {v})" for i, v in r.through]
     if not r.counterparts:
         parts.insert(0, f"none: {r.reason or 'not recorded'}")
     return ", ".join(parts)

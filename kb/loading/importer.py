@@ -157,7 +157,8 @@ def read_export(path: Path) -> Tree:
             else:
                 target[obj.id] = obj
     try:
-        tree.links = [Link(l["from"], l["rel"], l["to"], l.get("note")) for l in data.get("links") or ()]
+        tree.links = [Link(l["from"], l["rel"], l["to"], l.get("note"), partial=bool(l.get("partial", False)),
+                           conflict=l.get("conflict")) for l in data.get("links") or ()]
         tree.no_counterpart = {e["id"]: e["reason"] for e in data.get("no_counterpart") or () if not e.get("in")}
         tree.no_counterpart_in = {(e["id"], e["in"]): e["reason"] for e in data.get("no_counterpart") or () if e.get("in")}
     except (KeyError, TypeError) as exc:

@@ -246,7 +246,8 @@ def _load_links(tree: Tree, path: Path) -> None:
         return
     tree.raw[path.name] = data
     for index, link in enumerate(data["links"]):
-        tree.links.append(Link(link["from"], link["rel"], link["to"], link.get("note"), data["links"].line_of(index)))
+        tree.links.append(Link(link["from"], link["rel"], link["to"], link.get("note"), data["links"].line_of(index),
+                               partial=bool(link.get("partial", False)), conflict=link.get("conflict")))
     for entry in data.get("no_counterpart") or ():
         reason = " ".join(entry["reason"].split())
         if entry.get("in"):

@@ -377,9 +377,14 @@ class Link:
     dst: str
     note: str | None = None
     yaml_line: int = 0
+    # The source item carries out (or the indicator measures) only part of the target.
+    partial: bool = False
+    # Where the two items date the same measure differently: what differs, quoting both phrases.
+    conflict: str | None = None
 
     def to_dict(self) -> dict:
-        return {"from": self.src, "rel": self.rel, "to": self.dst, "note": self.note}
+        return {"from": self.src, "rel": self.rel, "to": self.dst, "note": self.note,
+                "partial": self.partial, "conflict": self.conflict}
 
 
 @dataclass

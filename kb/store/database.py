@@ -13,7 +13,7 @@ query answers without loading the YAML at all.
     occurrences(item, date, kind, phrase, scope, label, seq)  -- one row per item and date (the
                                        -- first deadline on that date); undated deadlines have date
                                        -- NULL; seq = the deadline's place in the item
-    links(src, rel, dst, note)
+    links(src, rel, dst, note, partial, conflict)
     documents(id, title_zh, title_en, jurisdiction, source, json)
     units(id, zh, en, level, kind, parent, collective, json)
     unit_names(name, unit)                             -- every name and alias, casefolded
@@ -47,7 +47,7 @@ CREATE TABLE targets(
   unit TEXT, by_date TEXT, from_date TEXT, alt_metric TEXT, alt_comparator TEXT, alt_value REAL,
   alt_unit TEXT, quote TEXT);
 CREATE TABLE occurrences(item INTEGER, date TEXT, kind TEXT, phrase TEXT, scope TEXT, label TEXT, seq INTEGER);
-CREATE TABLE links(src TEXT, rel TEXT, dst TEXT, note TEXT);
+CREATE TABLE links(src TEXT, rel TEXT, dst TEXT, note TEXT, partial INTEGER, conflict TEXT);
 CREATE TABLE units(id TEXT PRIMARY KEY, zh TEXT, en TEXT, level TEXT, kind TEXT, parent TEXT, collective INTEGER, json TEXT);
 CREATE TABLE unit_names(name TEXT, unit TEXT);
 CREATE TABLE unit_members(collective TEXT, jurisdiction TEXT, member TEXT);
@@ -152,7 +152,8 @@ def build(kb, path: Path, items=None, fingerprint: str | None = None) -> Path:
         for table, batch in batches.items():
             if batch:
                 con.executemany(_INSERT[table], batch)
-        con.executemany("INSERT INTO links VALUES (?,?,?,?)", [(l.src, l.rel, l.dst, l.note) for l in kb.links])
+        con.executemany("INSERT INTO links VALUES (?,?,?,?,?,?)",
+                        [(l.src, l.rel, l.dst, l.note, int(l.partial), l.conflict) for l in kb.links])
         con.executemany("INSERT INTO documents VALUES (?,?,?,?,?,?)", [
             (d.id, d.title_zh, d.title_en, d.jurisdiction, d.source_file, json.dumps(d.to_dict(), ensure_ascii=False))
             for d in kb.documents.values()
