@@ -16,7 +16,7 @@ from pathlib import Path
 from kb import __version__
 from kb.core.paths import policies_dir
 
-CACHE_FORMAT = "11"
+CACHE_FORMAT = "12"
 
 
 def cache_root() -> Path:
