@@ -22,6 +22,7 @@ from kb.loading.yamlio import line_at
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _BEFORE_MONTH = re.compile(r"\d+月前")
+_QUOTED = re.compile(r"「([^」]+)」")
 """N月前 (not N月底前): by the end of month N, or before month N begins."""
 _CN_DIGITS = {0: "零", 1: "一", 2: "二", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九", 10: "十"}
 
@@ -308,8 +309,21 @@ class Checker:
                     self.add(item.yaml_file, line, f"{item.id}: other reading {r.date} is the deadline's own date")
             if dl.other_readings and dl.basis != "inferred":
                 self.add(item.yaml_file, line, f"{item.id}: a deadline with other readings is an inference: basis inferred, with a reason")
+            self.check_reason_quotes(item, dl, line)
             if dl.kind == "date" and _BEFORE_MONTH.search(squash(dl.phrase)) and not dl.other_readings:
                 self.add(item.yaml_file, line, f"{item.id}: “{dl.phrase}” (before a month) has two readings: give other_readings")
+
+    def check_reason_quotes(self, item: Item, dl, line: int) -> None:
+        """A reason quotes the source in 「…」: each quoted piece must be in the document's source."""
+        src = self.source(self.tree.documents[item.doc].source_file)
+        if src is None:
+            return
+        reasons = [dl.reason, dl.until_reason, *(r.reason for r in dl.other_readings),
+                   *(p.reason for p in (*dl.subjects, *dl.recipients))]
+        for reason in filter(None, reasons):
+            for piece in _QUOTED.findall(reason):
+                if not src.find(piece):
+                    self.add(item.yaml_file, line, f"{item.id}: the reason quotes 「{piece}」, which is not in {src.name}")
 
     def check_numbering(self) -> None:
         """Numbered families of ids (ledger.1, ledger.2, ...) must have no gaps."""
