@@ -4,10 +4,9 @@ stated vs inferred (issue 11), checked against the sources."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
-
-import re
 
 import pytest
 
@@ -212,7 +211,7 @@ def test_export_round_trip_keeps_the_duty_keys(cli, base, tmp_path):
 def test_check_wants_every_recurrence_to_end(cli, tree_copy):
     doc = tree_copy / "documents" / "nea.yaml"
     text = doc.read_text(encoding="utf-8")
-    cut = re.sub(r"        until: 2022-07-15\n.*?half-year report is 2022's\"\n", "", text, count=1, flags=re.S)
+    cut = re.sub(r"        until: 2022-07-15\n.*?half-year report is 2022's\"\n", "", text, count=1, flags=re.DOTALL)
     assert cut != text
     doc.write_text(cut, encoding="utf-8")
     code, lines = check_lines(cli, tree_copy)

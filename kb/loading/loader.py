@@ -109,13 +109,13 @@ def party_from_dict(raw: dict) -> Party:
 
 def deadline_extras(raw: dict) -> dict:
     """The keys that say who, to whom and how surely: the same in YAML and in the JSON export."""
-    return dict(
-        subjects=tuple(party_from_dict(p) for p in raw.get("subjects") or ()),
-        recipients=tuple(party_from_dict(p) for p in raw.get("recipients") or ()),
-        basis=raw.get("basis") or "stated", reason=raw.get("reason"),
-        other_readings=tuple(Reading(parse_iso(r["date"]), r["reason"]) for r in raw.get("other_readings") or ()),
-        until_basis=raw.get("until_basis"), until_reason=raw.get("until_reason"),
-    )
+    return {
+        "subjects": tuple(party_from_dict(p) for p in raw.get("subjects") or ()),
+        "recipients": tuple(party_from_dict(p) for p in raw.get("recipients") or ()),
+        "basis": raw.get("basis") or "stated", "reason": raw.get("reason"),
+        "other_readings": tuple(Reading(parse_iso(r["date"]), r["reason"]) for r in raw.get("other_readings") or ()),
+        "until_basis": raw.get("until_basis"), "until_reason": raw.get("until_reason"),
+    }
 
 
 def _deadline(raw: dict) -> Deadline:

@@ -23,6 +23,8 @@ from kb.loading.yamlio import line_at
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _BEFORE_MONTH = re.compile(r"\d+月前")
 _QUOTED = re.compile(r"「([^」]+)」")
+ROLE_OF_WORD = {"牵头": "lead", "负责": "lead", "配合": "cooperate", "协同": "cooperate"}
+"""`role` is the public reading of the source's word: lead-or-responsible vs cooperate."""
 """N月前 (not N月底前): by the end of month N, or before month N begins."""
 _CN_DIGITS = {0: "零", 1: "一", 2: "二", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九", 10: "十"}
 
@@ -270,9 +272,6 @@ class Checker:
                 if not any(form in squash(a.quote) for form in _value_forms(a.value)):
                     self.add(file, line, f"{item.id}: alternative value {a.value:g} does not appear in its quote")
 
-    ROLE_OF_WORD = {"牵头": "lead", "负责": "lead", "配合": "cooperate", "协同": "cooperate"}
-    """`role` is the public reading of the source's word: lead-or-responsible vs cooperate."""
-
     def check_roles(self, item: Item, at) -> None:
         """Each unit entry says the source's word for its role, agreeing with `role`; a ledger
         column, where given, is the cell the unit's words are in."""
@@ -282,7 +281,7 @@ class Checker:
             line = at("units", index) if "units" in self.tree.raw[item.id] else item.yaml_line
             if r.written_role is None:
                 self.add(item.yaml_file, line, f"{item.id}: unit '{r.unit}' has no written_role (the source's 牵头/负责/配合/协同)")
-            elif self.ROLE_OF_WORD[r.written_role] != r.role:
+            elif ROLE_OF_WORD[r.written_role] != r.role:
                 self.add(item.yaml_file, line, f"{item.id}: unit '{r.unit}' is {r.role} but written {r.written_role}")
             if r.column and squash(r.as_written) not in cells[r.column]:
                 self.add(item.yaml_file, line, f"{item.id}: unit '{r.unit}' as_written “{r.as_written}” is not in the {r.column} cell")
