@@ -168,6 +168,7 @@ def test_every_unit_entry_says_the_word_and_ledger_columns(base):
 def test_approval_bureau_membership_is_inferred(base):
     unit = base.tree.registries.units["approval-units"]
     assert unit.members_in("shanxi") == ()
+    assert unit.inferred_members_in("shanxi") == ("shanxi-approval-bureau", "city-approval-bureaus")
     inferred = dict(dict(unit.inferred_members)["shanxi"])
     assert "shanxi-approval-bureau" in inferred and "no source" in inferred["shanxi-approval-bureau"]
     out = unit.to_dict()

@@ -322,7 +322,12 @@ class Unit:
         return (self.zh, self.en, *self.aliases)
 
     def members_in(self, jurisdiction: str) -> tuple[str, ...]:
+        """The members a source states, in one jurisdiction (what queries expand through)."""
         return dict(self.members).get(jurisdiction, ())
+
+    def inferred_members_in(self, jurisdiction: str) -> tuple[str, ...]:
+        """The members no source states (read from parallel columns or names), in one jurisdiction."""
+        return tuple(u for u, _ in dict(self.inferred_members).get(jurisdiction, ()))
 
     def to_dict(self) -> dict:
         return {
