@@ -12,8 +12,6 @@ import calendar
 import re
 from datetime import date
 
-HORIZON = date(2030, 12, 31)
-"""Recurrences without an end are expanded up to here."""
 
 
 def month_end(year: int, month: int) -> date:
@@ -42,8 +40,9 @@ _YEAR_ONLY = re.compile(rf"^{_NUM}年$")
 def resolve_phrase(phrase: str) -> tuple[date | None, date | None] | None:
     """(start, date) for a dated phrase, or None when the phrase carries no full date.
 
-    Month phrases mean the month's last day (4月底前 -> 04-30); 8月前 is read as "by August", as the
-    Shanxi plan's city-platform deadline is read; a bare year (a ledger column 2021年) means 12-31.
+    Month phrases mean the month's last day (4月底前 -> 04-30); 8月前 is resolved as "by the end of
+    August" (08-31), which is an inference: the policy file marks it `basis: inferred` and gives the
+    stricter reading (07-31) under `other_readings`; a bare year (a ledger column 2021年) means 12-31.
     """
     p = re.sub(r"\s+", "", phrase or "")
     if m := _RANGE.search(p):
@@ -73,10 +72,17 @@ _PERIOD_ENDS = {
 
 
 def recurrence_dates(every: str, on, first: date | None, until: date | None = None) -> list[date]:
-    """All occurrences of a recurrence from `first` to `until` (or HORIZON), in order."""
+    """All occurrences of a recurrence from `first` to `until`, in order.
+
+    A duty ends: without `until` nothing is known beyond `first`, so only `first` is returned
+    (`powerkb check` reports such a recurrence as a problem). Expanding to an arbitrary horizon
+    would invent duties the sources never impose.
+    """
     if on is None or first is None:
         return []
-    last = until or HORIZON
+    if until is None:
+        return [first]
+    last = until
     out: list[date] = []
     for year in range(first.year, last.year + 1):
         if on == "end":

@@ -19,7 +19,7 @@ import json
 from pathlib import Path
 
 from kb.core.deadlines import parse_iso
-from kb.loading.loader import display_path, target_from_dict
+from kb.loading.loader import deadline_extras, display_path, target_from_dict
 from kb.model.entities import (
     Deadline,
     Document,
@@ -57,13 +57,17 @@ def _unit(d: dict) -> Unit:
         id=d["id"], zh=d["zh"], en=d["en"], level=d["level"], kind=d["kind"],
         aliases=tuple(d["aliases"]), parent=d["parent"], collective=d["collective"],
         members=tuple((j, tuple(m)) for j, m in d["members"].items()), basis=d["basis"], note=d["note"],
+        inferred_members=tuple(
+            (j, tuple((m["unit"], m["reason"]) for m in ms)) for j, ms in (d.get("inferred_members") or {}).items()
+        ),
     )
 
 
 def _responsibility(d: dict, units: dict | None) -> Responsibility:
     unit = (units or {}).get(d["id"])
     return Responsibility(d["id"], d["role"], d["as_written"], d.get("note"),
-                          unit.zh if unit else None, unit.en if unit else None)
+                          unit.zh if unit else None, unit.en if unit else None,
+                          d.get("written_role"), d.get("column"))
 
 
 def _deadline(d: dict) -> Deadline:
@@ -74,6 +78,7 @@ def _deadline(d: dict) -> Deadline:
         start=_date(d.get("start")), every=d.get("every"),
         on=tuple(on) if isinstance(on, list) else on, first=_date(d.get("first")),
         until=_date(d.get("until")), scope=d.get("scope"), label=d.get("label"), note=d.get("note"),
+        **deadline_extras(d),
     )
 
 

@@ -21,7 +21,9 @@ from kb.model.entities import (
     FormField,
     Item,
     Link,
+    Party,
     Problem,
+    Reading,
     Relation,
     Responsibility,
     Target,
@@ -113,6 +115,22 @@ def _date(value):
     return parse_iso(value) if value else None
 
 
+def party_from_dict(raw: dict) -> Party:
+    """A deadline's subject or recipient, from YAML or from its exported JSON (same keys)."""
+    return Party(raw["unit"], raw["as_written"], raw.get("basis") or "stated", raw.get("reason"), raw.get("note"))
+
+
+def deadline_extras(raw: dict) -> dict:
+    """The keys that say who, to whom and how surely: the same in YAML and in the JSON export."""
+    return {
+        "subjects": tuple(party_from_dict(p) for p in raw.get("subjects") or ()),
+        "recipients": tuple(party_from_dict(p) for p in raw.get("recipients") or ()),
+        "basis": raw.get("basis") or "stated", "reason": raw.get("reason"),
+        "other_readings": tuple(Reading(parse_iso(r["date"]), r["reason"]) for r in raw.get("other_readings") or ()),
+        "until_basis": raw.get("until_basis"), "until_reason": raw.get("until_reason"),
+    }
+
+
 def _deadline(raw: dict) -> Deadline:
     if "date" in raw:
         kind = "date"
@@ -125,7 +143,7 @@ def _deadline(raw: dict) -> Deadline:
         kind=kind, phrase=raw["phrase"], date=_date(raw.get("date")), start=_date(raw.get("start")),
         every=raw.get("every"), on=tuple(on) if isinstance(on, list) else on,
         first=_date(raw.get("first")), until=_date(raw.get("until")), scope=raw.get("scope"),
-        label=raw.get("label"), note=raw.get("note"),
+        label=raw.get("label"), note=raw.get("note"), **deadline_extras(raw),
     )
 
 
@@ -143,7 +161,8 @@ def target_from_dict(raw: dict) -> Target:
 def _responsibility(raw: dict, units: dict | None = None) -> Responsibility:
     unit = (units or {}).get(raw["unit"])
     return Responsibility(raw["unit"], raw["role"], raw["as_written"], raw.get("note"),
-                          unit.zh if unit else None, unit.en if unit else None)
+                          unit.zh if unit else None, unit.en if unit else None,
+                          raw.get("written_role"), raw.get("column"))
 
 
 def _build_item(doc: Document, raw: LineDict, shown: str, units: dict) -> Item:
@@ -205,6 +224,24 @@ def _load_items(tree: Tree, doc: Document, data, shown: str) -> None:
         tree.items[item.id] = item
         tree.raw[item.id] = raw
         tree.files[item.id] = shown
+    _inherit_units(tree, doc)
+
+
+def _inherit_units(tree: Tree, doc: Document) -> None:
+    """A year action (kind `action`) that omits `units` has its ledger row's units.
+
+    The ledger prints the 责任单位 / 协同推进单位 cells once per row; repeating them under every
+    year action invited copies that drift apart. Writing `units` on an action overrides.
+    """
+    from dataclasses import replace
+
+    for item_id, raw in tree.raw.items():
+        item = tree.items.get(item_id)
+        if item is None or item.doc != doc.id or item.kind != "action" or "units" in raw:
+            continue
+        parent = tree.items.get(item.parent) if item.parent else None
+        if parent is not None and parent.units:
+            tree.items[item_id] = replace(item, units=parent.units)
 
 
 def _terms(entries, extra_keys=()) -> dict[str, Term]:
@@ -213,6 +250,22 @@ def _terms(entries, extra_keys=()) -> dict[str, Term]:
         extra = tuple((k, plain(e[k])) for k in e if k not in ("id", "zh", "en", "aliases") and k in extra_keys)
         out[e["id"]] = Term(e["id"], e["zh"], e["en"], tuple(e.get("aliases") or ()), extra)
     return out
+
+
+def _members(unit: dict, stated: bool) -> tuple:
+    """Members per jurisdiction: a bare id is stated by a source; `{unit, basis: inferred, reason}` is not.
+
+    Stated members come back as ids; inferred ones as (id, reason) pairs.
+    """
+    out = []
+    for jurisdiction, members in (unit.get("members") or {}).items():
+        if stated:
+            picked = tuple(m for m in members if isinstance(m, str))
+        else:
+            picked = tuple((m["unit"], " ".join(m["reason"].split())) for m in members if not isinstance(m, str))
+        if picked or (stated and not members):
+            out.append((jurisdiction, picked))
+    return tuple(out)
 
 
 def _load_registry(tree: Tree, path: Path, kind: str) -> None:
@@ -227,7 +280,7 @@ def _load_registry(tree: Tree, path: Path, kind: str) -> None:
                 id=u["id"], zh=u["zh"], en=u["en"], level=u["level"], kind=u["kind"],
                 aliases=tuple(u.get("aliases") or ()), parent=u.get("parent"),
                 collective=bool(u.get("collective")),
-                members=tuple((j, tuple(m)) for j, m in (u.get("members") or {}).items()),
+                members=_members(u, stated=True), inferred_members=_members(u, stated=False),
                 basis=" ".join((u.get("basis") or "").split()) or None, note=u.get("note"),
             )
     elif kind == "metrics_file":

@@ -20,18 +20,29 @@ def _iso(d: date | None) -> str | None:
 
 @dataclass(frozen=True)
 class Party:
-    """A unit as one clause names it: the bearer of a dated duty, or the recipient of a report."""
+    """A unit a deadline's clause names: who it binds (`subjects`) or who receives it (`recipients`).
+
+    `as_written` is the item's own words for the unit, so a reader can see where the clause says so;
+    `basis: inferred` marks a party the clause does not name itself (with the `reason`).
+    """
 
     unit: str
     as_written: str
+    basis: str = "stated"  # "stated" | "inferred"
+    reason: str | None = None
+    note: str | None = None
 
     def to_dict(self) -> dict:
-        return {"unit": self.unit, "as_written": self.as_written}
+        out = {"unit": self.unit, "as_written": self.as_written, "basis": self.basis}
+        for key in ("reason", "note"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
+        return out
 
 
 @dataclass(frozen=True)
 class Reading:
-    """Another date a deadline phrase can be read as (2021年8月前: by 08-31, or before August)."""
+    """Another date an ambiguous phrase can be read as (8月前: by 08-31, or before August: 07-31)."""
 
     date: date
     reason: str
@@ -53,16 +64,16 @@ class Deadline:
     scope: str | None = None
     label: str | None = None
     note: str | None = None
-    subjects: tuple[Party, ...] = ()  # the units this clause binds; empty: the item's lead units
-    recipients: tuple[Party, ...] = ()  # to whom a reporting duty reports
-    basis: str = "stated"  # stated | inferred (the date is a reading the text does not state)
-    reason: str | None = None  # why, for an inferred reading
+    subjects: tuple[Party, ...] = ()  # empty: the clause binds all the item's lead units
+    recipients: tuple[Party, ...] = ()
+    basis: str = "stated"  # "stated" | "inferred": is the date the phrase's only reading?
+    reason: str | None = None
     other_readings: tuple[Reading, ...] = ()
-    until_basis: str | None = None  # stated | derived: where a recurrence's end comes from
+    until_basis: str | None = None  # "stated" | "derived": where a recurrence's end comes from
     until_reason: str | None = None
 
     def occurrences(self) -> list[date]:
-        """Dated occurrences: the date itself, or every date of a recurrence (up to its end)."""
+        """Dated occurrences: the date itself, or every date of a recurrence up to its `until`."""
         if self.kind == "date":
             return [self.date]
         if self.kind == "recurring":
@@ -86,6 +97,13 @@ class Deadline:
         for key in ("scope", "label", "note"):
             if getattr(self, key):
                 out[key] = getattr(self, key)
+        out["basis"] = self.basis
+        for key in ("reason", "until_basis", "until_reason"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
+        for key in ("other_readings", "subjects", "recipients"):
+            if getattr(self, key):
+                out[key] = [x.to_dict() for x in getattr(self, key)]
         return out
 
 
@@ -139,14 +157,15 @@ class Responsibility:
     note: str | None = None
     name: str | None = None  # the unit's registry names, filled in by the loader
     name_en: str | None = None
-    written_role: str | None = None  # 牵头 | 负责 | 配合 | 协同: the source's own word
-    column: str | None = None  # 责任单位 | 协同推进单位: the ledger column the unit is listed in
+    written_role: str | None = None  # the source's word: 牵头 | 负责 | 配合 | 协同
+    column: str | None = None  # the ledger column the unit is listed in: 责任单位 | 协同推进单位
 
     def to_dict(self) -> dict:
         out = {"id": self.unit, "name": self.name or self.unit, "name_en": self.name_en,
                "role": self.role, "as_written": self.as_written}
-        if self.note:
-            out["note"] = self.note
+        for key in ("note", "written_role", "column"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
         return out
 
 
@@ -203,6 +222,12 @@ class Item:
     @property
     def deadline_kind(self) -> str:
         return self.deadline.kind if self.deadline else "none"
+
+    def bound_units(self, deadline: Deadline) -> tuple[str, ...]:
+        """The unit ids a deadline binds: its own `subjects`, else every lead unit of the item."""
+        if deadline.subjects:
+            return tuple(p.unit for p in deadline.subjects)
+        return tuple(r.unit for r in self.units if r.role == "lead")
 
     def occurrences(self) -> list[tuple[date, Deadline]]:
         return sorted(((d, dl) for dl in self.deadlines for d in dl.occurrences()), key=lambda p: p[0])
@@ -328,17 +353,23 @@ class Unit:
     aliases: tuple[str, ...] = ()
     parent: str | None = None
     collective: bool = False
-    members: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    members: tuple[tuple[str, tuple[str, ...]], ...] = ()  # stated in a source (see `basis`)
     basis: str | None = None
     note: str | None = None
-    inferred_members: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # jurisdiction -> ((unit, reason), ...)
+    # members no source states, per jurisdiction: ((jurisdiction, ((unit, reason), ...)), ...)
+    inferred_members: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
         return (self.zh, self.en, *self.aliases)
 
     def members_in(self, jurisdiction: str) -> tuple[str, ...]:
+        """The members a source states, in one jurisdiction (what queries expand through)."""
         return dict(self.members).get(jurisdiction, ())
+
+    def inferred_members_in(self, jurisdiction: str) -> tuple[str, ...]:
+        """The members no source states (read from parallel columns or names), in one jurisdiction."""
+        return tuple(u for u, _ in dict(self.inferred_members).get(jurisdiction, ()))
 
     def to_dict(self) -> dict:
         return {
@@ -346,6 +377,7 @@ class Unit:
             "level": self.level, "kind": self.kind, "parent": self.parent,
             "collective": self.collective, "members": {j: list(m) for j, m in self.members},
             "basis": self.basis, "note": self.note,
+            "inferred_members": {j: [{"unit": u, "reason": r} for u, r in m] for j, m in self.inferred_members},
         }
 
 

@@ -38,6 +38,32 @@ def deadline_line(dl) -> str:
     return f"{when} ({dl.phrase}){extra}"
 
 
+def _parties(parties, units) -> str:
+    def one(p):
+        u = units.get(p.unit)
+        name = u.zh if u else p.unit
+        return name + (f" [as written: {p.as_written}]" if p.as_written != name else "") + \
+            (" (inferred)" if p.basis == "inferred" else "") + (f" ({p.note})" if p.note else "")
+    return ", ".join(one(p) for p in parties)
+
+
+def duty_lines(dl, units) -> list[str]:
+    """Who a deadline binds, who receives it, how sure its date is and why it ends: the lines under
+    a deadline in `show`, so a reader sees the inference beside the date it produced."""
+    lines = []
+    if dl.subjects:
+        lines.append(f"  binds: {_parties(dl.subjects, units)}")
+    if dl.recipients:
+        lines.append(f"  reports to: {_parties(dl.recipients, units)}")
+    if dl.basis == "inferred":
+        lines.append(f"  inferred: {dl.reason}")
+    for r in dl.other_readings:
+        lines.append(f"  other reading: {r.date.isoformat()} ({r.reason})")
+    if dl.until_basis:
+        lines.append(f"  ends {dl.until.isoformat()} ({dl.until_basis}): {dl.until_reason}")
+    return lines
+
+
 def show_text(item: Item, kb) -> str:
     units = kb.units
     head = f"{item.id}  ({item.kind})"
@@ -60,12 +86,14 @@ def show_text(item: Item, kb) -> str:
             if dl.kind == "recurring" and occ:
                 shown = ", ".join(d.isoformat() for d in occ[:6])
                 lines.append(f"  occurrences: {shown}{' …' if len(occ) > 6 else ''}")
+            lines += duty_lines(dl, units)
     else:
         lines.append("Deadline: none")
     for r in item.units:
         u = units.get(r.unit)
         name = f"{u.zh} ({u.en})" if u else r.unit
-        lines.append(f"Unit: {name} - {r.role}" + (f"  [as written: {r.as_written}]" if u and r.as_written != u.zh else ""))
+        role = r.role + (f" ({r.written_role})" if r.written_role else "")
+        lines.append(f"Unit: {name} - {role}" + (f"  [as written: {r.as_written}]" if u and r.as_written != u.zh else ""))
     for t in item.targets:
         lines.append(f"Target: {target_line(t, kb.registries)}")
     for key, reason in item.absent:

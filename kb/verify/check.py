@@ -20,6 +20,11 @@ from kb.loading.yamlio import line_at
 from kb.model.entities import Item, Problem, Tree, id_family
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_BEFORE_MONTH = re.compile(r"\d+月前")
+_QUOTED = re.compile(r"「([^」]+)」")
+ROLE_OF_WORD = {"牵头": "lead", "负责": "lead", "配合": "cooperate", "协同": "cooperate"}
+"""`role` is the public reading of the source's word: lead-or-responsible vs cooperate."""
+"""N月前 (not N月底前): by the end of month N, or before month N begins."""
 _CN_DIGITS = {0: "零", 1: "一", 2: "二", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九", 10: "十"}
 
 STRUCTURE_CELLS = {"序号", "指标序号"}
@@ -95,12 +100,7 @@ class Checker:
             line = line_at(units_raw, ["units", index]) if units_raw is not None else 1
             if unit.parent and unit.parent not in reg.units:
                 self.add("policies/units.yaml" if units_raw is None else display_path(self.tree.root / "units.yaml"), line, f"unit {unit.id}: parent '{unit.parent}' is not a unit")
-            for jurisdiction, members in unit.members:
-                if jurisdiction not in reg.places:
-                    self.add(display_path(self.tree.root / "units.yaml"), line, f"unit {unit.id}: members for unknown jurisdiction '{jurisdiction}'")
-                for m in members:
-                    if m not in reg.units:
-                        self.add(display_path(self.tree.root / "units.yaml"), line, f"unit {unit.id}: member '{m}' is not a unit")
+            self.check_members(unit, line)
             cjk = [n for n in (unit.zh, *unit.aliases) if _CJK.search(n)]
             if all_text and not any(squash(n) in all_text for n in cjk):
                 self.add(display_path(self.tree.root / "units.yaml"), line, f"unit {unit.id}: neither its name nor an alias occurs in any source")
@@ -122,6 +122,21 @@ class Checker:
                     if key in names and names[key] != term.id:
                         self.add(display_path(self.tree.root / "metrics.yaml"), line, f"{kind[:-1]} {term.id}: name “{name}” is also a name of {names[key]}")
                     names[key] = term.id
+
+    def check_members(self, unit, line: int) -> None:
+        """Members, stated or inferred, are units of a known jurisdiction, each listed once."""
+        reg = self.tree.registries
+        file = display_path(self.tree.root / "units.yaml")
+        inferred = {j: tuple(u for u, _ in m) for j, m in unit.inferred_members}
+        for jurisdiction in {j for j, _ in unit.members} | set(inferred):
+            if jurisdiction not in reg.places:
+                self.add(file, line, f"unit {unit.id}: members for unknown jurisdiction '{jurisdiction}'")
+            listed = [*unit.members_in(jurisdiction), *inferred.get(jurisdiction, ())]
+            for m in listed:
+                if m not in reg.units:
+                    self.add(file, line, f"unit {unit.id}: member '{m}' is not a unit")
+            for m in {m for m in listed if listed.count(m) > 1}:
+                self.add(file, line, f"unit {unit.id}: member '{m}' is listed twice in {jurisdiction}")
 
     # -- documents and items ---------------------------------------------------------------
     def check_documents(self) -> None:
@@ -244,6 +259,8 @@ class Checker:
                 if dl.first and dl.until and dl.until < dl.first:
                     self.add(file, line, f"{item.id}: recurrence ends before it starts")
                 dates.update(dl.occurrences())
+        self.check_duties(item, own_text, at)
+        self.check_roles(item, at)
         # targets
         for index, t in enumerate(item.targets):
             line = at("targets", index)
@@ -272,6 +289,58 @@ class Checker:
                     self.add(file, line, f"{item.id}: alternative quote “{a.quote}” is not in the item's own text")
                 if not any(form in squash(a.quote) for form in _value_forms(a.value)):
                     self.add(file, line, f"{item.id}: alternative value {a.value:g} does not appear in its quote")
+
+    def check_roles(self, item: Item, at) -> None:
+        """Each unit entry says the source's word for its role, agreeing with `role`; a ledger
+        column, where given, is the cell the unit's words are in."""
+        cells = {"责任单位": "".join(map(squash, item.responsible)),
+                 "协同推进单位": "".join(map(squash, item.cooperating))}
+        for index, r in enumerate(item.units):
+            line = at("units", index) if "units" in self.tree.raw[item.id] else item.yaml_line
+            if r.written_role is None:
+                self.add(item.yaml_file, line, f"{item.id}: unit '{r.unit}' has no written_role (the source's 牵头/负责/配合/协同)")
+            elif ROLE_OF_WORD[r.written_role] != r.role:
+                self.add(item.yaml_file, line, f"{item.id}: unit '{r.unit}' is {r.role} but written {r.written_role}")
+            if r.column and squash(r.as_written) not in cells[r.column]:
+                self.add(item.yaml_file, line, f"{item.id}: unit '{r.unit}' as_written “{r.as_written}” is not in the {r.column} cell")
+
+    def check_duties(self, item: Item, own_text: str, at) -> None:
+        """Who a deadline binds and who receives it are units named in the item's own words;
+        every recurrence ends; an ambiguous phrase carries its other readings."""
+        units = self.tree.registries.units
+        raw_deadline = self.tree.raw[item.id].get("deadline")
+        for index, dl in enumerate(item.deadlines):
+            line = at(*(("deadline", index) if isinstance(raw_deadline, list) else ("deadline",)))
+            for key in ("subjects", "recipients"):
+                for p in getattr(dl, key):
+                    if p.unit not in units:
+                        self.add(item.yaml_file, line, f"{item.id}: {key[:-1]} '{p.unit}' is not in units.yaml{self._near(p.unit, units)}")
+                    if squash(p.as_written) not in own_text:
+                        self.add(item.yaml_file, line, f"{item.id}: {key[:-1]} as_written “{p.as_written}” is not in the item's own text")
+            if dl.kind == "recurring" and dl.until is None:
+                self.add(item.yaml_file, line, f"{item.id}: recurring deadline “{dl.phrase}” has no 'until': every duty ends (stated, or derived with until_reason)")
+            if dl.until and dl.kind == "recurring" and dl.first and not dl.occurrences():
+                self.add(item.yaml_file, line, f"{item.id}: recurrence “{dl.phrase}” has no occurrence between first and until")
+            for r in dl.other_readings:
+                if r.date == dl.date:
+                    self.add(item.yaml_file, line, f"{item.id}: other reading {r.date} is the deadline's own date")
+            if dl.other_readings and dl.basis != "inferred":
+                self.add(item.yaml_file, line, f"{item.id}: a deadline with other readings is an inference: basis inferred, with a reason")
+            self.check_reason_quotes(item, dl, line)
+            if dl.kind == "date" and _BEFORE_MONTH.search(squash(dl.phrase)) and not dl.other_readings:
+                self.add(item.yaml_file, line, f"{item.id}: “{dl.phrase}” (before a month) has two readings: give other_readings")
+
+    def check_reason_quotes(self, item: Item, dl, line: int) -> None:
+        """A reason quotes the source in 「…」: each quoted piece must be in the document's source."""
+        src = self.source(self.tree.documents[item.doc].source_file)
+        if src is None:
+            return
+        reasons = [dl.reason, dl.until_reason, *(r.reason for r in dl.other_readings),
+                   *(p.reason for p in (*dl.subjects, *dl.recipients))]
+        for reason in filter(None, reasons):
+            for piece in _QUOTED.findall(reason):
+                if not src.find(piece):
+                    self.add(item.yaml_file, line, f"{item.id}: the reason quotes 「{piece}」, which is not in {src.name}")
 
     def check_numbering(self) -> None:
         """Numbered families of ids (ledger.1, ledger.2, ...) must have no gaps."""
