@@ -157,3 +157,15 @@ def test_zero_investment_for_residential_is_the_same(d1479, q):
     assert "1479:task.8" in p.national.ids and "shanxi:task.2.7" in p.provincial.ids
     got = {r.id for r in q("metric = 办电零投资 and customer = 居民").rows}
     assert {"1479:task.8", "nea:ledger.38", "nea:indicator.16", "shanxi:task.2.7", "shanxi:ledger.task.8"} <= got
+
+
+def test_a_lost_provincial_value_is_not_only_national(dnea, base):
+    """NEA indicators 3-5 set per-stage limits; Shanxi's 附表1 set per-class limits too, but the
+    received text lost the values: value-absent, with the reason, never only-national."""
+    stage = [p for p in dnea.targets if p.metric == "stage-time"]
+    assert stage and {p.verdict for p in stage} == {"value-absent"}
+    assert {p.customer for p in stage} == {"lv-nonres", "hv-single", "hv-dual"}
+    assert all(p.note.startswith("shanxi:table1: ") and p.provincial is None for p in stage)
+    # the other national-only targets are still only-national
+    assert {p.metric for p in dnea.targets if p.verdict == "only-national"}.isdisjoint({"stage-time"})
+    assert base.item("shanxi:table1").to_dict()["lost_targets"][0]["quote"] == "低压居民"

@@ -22,7 +22,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 VERDICTS = ["stricter", "same", "looser", "earlier", "later", "narrower-scope", "broader-scope",
-            "only-national", "only-provincial"]
+            "only-national", "value-absent", "only-provincial"]
+"""`value-absent`: the provincial document set such a target but the received text lost its value
+(附表1's empty cells), which is not the same answer as `only-national` (it set none)."""
 TARGET_KINDS = {"goal", "task", "obligation", "action", "indicator"}
 TEXT_KINDS = {"goal", "task", "obligation"}
 
@@ -208,8 +210,23 @@ def _verdict(kb, metric: str, n: Side, p: Side) -> tuple[str, str]:
     return "same", ""
 
 
+def _lost(kb, doc: str, keep) -> dict[tuple, str]:
+    """(metric, customer family, area, stage) -> why: the targets `doc` set whose values the source
+    lost. A lost target with no stage stands for every stage of its metric and class."""
+    out: dict[tuple, str] = {}
+    stages = list(kb.registries.stages) + [None]
+    for item in kb.items.values():
+        if item.doc != doc or not keep(item):
+            continue
+        for lost in item.lost_targets:
+            for stage in [lost.stage] if lost.stage else stages:
+                out[(lost.metric, _family(kb, lost.customer), None, stage)] = f"{item.id}: {lost.reason}"
+    return out
+
+
 def diff_targets(kb, a: str, b: str, keep=lambda item, target=None: True) -> list[TargetPair]:
     na, nb = _sides(kb, a, keep), _sides(kb, b, keep)
+    lost = _lost(kb, b, keep)
     metric_order = {m: i for i, m in enumerate(kb.registries.metrics)}
     rows = []
     for key in sorted(set(na) | set(nb), key=lambda k: (metric_order.get(k[0], 99), str(k[1:]))):
@@ -217,6 +234,8 @@ def diff_targets(kb, a: str, b: str, keep=lambda item, target=None: True) -> lis
         for n, p in _pair(na.get(key, []), nb.get(key, [])):
             if n and p:
                 verdict, note = _verdict(kb, metric, n, p)
+            elif n and key in lost:
+                verdict, note = "value-absent", lost[key]
             else:
                 verdict, note = ("only-national", "") if n else ("only-provincial", "")
             customer = (p or n).customer if not (n and p) else (n.customer if n.customer == p.customer else f"{n.customer} / {p.customer}")

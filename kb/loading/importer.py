@@ -26,6 +26,7 @@ from kb.model.entities import (
     FormField,
     Item,
     Link,
+    LostTarget,
     Problem,
     Registries,
     Relation,
@@ -97,6 +98,7 @@ def _item(d: dict, units: dict, shown: str) -> Item:
         targets=tuple(target_from_dict(t) for t in d["targets"]),
         fields=tuple(FormField(**f) for f in d["fields"]),
         absent=tuple(d["absent"].items()), note=d["note"], yaml_file=shown, yaml_line=0,
+        lost_targets=tuple(LostTarget(**x) for x in d.get("lost_targets") or ()),
     )
 
 

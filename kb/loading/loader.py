@@ -21,6 +21,7 @@ from kb.model.entities import (
     FormField,
     Item,
     Link,
+    LostTarget,
     Party,
     Problem,
     Reading,
@@ -182,6 +183,7 @@ def _build_item(doc: Document, raw: LineDict, shown: str, units: dict) -> Item:
         targets=tuple(target_from_dict(t) for t in raw.get("targets") or ()),
         fields=tuple(FormField(**dict(f)) for f in raw.get("fields") or ()),
         absent=tuple((raw.get("absent") or {}).items()), note=raw.get("note"),
+        lost_targets=tuple(LostTarget(**dict(x)) for x in raw.get("lost_targets") or ()),
         yaml_file=shown, yaml_line=raw.line,
     )
 

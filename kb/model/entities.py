@@ -150,6 +150,24 @@ class Target:
 
 
 @dataclass(frozen=True)
+class LostTarget:
+    """A target the source sets but whose value the received text lost (附表1's empty cells):
+    "the province set one, its value is missing" is a different answer from "it set none"."""
+
+    metric: str
+    customer: str
+    quote: str
+    reason: str
+    stage: str | None = None
+
+    def to_dict(self) -> dict:
+        out = {"metric": self.metric, "customer": self.customer, "quote": self.quote, "reason": self.reason}
+        if self.stage:
+            out["stage"] = self.stage
+        return out
+
+
+@dataclass(frozen=True)
 class Responsibility:
     unit: str
     role: str  # "lead" | "cooperate"
@@ -209,6 +227,7 @@ class Item:
     note: str | None = None
     yaml_file: str = ""
     yaml_line: int = 0
+    lost_targets: tuple[LostTarget, ...] = ()
 
     @property
     def text(self) -> str:
@@ -272,6 +291,7 @@ class Item:
                 "quote": "\n".join(self.quote) if self.quote else self.text,
                 "pages": list(self.pages),
             },
+            **({"lost_targets": [t.to_dict() for t in self.lost_targets]} if self.lost_targets else {}),
         }
 
 

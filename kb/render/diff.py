@@ -6,7 +6,7 @@ import json
 
 VERDICT_STYLE = {
     "stricter": "bold green", "same": "dim", "looser": "bold red", "earlier": "green", "later": "red",
-    "narrower-scope": "yellow", "broader-scope": "cyan", "only-national": "magenta", "only-provincial": "blue",
+    "narrower-scope": "yellow", "broader-scope": "cyan", "only-national": "magenta", "value-absent": "dim magenta", "only-provincial": "blue",
 }
 
 

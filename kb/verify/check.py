@@ -219,6 +219,7 @@ class Checker:
                     self.quote(src, value, item.pages, file=file, line=at(name), what=f"{item.id} {name}")
             for index, f in enumerate(item.fields):
                 self.quote(src, f.name, item.pages, file=file, line=at("fields", index), what=f"{item.id} field name")
+        self.check_lost_targets(item, src, at)
         own_text = "".join(squash(p) for pieces in item.verbatim().values() for p in pieces)
         # units
         for index, r in enumerate(item.units):
@@ -341,6 +342,19 @@ class Checker:
             for piece in _QUOTED.findall(reason):
                 if not src.find(piece):
                     self.add(item.yaml_file, line, f"{item.id}: the reason quotes 「{piece}」, which is not in {src.name}")
+
+    def check_lost_targets(self, item: Item, src, at) -> None:
+        """A lost target names a real metric, customer class and stage, and quotes the words that
+        show the source set it."""
+        reg = self.tree.registries
+        for index, lost in enumerate(item.lost_targets):
+            line = at("lost_targets", index)
+            for key, table in (("metric", reg.metrics), ("customer", reg.customers), ("stage", reg.stages)):
+                value = getattr(lost, key)
+                if value and value not in table:
+                    self.add(item.yaml_file, line, f"{item.id}: lost target {key} '{value}' is not in metrics.yaml{self._near(value, table)}")
+            if src is not None:
+                self.quote(src, lost.quote, item.pages, file=item.yaml_file, line=line, what=f"{item.id} lost target quote")
 
     def check_numbering(self) -> None:
         """Numbered families of ids (ledger.1, ledger.2, ...) must have no gaps."""
