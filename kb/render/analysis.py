@@ -93,8 +93,8 @@ def coverage_md(cov, ctx) -> str:
     covered = _covered(rows)
     docs = ", ".join(dict.fromkeys(r.doc for r in rows))
     out = [f"# Coverage: higher-level measures and their counterparts in {docs}", "",
-           f"{covered} of {len(rows)} measures have a direct counterpart; {len(rows) - covered} have none "
-           "(items reached only through another item are shown in brackets and do not count).", ""]
+           (f"{covered} of {len(rows)} measures have a direct counterpart; {len(rows) - covered} have none "
+            "(items reached only through another item are shown in brackets and do not count)."), ""]
     out += md_table([label("measure"), label("via"), label("counterparts"), label("summary")],
                     ([r.id, ", ".join(r.via), counterparts_text(r), r.summary] for r in rows))
     none = [r for r in rows if not r.counterparts]

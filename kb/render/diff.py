@@ -129,8 +129,8 @@ def markdown(result) -> str:
         out += [f"> Note: {result.notice}", ""]
     out += md_table([label("verdict"), label("pairs")], result.summary().items())
     text_counts = {op: sum(t.counts()[op] for t in result.texts) for op in ("added", "removed", "changed")}
-    out += ["", f"Texts: {len(result.texts)} paired items; clauses added {text_counts['added']}, "
-                f"removed {text_counts['removed']}, changed {text_counts['changed']}.", "", "## Targets", ""]
+    out += ["", (f"Texts: {len(result.texts)} paired items; clauses added {text_counts['added']}, "
+                 f"removed {text_counts['removed']}, changed {text_counts['changed']}."), "", "## Targets", ""]
     rows = ([p.metric, _class(p), f"{_value(p.national)} {_ids(p.national)}", f"{_value(p.provincial)} {_ids(p.provincial)}",
              f"**{p.verdict}**", p.note] for p in result.targets)
     out += md_table([label("metric"), label("class"), result.a, result.b, label("verdict"), label("note")], rows)
