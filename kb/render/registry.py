@@ -6,10 +6,10 @@ A renderer registers itself with a decorator, as Datasette's output renderers do
     def rows_csv(result, ctx) -> str: ...
 
 and `render(result, "csv")` finds it by the result's type. Adding a format is one function in
-one module; the CLI's `--format` choices, the TUI's export dialog and the tests (which render
-every registered pair) pick it up from here.
+one module: the tests render every registered pair, and a command offers it once it is added to
+its `--format` choices (a test checks that every choice is registered).
 
-Result types: rows, count, groups, diff (a `QueryResult` of that kind, or a `Diff`), trace,
+Result types: rows, count, groups, diff (a `QueryResult` of that kind, or a `DiffResult`), trace,
 coverage, evaluations, item. A renderer returns text; a terminal ("table") renderer prints to a
 rich Console, which `render` points at `out` or, without one, at a string it returns.
 """
@@ -17,8 +17,9 @@ rich Console, which `render` points at `out` or, without one, at a string it ret
 from __future__ import annotations
 
 import io
+import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from kb.core.errors import PowerKBError
 
@@ -43,12 +44,11 @@ class UnknownFormat(PowerKBError):
 class Context:
     """What a renderer may need besides the result: where a table goes (`out`, never None),
     how wide it may be (None: the terminal's width), whether a CSV starts with a byte order mark
-    (files for spreadsheets do; pipes do not), and options particular to a result type."""
+    (files for spreadsheets do; pipes do not)."""
 
     out: object
     width: int | None = None
     bom: bool = False
-    options: dict = field(default_factory=dict)
 
     def console(self):
         """A rich Console writing to `out`: a terminal gets colour, a buffer plain text."""
@@ -107,22 +107,22 @@ def formats(result_type: str) -> list[str]:
     return [f for f in FORMATS if (result_type, f) in _RENDERERS]
 
 
+_CLASSES = (("kb.analysis.diff", "DiffResult", "diff"), ("kb.analysis.trace", "Trace", "trace"),
+            ("kb.query.run", "QueryResult", None))
+"""The result classes of the lower layers and their type (None: the query result's own `kind`)."""
+
+
 def result_type(result) -> str:
-    """The registry's name for what `result` is."""
+    """The registry's name for what `result` is. The classes are looked up in the modules already
+    imported: an object cannot be an instance of a class never loaded, and importing the trace
+    module would load networkx into every `powerkb query`."""
     explicit = getattr(type(result), "result_type", None)
     if isinstance(explicit, str):
         return explicit
-    from kb.analysis.diff import DiffResult
-    from kb.analysis.trace import Trace
-
-    if isinstance(result, DiffResult):
-        return "diff"
-    if isinstance(result, Trace):
-        return "trace"
-    from kb.query.run import QueryResult
-
-    if isinstance(result, QueryResult):
-        return result.kind  # rows, count, groups or diff
+    for module, name, rtype in _CLASSES:
+        mod = sys.modules.get(module)
+        if mod is not None and isinstance(result, getattr(mod, name)):
+            return rtype or result.kind  # a query result: rows, count, groups or diff
     raise TypeError(f"no renderer knows a {type(result).__name__}")
 
 
@@ -135,13 +135,13 @@ def lookup(rtype: str, fmt: str) -> Callable:
     return fn
 
 
-def render(result, fmt: str, *, out=None, width: int | None = None, bom: bool = False, **options) -> str:
+def render(result, fmt: str, *, out=None, width: int | None = None, bom: bool = False) -> str:
     """`result` in format `fmt`, returned as text. With `out` (a text stream such as sys.stdout)
     it is also written there; a table then goes straight to `out` (a terminal gets colour) and
     "" is returned. Unknown (type, format): `UnknownFormat` naming the formats there are."""
     fn = lookup(result_type(result), fmt)
     sink = out if out is not None else io.StringIO()
-    ctx = Context(out=sink, width=width if (width or out is not None) else 100, bom=bom, options=options)
+    ctx = Context(out=sink, width=width if (width or out is not None) else 100, bom=bom)
     text = fn(result, ctx)
     if text is None:  # a table renderer printed to ctx.console()
         return "" if out is not None else sink.getvalue()
