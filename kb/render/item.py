@@ -113,6 +113,8 @@ def _units(item: Item) -> Section:
         line.append(Span(f"  {r.role}", "lead" if r.role == "lead" else "cooperate"))
         if r.as_written and r.as_written != name:
             line.append(Span(f"  [{label('item.as-written')}: {r.as_written}]", "dim"))
+        if r.note:
+            line.append(Span(f"  ({r.note})", "dim"))
         lines.append(tuple(line))
     return Section("units", tuple(lines))
 
@@ -122,6 +124,8 @@ def _targets(item: Item) -> Section:
     for t in item.targets:
         lines.append((Span("• " + target_line(t)),))
         lines.append((Span("    “", "dim"), Span(t.quote, "dim", words=True), Span("”", "dim")))
+        if t.note:
+            lines.append((Span(f"    {t.note}", "dim"),))
     return Section("targets", tuple(lines))
 
 
