@@ -9,6 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 
 FORMATS = {"json": "JSON", "csv": "CSV", "md": "Markdown"}
+"""The registry's formats that make a file (a terminal table does not), with their names."""
+
+
+def formats_for(result) -> dict[str, str]:
+    """The file formats the registry writes for `result`, JSON first."""
+    from kb.render.registry import formats, result_type
+
+    offered = formats(result_type(result))
+    return {fmt: name for fmt, name in FORMATS.items() if fmt in offered}
 
 
 def render(result, fmt: str) -> str:
@@ -37,5 +46,5 @@ def default_path(stem: str, fmt: str, directory: Path | None = None) -> Path:
 def write(result, fmt: str, path: str | Path) -> Path:
     """Write `result` to `path` (made absolute; parent folders must exist) and return it."""
     path = Path(path).expanduser().resolve()
-    path.write_text(render(result, fmt), encoding="utf-8")
+    path.write_text(render(result, fmt), encoding="utf-8", newline="")  # CSV's CRLFs as they are
     return path
