@@ -37,15 +37,18 @@ def cmd_check(args) -> int:
     return 0
 
 
+def _render(result, fmt: str) -> None:
+    """Every command's output goes through the one renderer registry (kb.render.registry)."""
+    from kb.render.registry import render
+
+    render(result, fmt, out=sys.stdout)
+
+
 def cmd_show(args) -> int:
-    from kb.render.item import show_text
+    from kb.render.item import layout
 
     base = _kb(args)
-    item = base.item(args.id)
-    if args.format == "json":
-        print(json.dumps(item.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        print(show_text(item, base))
+    _render(layout(base.item(args.id), base), args.format)
     return 0
 
 
@@ -59,8 +62,6 @@ def _date_arg(text: str):
 
 
 def cmd_query(args) -> int:
-    from kb.render.rows import groups_table, rows_csv, rows_table, to_json
-
     base = _kb(args, lazy=True)  # a query reads the store only: the tree is not unpickled
     result = base.query(args.query, as_of=args.as_of)
     if args.explain:
@@ -69,73 +70,28 @@ def cmd_query(args) -> int:
         for row in base.store.con.execute("EXPLAIN QUERY PLAN " + result.sql, result.params) if result.sql else []:
             print("plan:", row[3])
         return 0
-    if result.kind == "diff" and args.format != "table":
-        from kb.render.diff import print_diff
-
-        print_diff(result.diff, "json" if args.format == "json" else "md")
-    elif args.format == "json":
-        print(to_json(result))
-    elif args.format == "csv":
-        sys.stdout.write(rows_csv(result))
-    elif result.kind == "diff":
-        from kb.render.diff import print_diff
-
-        print_diff(result.diff, "table")
-    else:
-        from rich.console import Console
-
-        console = Console()
-        if result.kind == "count":
-            console.print(result.count)
-        elif result.kind == "groups":
-            groups_table(result, console)
-        else:
-            rows_table(result, console)
+    _render(result, args.format)
     return 0
 
 
 def cmd_trace(args) -> int:
-    from kb.analysis.trace import trace, trace_text
+    from kb.analysis.trace import trace
 
-    result = trace(_kb(args), args.id)
-    print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if args.format == "json" else trace_text(result))
+    _render(trace(_kb(args), args.id), args.format)
     return 0
 
 
 def cmd_coverage(args) -> int:
-    from kb.analysis.trace import coverage, coverage_markdown
+    from kb.analysis.trace import coverage
+    from kb.render.registry import Coverage
 
-    rows = coverage(_kb(args))
-    if args.format == "json":
-        print(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
-    elif args.format == "md":
-        sys.stdout.write(coverage_markdown(rows))
-    else:
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(header_style="bold", expand=True)
-        from kb.analysis.trace import counterparts_text
-
-        table.add_column("measure", no_wrap=True, style="cyan")
-        table.add_column("via", no_wrap=True)
-        table.add_column("counterparts", ratio=2, overflow="fold")
-        table.add_column("summary", ratio=3, overflow="fold")
-        for r in rows:
-            table.add_row(r.id, ", ".join(r.via), counterparts_text(r), r.summary)
-        console = Console()
-        console.print(table)
-        missing = sum(1 for r in rows if not r.counterparts)
-        console.print(f"{len(rows) - missing} of {len(rows)} measures have a direct counterpart; {missing} have none.")
+    _render(Coverage(coverage(_kb(args))), args.format)
     return 0
 
 
 def cmd_diff(args) -> int:
-    from kb.render.diff import print_diff
-
     base = _kb(args)
-    result = base.diff(args.a, args.b, where=args.where)
-    print_diff(result, args.format)
+    _render(base.diff(args.a, args.b, where=args.where), args.format)
     return 0
 
 
@@ -163,24 +119,13 @@ def cmd_export(args) -> int:
 
 def cmd_evaluate(args) -> int:
     """`powerkb evaluate CASES.csv`: exit 1 when a row could not be evaluated, else 0."""
-    from kb.rules.evaluate import (
-        evaluate_file,
-        report_csv,
-        report_json,
-        report_text,
-        resolve_jurisdiction,
-    )
+    from kb.render.registry import Evaluations
+    from kb.rules.evaluate import evaluate_file, resolve_jurisdiction
 
     base = _kb(args)
     jurisdiction = resolve_jurisdiction(base, args.jurisdiction)
     results = evaluate_file(base, args.cases, jurisdiction)
-    if args.format == "json":
-        text = report_json(results, jurisdiction)
-    elif args.format == "csv":
-        text = report_csv(results)
-    else:
-        text = report_text(results, jurisdiction)
-    sys.stdout.write(text)
+    _render(Evaluations(results, jurisdiction), args.format)
     bad = [e for e in results if not e.ok]
     for ev in bad:
         print(f"powerkb: {args.cases}: row {ev.row}: case {ev.id}: {ev.error}", file=sys.stderr)
@@ -199,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("show", help="print one item")
     p.add_argument("id", help="an item id such as nea:ledger.23")
-    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--format", choices=["text", "json", "md"], default="text")
     p.set_defaults(func=cmd_show)
     p = sub.add_parser("trace", help="the chain of an item both ways: what it implements, what implements or measures it")
     p.add_argument("id")
@@ -207,14 +152,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_trace)
 
     p = sub.add_parser("coverage", help="each 1479 item and NEA ledger row with its Shanxi counterparts")
-    p.add_argument("--format", choices=["table", "json", "md"], default="table")
+    p.add_argument("--format", choices=["table", "json", "md", "csv"], default="table")
     p.set_defaults(func=cmd_coverage)
 
     p = sub.add_parser("diff", help="compare the targets and texts of two documents (national vs provincial)")
     p.add_argument("a", help="the national document, e.g. 1479 or nea")
     p.add_argument("b", help="the provincial document, e.g. shanxi")
     p.add_argument("--where", metavar="QUERY", help="only items and targets matching this condition")
-    p.add_argument("--format", choices=["table", "json", "md"], default="table")
+    p.add_argument("--format", choices=["table", "json", "md", "csv"], default="table")
     p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("tui", help="the terminal app: browse, query, trace, diff, deadlines")
@@ -230,12 +175,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="check connection cases (CSV) against the targets in force")
     p.add_argument("cases", metavar="CASES.csv")
     p.add_argument("--jurisdiction", default=None, help="whose targets apply besides the national ones (default: the one provincial jurisdiction of the tree)")
-    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.add_argument("--format", choices=["table", "json", "csv", "md"], default="table")
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("query", help="ask a question in the query language (docs/query-language.md)")
     p.add_argument("query", help="e.g. 'due <= 2021-12 and unit = 市能源局'")
-    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.add_argument("--format", choices=["table", "json", "csv", "md"], default="table")
     p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="the date 'today', 'overdue' and 'upcoming' refer to")
     p.add_argument("--explain", action="store_true", help="print the SQL (every value a bound parameter) and its plan")
     p.set_defaults(func=cmd_query)

@@ -1,72 +1,31 @@
 """Writing what a screen shows to a file: JSON, CSV or Markdown.
 
-JSON and CSV of query results are the CLI's own (`kb.output`), so a file exported here reads like
-`powerkb query --format json|csv`; a diff's Markdown is `powerkb diff --format md`. What the CLI
-has no form for (Markdown of rows and groups, CSV of a diff) is written here.
+Every format comes from the renderer registry (kb.render.registry), so a file exported here
+reads exactly like `powerkb query --format json|csv|md` (a diff like `powerkb diff --format ...`).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 FORMATS = {"json": "JSON", "csv": "CSV", "md": "Markdown"}
+"""The registry's formats that make a file (a terminal table does not), with their names."""
 
 
-def _cell(text) -> str:
-    return " ".join(str(text or "").split()).replace("|", "\\|")
+def formats_for(result) -> dict[str, str]:
+    """The file formats the registry writes for `result`, JSON first."""
+    from kb.render.registry import formats, result_type
 
-
-def rows_markdown(result) -> str:
-    from kb.render.rows import unit_names
-
-    out = [f"# `{_cell(result.query)}`", ""]
-    if result.kind == "count":
-        return "\n".join(out + [f"count: {result.count}", ""])
-    if result.kind == "groups":
-        out += [f"| {result.group_by} | name | count |", "|---|---|---|"]
-        out += [f"| {_cell(key)} | {_cell(result.labels.get(key, ''))} | {n} |" for key, n in result.groups]
-        return "\n".join(out) + "\n"
-    out += ["| id | due | units | text |", "|---|---|---|---|"]
-    for row in result.rows:
-        due = row.due or row.due_kind or ""
-        phrase = row.due_phrase or row.item["deadline_phrase"]
-        if phrase:
-            due += f" ({phrase})"
-        out.append(f"| {row.id} | {_cell(due)} | {_cell(unit_names(row.item))} | {_cell(row.item['text'])} |")
-    return "\n".join(out) + "\n"
-
-
-def _side(side) -> tuple[str, str]:
-    if side is None:
-        return "", ""
-    value = f"{side.comparator} {side.value:g} {side.unit}" + (f" by {side.by}" if side.by else "")
-    return " ".join(side.ids), value
-
-
-def diff_csv(diff) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(["metric", "customer", "area", "stage", f"{diff.a}_ids", f"{diff.a}_value",
-                     f"{diff.b}_ids", f"{diff.b}_value", "verdict", "note"])
-    for p in diff.targets:
-        writer.writerow([p.metric, p.customer or "", p.area or "", p.stage or "", *_side(p.national),
-                         *_side(p.provincial), p.verdict, p.note])
-    return buf.getvalue()
+    offered = formats(result_type(result))
+    return {fmt: name for fmt, name in FORMATS.items() if fmt in offered}
 
 
 def render(result, fmt: str) -> str:
-    """`result` is a `kb.query.run.QueryResult` (a diff is one of kind "diff")."""
-    from kb.render.rows import rows_csv, to_json
+    """`result` (a `kb.query.run.QueryResult`, a diff being one of kind "diff") in `fmt`, from the
+    one renderer registry: the same text `powerkb query --format FMT` prints."""
+    from kb.render.registry import render as render_result
 
-    if fmt == "json":
-        return to_json(result) + "\n"
-    if result.kind == "diff":
-        from kb.render.diff import markdown
-
-        return diff_csv(result.diff) if fmt == "csv" else markdown(result.diff)
-    return rows_csv(result) if fmt == "csv" else rows_markdown(result)
+    return render_result(result, fmt)
 
 
 def describe(result) -> str:
@@ -87,5 +46,5 @@ def default_path(stem: str, fmt: str, directory: Path | None = None) -> Path:
 def write(result, fmt: str, path: str | Path) -> Path:
     """Write `result` to `path` (made absolute; parent folders must exist) and return it."""
     path = Path(path).expanduser().resolve()
-    path.write_text(render(result, fmt), encoding="utf-8")
+    path.write_text(render(result, fmt), encoding="utf-8", newline="")  # CSV's CRLFs as they are
     return path

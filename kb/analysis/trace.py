@@ -1,5 +1,5 @@
 """`trace` (the chain of an item, both ways) and `coverage` (national items and their Shanxi
-counterparts). Both read the link graph."""
+counterparts). Both read the link graph; kb.render.analysis writes them out."""
 
 from __future__ import annotations
 
@@ -53,27 +53,6 @@ def trace(kb, item_id: str) -> Trace:
             if node in kb.items:
                 bucket.append(TraceStep(node, rel, via, depth, _summary(kb, node)))
     return result
-
-
-def _units_text(info: dict) -> str:
-    names = [u["name"] + ("" if u["role"] == "lead" else "（协同）") for u in info["units"]]
-    return "、".join(dict.fromkeys(names))
-
-
-def trace_text(t: Trace) -> str:
-    def line(step: TraceStep) -> str:
-        due = step.info["deadline"] or step.info["deadline_kind"]
-        units = _units_text(step.info)
-        return (f"{'  ' * step.depth}{step.relation:>15}  {step.id}  [{step.info['kind']}, due {due}]"
-                + (f"  {units}" if units else "") + f"\n{'  ' * step.depth}{'':>15}  {step.info['summary']}")
-
-    head = t.item
-    out = [f"{t.id}  [{head['kind']}, due {head['deadline'] or head['deadline_kind']}]  {_units_text(head)}",
-           f"  {head['summary']}", "", "up (what it implements or belongs to):"]
-    out += [line(s) for s in t.up] or ["  (nothing)"]
-    out += ["", "down (what implements, measures or details it):"]
-    out += [line(s) for s in t.down] or ["  (nothing)"]
-    return "\n".join(out)
 
 
 @dataclass
@@ -171,28 +150,3 @@ def coverage(kb) -> list[CoverageRow]:
 def _order(kb):
     index = {iid: n for n, iid in enumerate(kb.items)}
     return lambda iid: index.get(iid, 1 << 30)
-
-
-def counterparts_text(r: CoverageRow) -> str:
-    """The direct counterparts, then those reached only through another item (marked), or none."""
-    parts = [c + (" (partial)" if c in r.partial else "") for c in r.counterparts]
-    parts += [f"({i} via {v})" for i, v in r.through]
-    if not r.counterparts:
-        parts.insert(0, f"none: {r.reason or 'not recorded'}")
-    return ", ".join(parts)
-
-
-def coverage_markdown(rows: list[CoverageRow]) -> str:
-    covered = sum(1 for r in rows if r.counterparts)
-    docs = ", ".join(dict.fromkeys(r.doc for r in rows))
-    out = [f"# Coverage: higher-level measures and their counterparts in {docs}", "",
-           f"{covered} of {len(rows)} measures have a direct counterpart; {len(rows) - covered} have none "
-           "(items reached only through another item are shown in brackets and do not count).", "",
-           "| measure | via | counterparts | summary |", "|---|---|---|---|"]
-    for r in rows:
-        out.append(f"| {r.id} | {', '.join(r.via)} | {counterparts_text(r)} | {r.summary} |")
-    none = [r for r in rows if not r.counterparts]
-    if none:
-        out += ["", "## Without a direct counterpart", ""]
-        out += [f"- {r.id} ({r.doc}): {r.reason or 'not recorded'}" for r in none]
-    return "\n".join(out) + "\n"

@@ -16,13 +16,12 @@ renamed), so a failed export never leaves half a file. See docs/export.md.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 from pathlib import Path
 
 from kb.core.errors import PowerKBError
+from kb.core.tables import csv_text
 from kb.loading.importer import SCHEMA, TERM_KINDS
 
 FORMATS = ("json", "jsonl", "csv", "xlsx", "ics", "graphml", "sqlite")
@@ -99,20 +98,16 @@ def csv_units(item) -> str:
 
 
 def to_csv(items) -> str:
-    """One row per item. Starts with a UTF-8 BOM: Excel reads a CSV without one in the system
-    code page (GBK on Chinese Windows) and garbles the text; Python reads it with 'utf-8-sig'."""
-    buf = io.StringIO()
-    buf.write("\ufeff")
-    writer = csv.writer(buf)
-    writer.writerow(CSV_COLUMNS)
-    for item in items:
+    """One row per item, through the one CSV writer (kb.core.tables). Starts with a UTF-8 BOM:
+    Excel reads a CSV without one in the system code page (GBK on Chinese Windows) and garbles
+    the text; Python reads it with 'utf-8-sig'."""
+    def row(item):
         dl = item.deadline
-        writer.writerow([
-            item.id, item.doc, item.kind, item.category or "",
-            dl.next_date.isoformat() if dl and dl.next_date else "", item.deadline_kind,
-            dl.phrase if dl else "", csv_units(item), item.text, item.summary,
-        ])
-    return buf.getvalue()
+        return [item.id, item.doc, item.kind, item.category or "",
+                dl.next_date.isoformat() if dl and dl.next_date else "", item.deadline_kind,
+                dl.phrase if dl else "", csv_units(item), item.text, item.summary]
+
+    return csv_text(CSV_COLUMNS, map(row, items), bom=True)
 
 
 # --- writing ---------------------------------------------------------------------------------

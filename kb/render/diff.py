@@ -1,8 +1,12 @@
-"""Printing a diff: a terminal table, JSON, or a Markdown report for a briefing."""
+"""A diff: a terminal table, JSON, CSV (one row per target pair), or a Markdown report for a briefing."""
 
 from __future__ import annotations
 
 import json
+
+from kb.core.tables import csv_text, md_table
+from kb.render.labels import label
+from kb.render.registry import renderer
 
 VERDICT_STYLE = {
     "stricter": "bold green", "same": "dim", "looser": "bold red", "earlier": "green", "later": "red",
@@ -31,71 +35,110 @@ def _class(pair) -> str:
     return " / ".join(x for x in (pair.customer, pair.area, pair.stage) if x) or "—"
 
 
-def print_diff(result, fmt: str = "table", console=None) -> None:
-    if fmt == "json":
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
-        return
-    if fmt == "md":
-        print(markdown(result), end="")
-        return
-    from rich.console import Console
+def _pair_ids(side) -> str:
+    return " ".join(side.ids) if side else ""
+
+
+def _pair_value(side) -> str:
+    if side is None:
+        return ""
+    return f"{side.comparator} {side.value:g} {side.unit}" + (f" by {side.by}" if side.by else "")
+
+
+def _diff(result):
+    """A `Diff`, whether given as one or as the result of a `diff` query."""
+    return getattr(result, "diff", None) or result
+
+
+@renderer("diff", "json")
+def diff_json(result, ctx) -> str:
+    return json.dumps(_diff(result).to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+@renderer("diff", "csv")
+def diff_csv(result, ctx) -> str:
+    """One row per target pair; the value columns are named after the two documents."""
+    diff = _diff(result)
+    header = ["metric", "customer", "area", "stage", f"{diff.a}_ids", f"{diff.a}_value",
+              f"{diff.b}_ids", f"{diff.b}_value", "verdict", "note"]
+    rows = ([p.metric, p.customer or "", p.area or "", p.stage or "", _pair_ids(p.national), _pair_value(p.national),
+             _pair_ids(p.provincial), _pair_value(p.provincial), p.verdict, p.note] for p in diff.targets)
+    return csv_text(header, rows, bom=ctx.bom)
+
+
+@renderer("diff", "table")
+def diff_table(result, ctx) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    console = console or Console()
+    result = _diff(result)
+    console = ctx.console()
     if result.notice:
         console.print(f"[yellow]note:[/] {result.notice}")
     summary = ", ".join(f"{v}: {n}" for v, n in result.summary().items())
     console.print(f"[bold]diff {result.a} vs {result.b}[/]  targets: {len(result.targets)} pairs ({summary})")
     table = Table(header_style="bold", expand=True)
-    table.add_column("metric", overflow="fold")
-    table.add_column("class", overflow="fold")
+    table.add_column(label("metric"), overflow="fold")
+    table.add_column(label("class"), overflow="fold")
     table.add_column(result.a, overflow="fold")
     table.add_column(result.b, overflow="fold")
-    table.add_column("verdict", no_wrap=True)
+    table.add_column(label("verdict"), no_wrap=True)
     for p in result.targets:
         table.add_row(p.metric, _class(p), _value(p.national) + "\n" + Text(_ids(p.national)).plain,
                       _value(p.provincial) + "\n" + _ids(p.provincial), Text(p.verdict, style=VERDICT_STYLE[p.verdict]))
     console.print(table)
     for t in result.texts:
-        counts = t.counts()
-        interesting = [c for c in t.clauses if c.op != "same"]
-        console.print(f"\n[bold]{t.anchor}[/]  {', '.join(t.national_ids)} ↔ {', '.join(t.provincial_ids)}  "
-                      f"(same {counts['same']}, changed {counts['changed']}, removed {counts['removed']}, added {counts['added']})")
-        for c in interesting:
-            if c.op == "added":
-                console.print(Text(f"  + {c.provincial}  [{c.source}]", style="green"))
-            elif c.op == "removed":
-                console.print(Text(f"  - {c.national}", style="red"))
-            else:
-                console.print(Text(f"  ~ {c.national}", style="yellow"))
-                console.print(Text(f"    → {c.provincial}  [{c.source}]", style="yellow"))
+        _text_clauses(console, t)
+
+
+def _text_clauses(console, t) -> None:
+    from rich.text import Text
+
+    counts = t.counts()
+    console.print(f"\n[bold]{t.anchor}[/]  {', '.join(t.national_ids)} ↔ {', '.join(t.provincial_ids)}  "
+                  f"(same {counts['same']}, changed {counts['changed']}, removed {counts['removed']}, added {counts['added']})")
+    for c in t.clauses:
+        if c.op == "added":
+            console.print(Text(f"  + {c.provincial}  [{c.source}]", style="green"))
+        elif c.op == "removed":
+            console.print(Text(f"  - {c.national}", style="red"))
+        elif c.op == "changed":
+            console.print(Text(f"  ~ {c.national}", style="yellow"))
+            console.print(Text(f"    → {c.provincial}  [{c.source}]", style="yellow"))
+
+
+@renderer("diff", "md")
+def diff_md(result, ctx) -> str:
+    return markdown(_diff(result))
+
+
+def _clause_md(c) -> str | None:
+    if c.op == "added":
+        return f"- **added** ({c.source}): {c.provincial}"
+    if c.op == "removed":
+        return f"- **removed**: {c.national}"
+    if c.op == "changed":
+        return f"- **changed**: {c.national} → {c.provincial} ({c.source})"
+    return None
 
 
 def markdown(result) -> str:
+    """A report for a briefing: the verdict counts, the target pairs, the clauses that differ."""
     out = [f"# Diff: {result.a} vs {result.b}", ""]
     if result.notice:
         out += [f"> Note: {result.notice}", ""]
-    summary = result.summary()
-    out += ["| verdict | pairs |", "|---|---|"] + [f"| {v} | {n} |" for v, n in summary.items()]
+    out += md_table([label("verdict"), label("pairs")], result.summary().items())
     text_counts = {op: sum(t.counts()[op] for t in result.texts) for op in ("added", "removed", "changed")}
-    out += ["", f"Texts: {len(result.texts)} paired items; clauses added {text_counts['added']}, "
-                f"removed {text_counts['removed']}, changed {text_counts['changed']}.", "",
-            "## Targets", "", f"| metric | class | {result.a} | {result.b} | verdict | note |", "|---|---|---|---|---|---|"]
-    for p in result.targets:
-        out.append(f"| {p.metric} | {_class(p)} | {_value(p.national)} {_ids(p.national)} | "
-                   f"{_value(p.provincial)} {_ids(p.provincial)} | **{p.verdict}** | {p.note} |")
+    out += ["", (f"Texts: {len(result.texts)} paired items; clauses added {text_counts['added']}, "
+                 f"removed {text_counts['removed']}, changed {text_counts['changed']}."), "", "## Targets", ""]
+    rows = ([p.metric, _class(p), f"{_value(p.national)} {_ids(p.national)}", f"{_value(p.provincial)} {_ids(p.provincial)}",
+             f"**{p.verdict}**", p.note] for p in result.targets)
+    out += md_table([label("metric"), label("class"), result.a, result.b, label("verdict"), label("note")], rows)
     out += ["", "## Texts", ""]
     for t in result.texts:
         out.append(f"### {t.anchor} ({', '.join(t.national_ids)} ↔ {', '.join(t.provincial_ids)})")
         out.append("")
-        for c in t.clauses:
-            if c.op == "added":
-                out.append(f"- **added** ({c.source}): {c.provincial}")
-            elif c.op == "removed":
-                out.append(f"- **removed**: {c.national}")
-            elif c.op == "changed":
-                out.append(f"- **changed**: {c.national} → {c.provincial} ({c.source})")
+        out += [line for line in map(_clause_md, t.clauses) if line]
         if all(c.op == "same" for c in t.clauses):
             out.append("- no clause differs")
         out.append("")

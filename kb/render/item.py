@@ -1,17 +1,66 @@
-"""Printing items for people: the plain-text forms of `show`, `trace` and friends."""
+"""One item for people: a layout built once, shown as plain text by `powerkb show` and as rich
+Text by the TUI's detail pane, so that both list the same things in the same order.
+
+The layout is a list of sections, each a (key, title, lines) triple; a line is a tuple of spans,
+each a piece of text with a *meaning* for its style ("id", "dim", "lead", "overdue", ...), not a
+colour: the plain-text form drops the styles, the rich form maps them to colours (the TUI passes
+its own), and marks search hits in the spans that hold the item's own words.
+"""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
 from kb.model.entities import Item
+from kb.render.labels import label
+from kb.render.registry import renderer
+
+OCCURRENCES_SHOWN = 6
 
 
-def target_line(t, registries) -> str:
+@dataclass(frozen=True)
+class Span:
+    text: str
+    style: str = ""  # a meaning: "" | id | kind | dim | lead | cooperate | overdue | future | relation
+    words: bool = False  # the item's own words: search hits are marked here
+
+
+Line = tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # what the section holds; its title is label("item." + key)
+    lines: tuple[Line, ...]
+    titled: bool = True  # the head and the text itself go without a title
+
+    @property
+    def title(self) -> str:
+        return label("item." + self.key)
+
+
+@dataclass
+class ItemLayout:
+    """An item laid out for reading; `render(layout, "text" | "json" | "md")` writes it."""
+
+    item: Item
+    sections: list[Section] = field(default_factory=list)
+    result_type = "item"
+
+    def section(self, key: str) -> Section | None:
+        return next((s for s in self.sections if s.key == key), None)
+
+
+# --- the plain lines every front-end shares ----------------------------------------------------
+
+def target_line(t, registries=None) -> str:
     parts = [t.metric]
     qual = [x for x in (t.customer, t.area, t.stage) if x]
     if qual:
         parts.append("[" + ", ".join(qual) + "]")
-    value = f"{t.value:g}"
-    parts.append(f"{t.comparator} {value} {t.unit}")
+    parts.append(f"{t.comparator} {t.value:g} {t.unit}")
     if t.by:
         parts.append(f"by {t.by.isoformat()}")
     if t.from_:
@@ -38,70 +87,224 @@ def deadline_line(dl) -> str:
     return f"{when} ({dl.phrase}){extra}"
 
 
+# --- the layout --------------------------------------------------------------------------------
+
+def _words(lines) -> tuple[Line, ...]:
+    return tuple((Span(line, words=True),) for line in lines)
+
+
+def _head(item: Item) -> Section:
+    lines: list[Line] = [(Span(item.id, "id"), Span(f"  {item.kind}", "kind"))]
+    path = " › ".join(item.section + ((item.heading,) if item.heading else ()))
+    if path:
+        lines.append((Span(path, "dim"),))
+    if item.category:
+        lines.append((Span(f"{label('item.category')}：{item.category}", "dim"),))
+    return Section("head", tuple(lines), titled=False)
+
+
+def _units(item: Item) -> Section:
+    lines = []
+    for r in item.units:
+        name = r.name or r.unit
+        line = [Span("• " + name)]
+        if r.name_en:
+            line.append(Span(f"  {r.name_en}", "dim"))
+        line.append(Span(f"  {r.role}", "lead" if r.role == "lead" else "cooperate"))
+        if r.written_role:
+            line.append(Span(f" ({r.written_role}{'，' + r.column if r.column else ''})", "dim"))
+        if r.as_written and r.as_written != name:
+            line.append(Span(f"  [{label('item.as-written')}: {r.as_written}]", "dim"))
+        if r.note:
+            line.append(Span(f"  ({r.note})", "dim"))
+        lines.append(tuple(line))
+    return Section("units", tuple(lines))
+
+
+def _targets(item: Item) -> Section:
+    lines = []
+    for t in item.targets:
+        lines.append((Span("• " + target_line(t)),))
+        lines.append((Span("    “", "dim"), Span(t.quote, "dim", words=True), Span("”", "dim")))
+        if t.note:
+            lines.append((Span(f"    {t.note}", "dim"),))
+    for lost in item.lost_targets:
+        what = " ".join(x for x in (lost.metric, lost.customer, lost.stage) if x)
+        lines.append((Span(f"• {what}: {label('item.value-lost')}", "dim"),))
+        lines.append((Span("    “", "dim"), Span(lost.quote, "dim", words=True), Span(f"” {lost.reason}", "dim")))
+    return Section("targets", tuple(lines))
+
+
+def _fields(item: Item) -> Section:
+    lines = []
+    for f in item.fields:
+        where = f.part + (f" / {f.group}" if f.group else "") + (f", unit {f.unit}" if f.unit else "")
+        line = [Span("• "), Span(f.name, words=True), Span(f"  [{where}]", "dim")]
+        if f.en:
+            line.append(Span(f"  {f.en}", "dim"))
+        lines.append(tuple(line))
+    return Section("fields", tuple(lines))
+
+
+def _occurrences(dl, as_of: date | None) -> Line:
+    dates = dl.occurrences() if dl.kind == "recurring" else []
+    if not dates:
+        return ()
+    spans = [Span("    ")]
+    for n, d in enumerate(dates[:OCCURRENCES_SHOWN]):
+        spans += [Span(", ")] if n else []
+        spans.append(Span(d.isoformat(), "" if as_of is None else ("overdue" if d < as_of else "future")))
+    if len(dates) > OCCURRENCES_SHOWN:
+        spans.append(Span(f" … ({len(dates)} {label('item.in-all')})"))
+    return tuple(spans)
+
+
 def _parties(parties, units) -> str:
     def one(p):
-        u = units.get(p.unit)
+        u = units.get(p.unit) if units else None
         name = u.zh if u else p.unit
-        return name + (f" [as written: {p.as_written}]" if p.as_written != name else "") + \
-            (" (inferred)" if p.basis == "inferred" else "") + (f" ({p.note})" if p.note else "")
-    return ", ".join(one(p) for p in parties)
+        return name + (f" [{label('item.as-written')}: {p.as_written}]" if p.as_written != name else "") + \
+            (f" ({label('item.inferred')})" if p.basis == "inferred" else "") + (f" ({p.note})" if p.note else "")
+    return "、".join(one(p) for p in parties)
 
 
-def duty_lines(dl, units) -> list[str]:
+def duty_lines(dl, units) -> list[Line]:
     """Who a deadline binds, who receives it, how sure its date is and why it ends: the lines under
-    a deadline in `show`, so a reader sees the inference beside the date it produced."""
-    lines = []
+    a deadline, so a reader sees an inference beside the date it produced (both readings of an
+    ambiguous phrase are shown, never only a YAML note)."""
+    lines: list[Line] = []
     if dl.subjects:
-        lines.append(f"  binds: {_parties(dl.subjects, units)}")
+        lines.append((Span(f"    {label('item.binds')}: "), Span(_parties(dl.subjects, units), words=True)))
     if dl.recipients:
-        lines.append(f"  reports to: {_parties(dl.recipients, units)}")
+        lines.append((Span(f"    {label('item.reports-to')}: "), Span(_parties(dl.recipients, units), words=True)))
     if dl.basis == "inferred":
-        lines.append(f"  inferred: {dl.reason}")
+        lines.append((Span(f"    {label('item.inferred')}: {dl.reason}", "inferred"),))
     for r in dl.other_readings:
-        lines.append(f"  other reading: {r.date.isoformat()} ({r.reason})")
-    if dl.until_basis:
-        lines.append(f"  ends {dl.until.isoformat()} ({dl.until_basis}): {dl.until_reason}")
+        lines.append((Span(f"    {label('item.other-reading')}: {r.date.isoformat()} ({r.reason})", "inferred"),))
+    if dl.until_basis and dl.until:
+        lines.append((Span(f"    {label('item.ends')} {dl.until.isoformat()} ({dl.until_basis}): {dl.until_reason}", "dim"),))
     return lines
 
 
-def show_text(item: Item, kb) -> str:
-    units = kb.units
-    head = f"{item.id}  ({item.kind})"
-    path = " › ".join(item.section + ((item.heading,) if item.heading else ()))
-    lines = [head]
-    if path:
-        lines.append(path)
-    if item.category:
-        lines.append(f"分类: {item.category}")
-    lines += ["", item.text, "", f"Summary: {item.summary}"]
+def _deadlines(item: Item, as_of: date | None, units=None) -> Section:
+    lines: list[Line] = []
+    for dl in item.deadlines:
+        late = as_of is not None and dl.kind == "date" and dl.date < as_of
+        lines.append((Span("• ", "overdue-mark" if late else ""), Span(deadline_line(dl), "overdue" if late else "")))
+        more = _occurrences(dl, as_of)
+        if more:
+            lines.append(more)
+        lines += duty_lines(dl, units)
+    if not item.deadlines:
+        lines.append((Span(label("item.deadline-none"), "dim"),))
+    return Section("deadlines", tuple(lines))
+
+
+def _source(item: Item) -> Section:
+    pages = f", {label('item.page')} {', '.join(map(str, item.pages))}" if item.pages else ""
+    quote = item.quote or item.pieces
+    lines = [(Span(f"{item.source_file}{pages}", "dim"),)]
+    lines += [(Span("“"), Span(q, words=True), Span("”")) for q in quote]
+    return Section("source", tuple(lines))
+
+
+def _linked(base, item: Item) -> Section:
+    from kb.analysis.outline import related
+
+    lines = []
+    conflicts = {}
+    for link in base.links:
+        if link.conflict and item.id in (link.src, link.dst):
+            conflicts[link.dst if link.src == item.id else link.src] = link.conflict
+    for r in related(base, item.id):
+        lines.append((Span(f"{label(r.relation):<15}", "relation"), Span(r.id, "id"),
+                      Span("  " + base.items[r.id].summary)))
+        if r.id in conflicts:
+            lines.append((Span(f"{'':<15}{label('item.date-conflict')}: {conflicts[r.id]}", "overdue"),))
+    return Section("linked", tuple(lines))
+
+
+def layout(item: Item, base=None, as_of: date | None = None, *, links: bool = True) -> ItemLayout:
+    """The sections of `item`, in reading order; empty ones are left out. With `base`, the
+    items linked to it (parent, year actions or parts, links both ways) come last; `as_of`
+    marks the deadlines before it as overdue."""
+    sections = [_head(item), Section("text", _words(item.pieces), titled=False)]
     if item.national:
-        lines += ["", "National (1479) column:", "\n".join(item.national)]
+        sections.append(Section("national", _words(item.national)))
     if item.standard:
-        lines += ["", "Completion standard:", "\n".join(item.standard)]
-    lines.append("")
-    if item.deadlines:
-        for dl in item.deadlines:
-            lines.append(f"Deadline: {deadline_line(dl)}")
-            occ = dl.occurrences()
-            if dl.kind == "recurring" and occ:
-                shown = ", ".join(d.isoformat() for d in occ[:6])
-                lines.append(f"  occurrences: {shown}{' …' if len(occ) > 6 else ''}")
-            lines += duty_lines(dl, units)
-    else:
-        lines.append("Deadline: none")
-    for r in item.units:
-        u = units.get(r.unit)
-        name = f"{u.zh} ({u.en})" if u else r.unit
-        role = r.role + (f" ({r.written_role})" if r.written_role else "")
-        lines.append(f"Unit: {name} - {role}" + (f"  [as written: {r.as_written}]" if u and r.as_written != u.zh else ""))
-    for t in item.targets:
-        lines.append(f"Target: {target_line(t, kb.registries)}")
-    for key, reason in item.absent:
-        lines.append(f"Absent: {key}: {reason}")
+        sections.append(Section("standard", _words(item.standard)))
+    sections.append(Section("summary", _words([item.summary])))
+    units = base.units if base is not None else None
+    sections += [_fields(item), _units(item), _targets(item), _deadlines(item, as_of, units), _source(item)]
     if item.note:
-        lines.append(f"Note: {item.note}")
-    pages = f", page {', '.join(map(str, item.pages))}" if item.pages else ""
-    lines += ["", f"Source: {item.source_file}{pages}"]
-    quote = "\n".join(item.quote) if item.quote else item.text
-    lines.append("  “" + quote.replace("\n", "”\n  “") + "”")
-    return "\n".join(lines)
+        sections.append(Section("note", ((Span(item.note),),)))
+    sections.append(Section("absent", tuple((Span(f"{k}: {why}", "dim"),) for k, why in item.absent)))
+    if links and base is not None:
+        sections.append(_linked(base, item))
+    return ItemLayout(item, [s for s in sections if s.lines])
+
+
+# --- renderers ---------------------------------------------------------------------------------
+
+def _plain(line: Line) -> str:
+    return "".join(s.text for s in line)
+
+
+@renderer("item", "text", "table")
+def item_text(lay: ItemLayout, ctx) -> str:
+    """`powerkb show`: untitled sections as they are, the others under their title, indented."""
+    out: list[str] = []
+    for s in lay.sections:
+        if s.titled:
+            out += ["", f"{s.title}:"] + ["  " + _plain(line) for line in s.lines]
+        else:
+            out += ([""] if out else []) + [_plain(line) for line in s.lines]
+    return "\n".join(out) + "\n"
+
+
+@renderer("item", "md")
+def item_md(lay: ItemLayout, ctx) -> str:
+    out: list[str] = []
+    for s in lay.sections:
+        if s.key == "head":
+            out += [f"# {_plain(s.lines[0])}", ""] + [_plain(line) + "  " for line in s.lines[1:]]
+        elif s.titled:
+            out += ["", f"## {s.title}", ""] + [_plain(line).replace("• ", "- ", 1) for line in s.lines]
+        else:
+            out += [""] + [_plain(line) for line in s.lines]
+    return "\n".join(out) + "\n"
+
+
+@renderer("item", "json")
+def item_json(lay: ItemLayout, ctx) -> str:
+    return json.dumps(lay.item.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+STYLES = {"id": "bold cyan", "kind": "magenta", "dim": "dim", "lead": "bold green", "cooperate": "yellow",
+          "overdue": "bold red", "overdue-mark": "bold red", "future": "green", "relation": "magenta"}
+"""The rich style of each meaning; a front-end passes its own to `to_rich`."""
+
+
+def to_rich(lay: ItemLayout, terms=(), styles: dict | None = None, marks: dict | None = None):
+    """The layout as one rich Text: titled sections under a bold underlined title, search hits
+    (`terms`) marked in the item's own words. `marks` replaces a span's text by meaning (the
+    TUI's overdue mark)."""
+    from rich.text import Text
+
+    styles = {**STYLES, **(styles or {})}
+    hit = styles.get("hit", "bold yellow")
+    words = [t.strip() for t in terms if t.strip()]
+    text = Text()
+    for n, s in enumerate(lay.sections):
+        if s.titled:
+            text.append(f"\n\n{s.title}\n", style="bold underline")
+        elif n:
+            text.append("\n\n")
+        for k, line in enumerate(s.lines):
+            text.append("\n" if k else "")
+            for span in line:
+                piece = Text((marks or {}).get(span.style, span.text), style=styles.get(span.style, ""))
+                if span.words and words:
+                    piece.highlight_words(words, style=hit)
+                text.append_text(piece)
+    return text

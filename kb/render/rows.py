@@ -1,10 +1,13 @@
-"""Query results for people (a rich table) and for programs (JSON, CSV)."""
+"""Query results (rows, a count, groups) for people (a rich table, Markdown) and for programs
+(JSON, CSV)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+
+from kb.core.tables import csv_text, md_cell, md_table
+from kb.render.labels import label
+from kb.render.registry import renderer
 
 
 def excerpt(text: str, terms: list[str], width: int = 90) -> str:
@@ -35,15 +38,28 @@ def unit_names(item: dict, limit: int | None = None) -> str:
     return text
 
 
-def rows_table(result, console) -> None:
+# --- JSON: the query result's own dictionary ---------------------------------------------------
+
+@renderer("rows", "json")
+@renderer("count", "json")
+@renderer("groups", "json")
+def result_json(result, ctx) -> str:
+    return json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+# --- a terminal --------------------------------------------------------------------------------
+
+@renderer("rows", "table")
+def rows_table(result, ctx) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    console = ctx.console()
     table = Table(show_lines=False, header_style="bold", expand=True, pad_edge=False)
-    table.add_column("id", no_wrap=True, style="cyan", min_width=12)
-    table.add_column("due", min_width=10, max_width=12, overflow="fold")
-    table.add_column("units", ratio=2, overflow="fold")
-    table.add_column("text", ratio=5, overflow="fold")
+    table.add_column(label("id"), no_wrap=True, style="cyan", min_width=12)
+    table.add_column(label("due"), min_width=10, max_width=12, overflow="fold")
+    table.add_column(label("units"), ratio=2, overflow="fold")
+    table.add_column(label("text"), ratio=5, overflow="fold")
     # about three lines of the text column: Chinese characters take two cells
     width = max(24, (console.width - 48) * 3 // 2)
     for row in result.rows:
@@ -62,42 +78,80 @@ def rows_table(result, console) -> None:
     console.print(f"[dim]{n} row{'s' if n != 1 else ''}[/dim]")
 
 
-def groups_table(result, console) -> None:
+@renderer("groups", "table")
+def groups_table(result, ctx) -> None:
     from rich.table import Table
 
     table = Table(header_style="bold")
     table.add_column(result.group_by)
     if result.labels:
-        table.add_column("name")
-    table.add_column("count", justify="right")
+        table.add_column(label("name"))
+    table.add_column(label("count"), justify="right")
     for key, n in result.groups:
         table.add_row(key, *([result.labels.get(key, "")] if result.labels else []), str(n))
-    console.print(table)
+    ctx.console().print(table)
 
+
+@renderer("count", "table", "text")
+def count_text(result, ctx) -> str:
+    return f"{result.count}\n"
+
+
+# --- CSV ---------------------------------------------------------------------------------------
 
 CSV_COLUMNS = ["id", "doc", "kind", "due", "due_kind", "due_phrase", "units", "category", "text", "summary"]
+"""The columns of `query --format csv` (a contract: columns are only ever added)."""
 
 
-def rows_csv(result) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    if result.kind == "groups":
-        writer.writerow([result.group_by, "name", "count"])
-        writer.writerows((k, result.labels.get(k, k), n) for k, n in result.groups)
-        return buf.getvalue()
-    if result.kind == "count":
-        writer.writerow(["count"])
-        writer.writerow([result.count])
-        return buf.getvalue()
-    writer.writerow(CSV_COLUMNS)
-    for row in result.rows:
-        d = row.to_dict()
-        units = "; ".join(f"{u['name']} ({u['role']})" for u in d["units"])
-        writer.writerow([d["id"], d["doc"], d["kind"], d["due"] or "", d["due_kind"] or "",
-                         d.get("due_phrase") or d["deadline_phrase"] or "", units, d["category"] or "",
-                         d["text"], d["summary"]])
-    return buf.getvalue()
+def _csv_row(row) -> list:
+    d = row.to_dict()
+    units = "; ".join(f"{u['name']} ({u['role']})" for u in d["units"])
+    return [d["id"], d["doc"], d["kind"], d["due"] or "", d["due_kind"] or "",
+            d.get("due_phrase") or d["deadline_phrase"] or "", units, d["category"] or "",
+            d["text"], d["summary"]]
 
 
-def to_json(result) -> str:
-    return json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
+@renderer("rows", "csv")
+def rows_csv(result, ctx) -> str:
+    return csv_text(CSV_COLUMNS, (_csv_row(r) for r in result.rows), bom=ctx.bom)
+
+
+@renderer("groups", "csv")
+def groups_csv(result, ctx) -> str:
+    return csv_text([result.group_by, "name", "count"],
+                    ((k, result.labels.get(k, k), n) for k, n in result.groups), bom=ctx.bom)
+
+
+@renderer("count", "csv")
+def count_csv(result, ctx) -> str:
+    return csv_text(["count"], [[result.count]], bom=ctx.bom)
+
+
+# --- Markdown ----------------------------------------------------------------------------------
+
+def _md_head(result) -> list[str]:
+    return [f"# `{md_cell(result.query)}`", ""]
+
+
+@renderer("count", "md")
+def count_md(result, ctx) -> str:
+    return "\n".join(_md_head(result) + [f"{label('count')}: {result.count}", ""])
+
+
+@renderer("groups", "md")
+def groups_md(result, ctx) -> str:
+    rows = [(key, result.labels.get(key, ""), n) for key, n in result.groups]
+    return "\n".join(_md_head(result) + md_table([result.group_by, label("name"), label("count")], rows)) + "\n"
+
+
+def _md_due(row) -> str:
+    due = row.due or row.due_kind or ""
+    phrase = row.due_phrase or row.item["deadline_phrase"]
+    return due + (f" ({phrase})" if phrase else "")
+
+
+@renderer("rows", "md")
+def rows_md(result, ctx) -> str:
+    rows = [(row.id, _md_due(row), unit_names(row.item), row.item["text"]) for row in result.rows]
+    header = [label("id"), label("due"), label("units"), label("text")]
+    return "\n".join(_md_head(result) + md_table(header, rows)) + "\n"

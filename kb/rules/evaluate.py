@@ -19,9 +19,6 @@ them (docs/evaluate.md says why).
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from dataclasses import dataclass, field
 
 from kb.core.errors import PowerKBError
@@ -103,7 +100,7 @@ def _compare(measured: float, comparator: str, limit: float) -> bool:
             ">": measured > limit, "=": measured == limit}[comparator]
 
 
-def _how_far(check: Check) -> str:
+def how_far(check: Check) -> str:
     diff = check.difference
     unit = "working day" if check.unit == "workday" else check.unit
     if diff is None:
@@ -120,7 +117,7 @@ def _time_check(metric: str, choice: Choice, measured: int, counted: list[Workda
     rule = choice.rule
     verdict = MET if _compare(measured, rule.comparator, rule.value) else NOT_MET
     check = Check(metric, verdict, "", stage, measured, rule.value, rule.comparator, rule.unit, choice, counted)
-    check.explanation = (f"{what}. Limit {rule.limit_text()}: {_how_far(check)}. "
+    check.explanation = (f"{what}. Limit {rule.limit_text()}: {how_far(check)}. "
                          f"Rule: {rule.cite()}. Why this rule: {choice.why}.")
     return check
 
@@ -235,7 +232,7 @@ def _charge_check(metric: str, case: Case, choice: Choice, context: str) -> Chec
         return Check(metric, NA, f"{context}; the case does not say what was charged", rule=choice)
     verdict = MET if case.charged == 0 else NOT_MET
     check = Check(metric, verdict, "", None, case.charged, 0, "<=", "yuan", choice)
-    check.explanation = (f"{context}; charged {case.charged:g} yuan, limit 0 yuan ({_how_far(check)}). "
+    check.explanation = (f"{context}; charged {case.charged:g} yuan, limit 0 yuan ({how_far(check)}). "
                          f"Rule: {choice.rule.cite()}. Why this rule: {choice.why}.")
     return check
 
@@ -318,75 +315,6 @@ def evaluate_file(base, path, jurisdiction: str | None = None) -> list[Evaluatio
         ev.row = row.line
         out.append(ev)
     return out
-
-
-# --- output ----------------------------------------------------------------------------------
-
-def _counts(results: list[Evaluation]) -> dict:
-    counts = {MET: 0, NOT_MET: 0, NA: 0}
-    for ev in results:
-        for c in ev.checks:
-            counts[c.verdict] += 1
-    return {"cases": len(results), "bad_rows": sum(1 for e in results if not e.ok), **counts}
-
-
-def report_json(results: list[Evaluation], jurisdiction: str) -> str:
-    return json.dumps({"jurisdiction": jurisdiction, "summary": _counts(results),
-                       "cases": [e.to_dict() for e in results]}, ensure_ascii=False, indent=2) + "\n"
-
-
-CSV_COLUMNS = ["case", "row", "metric", "stage", "verdict", "measured", "comparator", "limit", "unit",
-               "difference", "level", "rule_ids", "explanation"]
-
-
-def report_csv(results: list[Evaluation]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(CSV_COLUMNS)
-    for ev in results:
-        if not ev.ok:
-            writer.writerow([ev.id, ev.row, "", "", "error", "", "", "", "", "", "", "", ev.error])
-        for c in ev.checks:
-            rule = c.rule.rule if c.rule else None
-            writer.writerow([
-                ev.id, ev.row if ev.row is not None else "", c.metric, c.stage or "", c.verdict,
-                "" if c.measured is None else f"{c.measured:g}", c.comparator or "",
-                "" if c.limit is None else f"{c.limit:g}", c.unit or "",
-                "" if c.difference is None else f"{c.difference:g}", rule.level if rule else "",
-                " ".join(rule.ids) if rule else "", c.explanation,
-            ])
-    return buf.getvalue()
-
-
-def report_text(results: list[Evaluation], jurisdiction: str) -> str:
-    marks = {MET: "MET     ", NOT_MET: "NOT MET ", NA: "n/a     "}
-    out = []
-    for ev in results:
-        where = f" (row {ev.row})" if ev.row is not None else ""
-        if not ev.ok:
-            out += [f"case {ev.id}{where}: ERROR: {ev.error}", ""]
-            continue
-        c = ev.case
-        facts = [" + ".join(c.customer)]
-        if c.capacity_kw is not None:
-            facts.append(f"{c.capacity_kw:g} kW")
-        facts += [x for x in (c.area, c.city) if x]
-        facts += [f"applied {c.applied.isoformat()}", f"connected {c.connected.isoformat()}"]
-        if c.charged is not None:
-            facts.append(f"charged {c.charged:g} yuan")
-        out.append(f"case {ev.id}{where}: " + ", ".join(facts))
-        for check in ev.checks:
-            name = check.metric + (f" [{check.stage}]" if check.stage else "")
-            head = f"  {marks[check.verdict]}{name}"
-            if check.measured is not None and check.limit is not None:
-                head += f": {check.measured:g} vs {check.comparator} {check.limit:g} {check.unit} ({_how_far(check)})"
-            out.append(head)
-            out.append(f"            {check.explanation}")
-        out.append("")
-    n = _counts(results)
-    out.append(f"{n['cases']} cases ({jurisdiction}): {n[MET]} checks met, {n[NOT_MET]} not met, "
-               f"{n[NA]} not applicable; {n['bad_rows']} bad row{'s' if n['bad_rows'] != 1 else ''}")
-    return "\n".join(out) + "\n"
 
 
 __all__ = ["Check", "Evaluation", "PowerKBError", "evaluate", "evaluate_case", "evaluate_file"]

@@ -1,5 +1,6 @@
 """The export dialog: a format and a path (in the current directory unless changed); it writes
-the results of the screen it was opened from and returns where the file went."""
+the results of the screen it was opened from and returns where the file went. The formats it
+offers are those the renderer registry writes for the result (tui.export.formats_for)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
-from ..export import FORMATS, default_path, write
+from ..export import default_path, formats_for, write
 
 
 class ExportScreen(ModalScreen[Path | None]):
@@ -27,7 +28,7 @@ class ExportScreen(ModalScreen[Path | None]):
         with Vertical(id="export-dialog") as dialog:
             dialog.border_title = f"Export {self.what}"
             with RadioSet(id="export-format"):
-                for n, (fmt, name) in enumerate(FORMATS.items()):
+                for n, (fmt, name) in enumerate(formats_for(self.result).items()):
                     yield RadioButton(name, value=n == 0, name=fmt)
             yield Label("file")
             yield Input(str(default_path(self.stem, self.fmt)), id="export-path")

@@ -11,81 +11,21 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import OptionList, Static
 
+from kb.render.labels import label
+
 from ..messages import OpenItem
-from ..style import OVERDUE, OVERDUE_MARK, highlighted
-
-OCCURRENCES_SHOWN = 6
-RELATION_NAMES = {"parent": "parent", "year-action": "year action", "part": "part", "implements": "implements",
-                  "implemented-by": "implemented by", "measures": "measures", "measured-by": "measured by",
-                  "same-as": "same as"}
-
-
-def _section(text: Text, title: str) -> None:
-    text.append(f"\n\n{title}\n", style="bold underline")
-
-
-def _deadlines(text: Text, item, as_of: date) -> None:
-    from kb.render.item import deadline_line
-
-    for dl in item.deadlines:
-        late = dl.kind == "date" and dl.date < as_of
-        text.append((OVERDUE_MARK if late else "• ") + deadline_line(dl) + "\n", style=OVERDUE if late else "")
-        dates = dl.occurrences() if dl.kind == "recurring" else []
-        if dates:
-            text.append("    ")
-            for n, d in enumerate(dates[:OCCURRENCES_SHOWN]):
-                text.append(", " if n else "")
-                text.append(d.isoformat(), style=OVERDUE if d < as_of else "green")
-            text.append(f" … ({len(dates)} in all)\n" if len(dates) > OCCURRENCES_SHOWN else "\n")
-    if not item.deadlines:
-        text.append("none stated\n", style="dim")
+from ..style import HIT, OVERDUE, OVERDUE_MARK
 
 
 def item_text(item, base, terms: list[str], as_of: date) -> Text:
-    """The whole item as one Text, wrapped by the pane (Rich wraps Chinese by cells)."""
-    from kb.render.item import target_line
+    """The whole item as one Text, wrapped by the pane (Rich wraps Chinese by cells): the one
+    item layout of `powerkb show` (kb.render.item), in the app's styles. Its links are left out:
+    the list below the text shows them, each a jump away."""
+    from kb.render.item import layout, to_rich
 
-    text = Text()
-    text.append(item.id, style="bold cyan")
-    text.append(f"  {item.kind}", style="magenta")
-    path = " › ".join(item.section + ((item.heading,) if item.heading else ()))
-    if path:
-        text.append("\n" + path, style="dim")
-    if item.category:
-        text.append(f"\n分类：{item.category}", style="dim")
-    text.append("\n\n")
-    text.append_text(highlighted(item.text, terms))
-    if item.national:
-        _section(text, "National (1479) column")
-        text.append_text(highlighted("\n".join(item.national), terms))
-    if item.standard:
-        _section(text, "Completion standard")
-        text.append_text(highlighted("\n".join(item.standard), terms))
-    _section(text, "Summary")
-    text.append_text(highlighted(item.summary, terms))
-    if item.units:
-        _section(text, "Units")
-        for r in item.units:
-            text.append("• " + (r.name or r.unit))
-            if r.name_en:
-                text.append(f"  {r.name_en}", style="dim")
-            text.append(f"  {r.role}\n", style="bold green" if r.role == "lead" else "yellow")
-    if item.targets:
-        _section(text, "Targets")
-        for t in item.targets:
-            text.append("• " + target_line(t, base.registries) + "\n")
-    _section(text, "Deadlines")
-    _deadlines(text, item, as_of)
-    _section(text, "Source")
-    pages = f", page {', '.join(map(str, item.pages))}" if item.pages else ""
-    text.append(f"{item.source_file}{pages}\n", style="dim")
-    text.append_text(highlighted("“" + ("\n".join(item.quote) or item.text) + "”", terms))
-    if item.note:
-        _section(text, "Note")
-        text.append(item.note)
-    for key, reason in item.absent:
-        text.append(f"\nabsent {key}: {reason}", style="dim")
-    return text
+    lay = layout(item, base, as_of, links=False)
+    return to_rich(lay, terms, styles={"overdue": OVERDUE, "overdue-mark": OVERDUE, "hit": HIT},
+                   marks={"overdue-mark": OVERDUE_MARK})
 
 
 class LinkList(OptionList):
@@ -99,10 +39,10 @@ class LinkList(OptionList):
         self.ids = [r.id for r in related]
         self.clear_options()
         for r in related:
-            prompt = Text.assemble((f"{RELATION_NAMES[r.relation]:<15}", "magenta"), (r.id, "cyan"),
+            prompt = Text.assemble((f"{label(r.relation):<15}", "magenta"), (r.id, "cyan"),
                                    "  " + base.items[r.id].summary)
             self.add_option(prompt)
-        self.border_title = f"Linked items ({len(related)})"
+        self.border_title = f"{label('item.linked')} ({len(related)})"
         self.display = bool(related)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
