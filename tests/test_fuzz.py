@@ -35,7 +35,7 @@ def test_engine_answers_or_explains(base, text):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(queries, st.sampled_from(["table", "json", "csv"]))
 def test_cli_never_crashes(cli, text, fmt):
-    code, out, err = cli("query", text, "--format", fmt, "--as-of", "2021-06-01")
+    code, out, err = cli("query", "--format", fmt, "--as-of", "2021-06-01", "--", text)
     assert code in (0, 2), err
     assert "Traceback" not in err and "internal error" not in err
     if code == 2:

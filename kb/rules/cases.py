@@ -10,6 +10,7 @@ still evaluated. The columns are documented in docs/evaluate.md.
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -92,7 +93,7 @@ def _date(value, column: str) -> date | None:
         return None
     if isinstance(value, date):
         return value
-    from kb.core.deadlines import parse_iso
+    from kb.core.dates import parse_iso
 
     try:
         return parse_iso(str(value).strip())
@@ -107,7 +108,7 @@ def _number(value, column: str) -> float | None:
         number = float(str(value).strip().replace(",", ""))
     except ValueError:
         raise CaseError(f"{column}: '{value}' is not a number") from None
-    if number < 0 or number != number:
+    if number < 0 or math.isnan(number):
         raise CaseError(f"{column}: {value} must not be negative")
     return int(number) if number.is_integer() else number
 
