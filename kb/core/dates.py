@@ -31,11 +31,12 @@ MIN_YEAR, MAX_YEAR = 1, 9999
 
 
 class DateError(ValueError):
-    """A text that is not a date. `str(err)` says why; `hint` (optional) what was probably meant."""
+    """A text that is not a date. `str(err)` says why; `hint` (optional) which forms are meant;
+    `core` the date inside a deadline phrase (2021年底 of 2021年底前)."""
 
-    def __init__(self, message: str, hint: str | None = None):
+    def __init__(self, message: str, hint: str | None = None, core: str | None = None):
         super().__init__(message)
-        self.hint = hint
+        self.hint, self.core = hint, core
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,7 @@ TODAY_WORDS = ("today", "今天", "今日")
 DATE_FORMS = ("2021", "2021-H1", "2021-Q3", "2021-12", "2021-12-31", "2021/12/31", "2021.12.31",
               "2021年", "2021年上半年", "2021年第三季度", "2021年12月", "2021年底", "2021年12月31日", "today")
 """One example of each form `parse_period` reads, for messages and documentation."""
+FORMS_HINT = "a date: " + ", ".join(DATE_FORMS)
 
 
 def parse_period(text: str, today: date | None = None) -> Period:
@@ -158,13 +160,13 @@ def parse_period(text: str, today: date | None = None) -> Period:
     for suffix in _BEFORE:
         if key.endswith(suffix) and len(key) > len(suffix):
             core = text.strip()[: -len(suffix)]
-            raise DateError(f"'{text}' is a deadline phrase, not a date",
-                            hint=f"a date names a period; say 'before' with the comparison: due by {core} or due < {core}")
+            raise DateError(f"'{text}' is a deadline phrase, not a date: a date names a period, the comparison "
+                            "says before or after", core=core)
     if m := _CN.fullmatch(key):
         return _chinese(_year(m.group(1)), m.group(2), text)
     if m := _ISO_LIKE.fullmatch(key):
         return _iso_like(_year(m.group(1)), m.group(2), m.group(3), text)
-    raise DateError(f"'{text}' is not a date", hint="a date is one of: " + ", ".join(DATE_FORMS))
+    raise DateError(f"'{text}' is not a date", hint=FORMS_HINT)
 
 
 def _iso_like(year: int, sep: str | None, rest: str | None, text: str) -> Period:
@@ -172,12 +174,12 @@ def _iso_like(year: int, sep: str | None, rest: str | None, text: str) -> Period
         return year_period(year)
     if m := re.fullmatch(r"([qh])(\d+)", rest, re.ASCII):
         if sep != "-":
-            raise DateError(f"'{text}' is not a date", hint=f"write {year:04d}-{m.group(1).upper()}{m.group(2)}")
+            raise DateError(f"'{text}' is not a date", hint=f"{year:04d}-{m.group(1).upper()}{m.group(2)}")
         number = int(m.group(2))
         return quarter_period(year, number) if m.group(1) == "q" else half_period(year, number)
     parts = rest.split(sep)
     if not all(re.fullmatch(r"\d{1,2}", p, re.ASCII) for p in parts) or len(parts) > 2:
-        raise DateError(f"'{text}' is not a date", hint="a date is one of: " + ", ".join(DATE_FORMS))
+        raise DateError(f"'{text}' is not a date", hint=FORMS_HINT)
     if len(parts) == 1:
         return month_period(year, int(parts[0]))
     return day_period(year, int(parts[0]), int(parts[1]))
@@ -194,19 +196,19 @@ def _chinese(year: int, rest: str, text: str) -> Period:
     if m := re.fullmatch(r"第?(.+?)季度([底末])?|q(\d+)", rest):
         number = cn_number(m.group(1) or m.group(3))
         if number is None:
-            raise DateError(f"'{text}' is not a date", hint=f"a quarter is written {year}年第三季度 or {year}年3季度")
+            raise DateError(f"'{text}' is not a date", hint=f"a quarter: {year}年第三季度 or {year}年3季度")
         period = quarter_period(year, number)
         return _day_of(period) if m.group(2) else period
     if m := re.fullmatch(r"(.+?)月(?:([底末])|(.+?)[日号])?", rest):
         month = cn_number(m.group(1))
         day = cn_number(m.group(3)) if m.group(3) else None
         if month is None or (m.group(3) and day is None):
-            raise DateError(f"'{text}' is not a date", hint=f"a month is written {year}年12月, a day {year}年12月31日")
+            raise DateError(f"'{text}' is not a date", hint=f"a month: {year}年12月, or a day: {year}年12月31日")
         if day is not None:
             return day_period(year, month, day)
         period = month_period(year, month)
         return _day_of(period) if m.group(2) else period
-    raise DateError(f"'{text}' is not a date", hint="a date is one of: " + ", ".join(DATE_FORMS))
+    raise DateError(f"'{text}' is not a date", hint=FORMS_HINT)
 
 
 # --- deadline phrases of the sources -------------------------------------------------------

@@ -539,7 +539,8 @@ def syntax_error(e, query: str) -> QueryError:
     special = _unknown_field(tok, query, start, end, expected)
     if special is not None:
         return special
-    label = e.match_examples(parser().parse, SYNTAX_ERRORS, token_type_match_fallback=True)
+    e.state = _Where(e.state)
+    label = e.match_examples(_parse_for_example, SYNTAX_ERRORS, token_type_match_fallback=True)
     prev = _previous_word(query, start)
     words = {"token": shorten(str(tok)), "prev": shorten(prev[2]) if prev else ""}
     if label is not None and (tok.type != "$END" or label.startswith("unexpected end")):
@@ -552,6 +553,30 @@ def syntax_error(e, query: str) -> QueryError:
         message = f"unexpected '{words['token']}'"
     return QueryError(message, query, start, end, expected=_expected_names(expected),
                       suggestions=_suggestions(tok, expected, query, end))
+
+
+class _Where:
+    """A parser state compared by the LALR state alone. lark compares the whole stack's depth too,
+    so `order by x` would not match `doc = nea order by x`; the state says where in the grammar the
+    error is, which is what an example names."""
+
+    def __init__(self, state):
+        self.position = getattr(state, "position", state)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _Where) and self.position == other.position
+
+    __hash__ = None
+
+
+def _parse_for_example(text: str):
+    from lark.exceptions import UnexpectedInput
+
+    try:
+        return parser().parse(text)
+    except UnexpectedInput as e:
+        e.state = _Where(e.state)
+        raise
 
 
 def _unknown_field(tok, query: str, start: int, end: int, expected: set) -> QueryError | None:
@@ -673,8 +698,9 @@ def read_date(value: Value, query: str, today: date | None = None) -> Period:
         message = str(exc)
         if not message.startswith("'"):
             message = f"'{shorten(value.text)}' is not a date: {message}"
+        instead = [f"due by {exc.core}", f"due < {exc.core}"] if exc.core else []
         raise QueryError(message, query, value.span.start, value.span.end,
-                         expected=[exc.hint or _TERMINAL_NAMES["DATE"]]) from None
+                         expected=[exc.hint or _TERMINAL_NAMES["DATE"]], suggestions=instead) from None
 
 
 def period(value: Value, query: str, today: date) -> tuple[date, date]:
