@@ -11,7 +11,9 @@ from kb.query.parse import FIELDS, KEYWORDS, QueryError
 
 WORDS = KEYWORDS + FIELDS + ["=", "!=", "<=", ">=", "<", ">", "~", "(", ")", '"', "'", "2021-12", "2021-Q3",
                              "2021", "2021-13-40", "市能源局", "零投资", "nea", "1479", "shanxi", "*", ";", "--", "NEAR",
-                             "workdays", "%", "unit", "city bureaus", "lead", "all-units", "1479:task.7", "today"]
+                             "workdays", "%", "unit", "city bureaus", "lead", "all-units", "1479:task.7", "today",
+                             "2021年底", "2021年第三季度", "2021-Q5", "2021/12/31", "2021年13月", "before", "今天",
+                             "9999", "0000", "99999999999999999999", "工作日"]
 
 tokens = st.lists(st.sampled_from(WORDS) | st.text(min_size=1, max_size=6), min_size=1, max_size=10)
 queries = tokens.map(" ".join) | st.text(max_size=40)

@@ -138,3 +138,12 @@ def test_every_field_compiles_and_runs(q, field):
     result = q(f"{field} = {FIELD_SAMPLES[field]}")
     assert result.kind == "rows"
     assert result.sql.count("?") == len(result.params)
+
+
+def test_explain_prints_each_date_above_the_sql(cli):
+    code, out, _ = cli("query", "due in 2021年第三季度 or due <= 2021年底", "--explain", "--as-of", "2021-06-01")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[:2] == ["date: 2021年第三季度: quarter 2021-Q3 = 2021-07-01 … 2021-09-30", "date: 2021年底: day 2021-12-31"]
+    assert lines[2].startswith("SELECT ")
+    assert '"2021-07-01", "2021-09-30", "2021-12-31"' in out  # the periods, bound as parameters

@@ -330,7 +330,7 @@ def test_accepts_lists_what_may_stand_at_the_cursor():
     after_condition = accepts("doc = nea ")
     assert {"and", "or", "order", "limit", "group", "unit", "due", "("} <= set(after_condition)
     assert "<word>" not in after_condition  # an English word must be quoted here
-    assert accepts("order by ") == P.ORDER_KEYS
+    assert accepts("order by ") == accepts("order by ra") == P.ORDER_KEYS
     assert accepts("group by ") == P.GROUP_KEYS
     assert set(accepts("due <= 20")) == {"<date>", "<number>", "today", "今天", "今日"}  # the word being typed is ignored
     assert set(accepts('unit = "city b')) == {"<quoted>", "<word>", "<chinese>", "<number>", "<date>"}
