@@ -37,7 +37,7 @@ def test_engine_answers_or_explains(base, text):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(queries, st.sampled_from(["table", "json", "csv"]))
 def test_cli_never_crashes(cli, text, fmt):
-    code, out, err = cli("query", "--format", fmt, "--as-of", "2021-06-01", "--", text)
+    code, _out, err = cli("query", "--format", fmt, "--as-of", "2021-06-01", "--", text)
     assert code in (0, 2), err
     assert "Traceback" not in err and "internal error" not in err
     if code == 2:
@@ -47,7 +47,7 @@ def test_cli_never_crashes(cli, text, fmt):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=30))
 def test_show_never_crashes(cli, item_id):
-    code, out, err = cli("show", "--", item_id)
+    code, _out, err = cli("show", "--", item_id)
     assert code in (0, 2)  # 2: an unknown id is a usage error, like every unknown name
     if code == 2:
         assert err.startswith("powerkb: no item with id")
