@@ -336,3 +336,11 @@ def test_accepts_lists_what_may_stand_at_the_cursor():
     assert set(accepts('unit = "city b')) == {"<quoted>", "<word>", "<chinese>", "<number>", "<date>"}
     assert "count" in accepts("") and "diff" in accepts("")
     assert accepts("doc = = ") == []
+
+
+@pytest.mark.parametrize("label,example", [(label, ex) for label, examples in P.SYNTAX_ERRORS.items() for ex in examples])
+def test_every_example_error_is_named_by_its_own_entry(label, example):
+    """The table is self-consistent: each example fails where the grammar says, and is named by
+    the entry it is listed under (not by an earlier one that shares its parser state)."""
+    e = err(example)
+    assert e.message.startswith(label.split("{")[0]), (example, e.message)
