@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
-from kb.core.dates import month_end, parse_iso, resolve_phrase  # noqa: F401 - their home until kb.core.dates
+from kb.core.dates import month_end, parse_iso, resolve_phrase  # noqa: F401 - re-exported: callers import them from here
 
 HORIZON = date(2030, 12, 31)
 """Recurrences without an end are expanded up to here."""
