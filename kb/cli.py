@@ -65,6 +65,8 @@ def cmd_query(args) -> int:
     base = _kb(args, lazy=True)  # a query reads the store only: the tree is not unpickled
     result = base.query(args.query, as_of=args.as_of)
     if args.explain:
+        for line in result.dates:  # each date literal and the period it was read as
+            print("date:", line)
         print(result.sql or "(a diff runs no single SQL statement)")
         print("parameters:", json.dumps(result.params, ensure_ascii=False))
         for row in base.store.con.execute("EXPLAIN QUERY PLAN " + result.sql, result.params) if result.sql else []:

@@ -1,67 +1,18 @@
 """Deadline phrases and the dates they stand for.
 
 The sources state deadlines as phrases (2020年底前, 2021年4月底前, 每季度末, 持续推进). The policy
-files keep the phrase and the resolved date side by side; this module resolves phrases so that
-`check` can prove the two agree, and expands recurring deadlines into dated occurrences so that
+files keep the phrase and the resolved date side by side; `kb.core.dates.resolve_phrase` (re-exported
+here with `parse_iso` and `month_end`, where callers have always found them) resolves phrases so that
+`check` can prove the two agree; this module expands recurring deadlines into dated occurrences so that
 "what is due by 2021-12" includes each quarterly report that falls in the window.
 """
 
 from __future__ import annotations
 
 import calendar
-import re
 from datetime import date
 
-
-
-def month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def parse_iso(text: str) -> date:
-    """A strict YYYY-MM-DD date; raises ValueError with a readable message."""
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text or ""):
-        raise ValueError(f"{text!r} is not a date of the form YYYY-MM-DD")
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a real calendar date") from None
-
-
-_NUM = r"(\d{1,4})"
-_RANGE = re.compile(rf"{_NUM}年{_NUM}月\s*[-—至~]\s*{_NUM}年{_NUM}月")
-_DAY = re.compile(rf"{_NUM}年{_NUM}月{_NUM}日")
-_MONTH_END = re.compile(rf"{_NUM}年{_NUM}月底")
-_MONTH_BEFORE = re.compile(rf"{_NUM}年{_NUM}月前")
-_YEAR_END = re.compile(rf"{_NUM}年底")
-_YEAR_ONLY = re.compile(rf"^{_NUM}年$")
-
-
-def resolve_phrase(phrase: str) -> tuple[date | None, date | None] | None:
-    """(start, date) for a dated phrase, or None when the phrase carries no full date.
-
-    Month phrases mean the month's last day (4月底前 -> 04-30); 8月前 is resolved as "by the end of
-    August" (08-31), which is an inference: the policy file marks it `basis: inferred` and gives the
-    stricter reading (07-31) under `other_readings`; a bare year (a ledger column 2021年) means 12-31.
-    """
-    p = re.sub(r"\s+", "", phrase or "")
-    if m := _RANGE.search(p):
-        y1, m1, y2, m2 = map(int, m.groups())
-        return date(y1, m1, 1), month_end(y2, m2)
-    if m := _DAY.search(p):
-        y, mo, d = map(int, m.groups())
-        return None, date(y, mo, d)
-    if m := _MONTH_END.search(p):
-        y, mo = map(int, m.groups())
-        return None, month_end(y, mo)
-    if m := _MONTH_BEFORE.search(p):
-        y, mo = map(int, m.groups())
-        return None, month_end(y, mo)
-    if m := _YEAR_END.search(p):
-        return None, date(int(m.group(1)), 12, 31)
-    if m := _YEAR_ONLY.search(p):
-        return None, date(int(m.group(1)), 12, 31)
-    return None
+from kb.core.dates import month_end, parse_iso, resolve_phrase  # noqa: F401 - re-exported: callers import them from here
 
 
 _PERIOD_ENDS = {

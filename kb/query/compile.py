@@ -12,9 +12,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from kb.core.fuzzy import CJK
+from kb.core.dates import Period
+from kb.core.fuzzy import CJK, near
 from kb.loading.sources import squash
 from kb.query.parse import (
+    FIELDS,
     And,
     Compare,
     Due,
@@ -24,8 +26,10 @@ from kb.query.parse import (
     QueryError,
     TargetCmp,
     Term,
+    UnknownInQuery,
     Value,
     due_range,
+    period,
 )
 from kb.store.textindex import fts_phrase
 
@@ -40,6 +44,16 @@ LINK_FIELDS = {"implements": ("src", "dst", "implements"), "implemented-by": ("d
                "measures": ("src", "dst", "measures"), "measured-by": ("dst", "src", "measures"),
                "same-as": (None, None, "same-as")}
 KINDS = ["goal", "task", "obligation", "indicator", "schedule-phase", "action", "form", "table", "note", "preamble"]
+FACET_FIELDS = {*TARGET_FIELDS, "unit", "role"}
+"""Fields checked against one joined row (a target, a responsibility): see `Compiler.conjunction`."""
+FIELD_SQL = {"doc": "doc_sql", "level": "level_sql", "kind": "kind_sql", "id": "id_sql", "parent": "parent_sql",
+             "category": "words_sql", "section": "words_sql", "heading": "words_sql",
+             "jurisdiction": "jurisdiction_sql", **{f: "link_sql" for f in LINK_FIELDS}}
+"""The method that compiles each remaining field of the language."""
+
+_MISSING = set(FIELDS) - set(FIELD_SQL) - FACET_FIELDS - {"text", "summary"}
+if _MISSING or set(FIELD_SQL) - set(FIELDS):  # the grammar's fields come from FIELDS: one table
+    raise ImportError(f"query fields without a compiler (or compiled but not in FIELDS): {sorted(_MISSING ^ (set(FIELD_SQL) - set(FIELDS)))}")
 
 
 @dataclass
@@ -52,6 +66,7 @@ class Compiled:
     rank_zh: list[str] = field(default_factory=list)  # FTS expressions of positive text terms
     rank_en: list[str] = field(default_factory=list)
     fts_joins: list[str] = field(default_factory=list)  # top-level terms: joined, not filtered
+    dates: list[str] = field(default_factory=list)  # each date literal and the period it stands for
 
 
 class Compiler:
@@ -66,6 +81,7 @@ class Compiler:
         self.rank_zh: list[str] = []
         self.rank_en: list[str] = []
         self.fts_joins: list[str] = []
+        self.dates: list[str] = []
 
     def compile(self, node) -> Compiled:
         if node is None:
@@ -79,7 +95,8 @@ class Compiler:
         top = node.parts if isinstance(node, And) else [node]
         dated = any(isinstance(p, Due) and (p.mode != "state" or p.op in ("dated", "overdue", "upcoming")) for p in top)
         undated = any(isinstance(p, Due) and p.mode == "state" and p.op in ("ongoing", "none") for p in top)
-        return Compiled(where, self.params, self.uses_due, dated, undated, self.rank_zh, self.rank_en, self.fts_joins)
+        return Compiled(where, self.params, self.uses_due, dated, undated, self.rank_zh, self.rank_en, self.fts_joins,
+                        self.dates)
 
     def p(self, value) -> str:
         self.params.append(value)
@@ -181,8 +198,9 @@ class Compiler:
         if isinstance(node, Compare) and node.field == "role":
             role = ROLE_NAMES.get(node.value.text.strip().lower())
             if role is None:
-                raise self.error(f"unknown role '{node.value.text}'", node.value, expected=["lead or cooperate"],
-                                 suggestions=[r for r in ("lead", "cooperate") if r[0] == node.value.text[:1].lower()])
+                raise UnknownInQuery(f"unknown role '{node.value.text}'", self.query, node.value.span.start,
+                                     node.value.span.end, expected=["lead or cooperate"],
+                                     suggestions=near(node.value.text, list(ROLE_NAMES)))
             return f"u.role = {self.p(role)}"
         value = node.value
         anywhere, scoped = self.vocab.expand_units(self.vocab.unit_ids(value, self.query))
@@ -199,36 +217,48 @@ class Compiler:
         if base not in ("=", "~"):
             raise QueryError(f"'{f}' cannot be compared with '{op}'", self.query, node.span.start, node.span.end,
                              expected=["= != ~ !~"])
-        if f in TARGET_FIELDS or f in ("unit", "role"):
+        if f in FACET_FIELDS:
             cond = self.conjunction([Compare(f, base, value, node.span)], positive)
-        elif f == "doc":
-            cond = f"i.doc = {self.p(self.vocab.doc_id(value, self.query))}"
-        elif f == "kind":
-            kind = value.text.strip().lower()
-            if kind not in KINDS:
-                raise self.error(f"unknown kind '{value.text}'", value, expected=[", ".join(KINDS)],
-                                 suggestions=[k for k in KINDS if k.startswith(kind[:2])][:3])
-            cond = f"i.kind = {self.p(kind)}"
         elif f in ("text", "summary"):
             cond = self.text(value, "en" if f == "summary" else "both", positive and not negate)
-        elif f == "id":
-            cond = f"i.id = {self.p(value.text.strip())}" if base == "=" else f"instr(i.id, {self.p(value.text.strip())}) > 0"
-        elif f == "parent":
-            cond = f"i.parent = {self.p(value.text.strip())}"
-        elif f in ("category", "section", "heading"):
-            column = {"category": "category", "section": "section", "heading": "heading"}[f]
-            if base == "=" and f == "category":
-                cond = f"i.{column} = {self.p(value.text.strip())}"
-            else:
-                cond = f"instr(coalesce(i.{column}, ''), {self.p(value.text.strip())}) > 0"
-        elif f == "jurisdiction":
-            ids = self.vocab.term_ids("places", value, self.query)
-            cond = f"i.jurisdiction IN ({','.join(self.p(x) for x in sorted(ids))})"
-        elif f in LINK_FIELDS:
-            cond = self.link(f, value)
-        else:  # pragma: no cover - the grammar admits only the fields above
-            raise self.error(f"unknown field '{f}'", value)
+        else:
+            cond = getattr(self, FIELD_SQL[f])(f, base, value)
         return f"NOT ({cond})" if negate else cond
+
+    def doc_sql(self, f: str, base: str, value: Value) -> str:
+        return f"i.doc = {self.p(self.vocab.doc_id(value, self.query))}"
+
+    def level_sql(self, f: str, base: str, value: Value) -> str:
+        """A document level (national, provincial, ...): the items of the documents at that level."""
+        docs = self.vocab.docs_at_level(value, self.query)
+        return f"i.doc IN ({','.join(self.p(d) for d in docs)})"
+
+    def kind_sql(self, f: str, base: str, value: Value) -> str:
+        kind = value.text.strip().lower()
+        if kind not in KINDS:
+            raise UnknownInQuery(f"unknown kind '{value.text}'", self.query, value.span.start, value.span.end,
+                                 expected=[", ".join(KINDS)], suggestions=near(value.text, KINDS))
+        return f"i.kind = {self.p(kind)}"
+
+    def id_sql(self, f: str, base: str, value: Value) -> str:
+        wanted = self.p(value.text.strip())
+        return f"i.id = {wanted}" if base == "=" else f"instr(i.id, {wanted}) > 0"
+
+    def parent_sql(self, f: str, base: str, value: Value) -> str:
+        return f"i.parent = {self.p(value.text.strip())}"
+
+    def words_sql(self, f: str, base: str, value: Value) -> str:
+        """category (exactly, or containing with ~), section and heading (containing)."""
+        if base == "=" and f == "category":
+            return f"i.category = {self.p(value.text.strip())}"
+        return f"instr(coalesce(i.{f}, ''), {self.p(value.text.strip())}) > 0"
+
+    def jurisdiction_sql(self, f: str, base: str, value: Value) -> str:
+        ids = self.vocab.term_ids("places", value, self.query)
+        return f"i.jurisdiction IN ({','.join(self.p(x) for x in sorted(ids))})"
+
+    def link_sql(self, f: str, base: str, value: Value) -> str:
+        return self.link(f, value)
 
     def link(self, f: str, value: Value) -> str:
         """Parameters are bound in the order their `?` appear, so each piece of SQL is built
@@ -268,6 +298,9 @@ class Compiler:
             if state == "overdue":
                 return f"(o.date IS NOT NULL AND o.date < {self.p(self.today.isoformat())})"
             return f"(o.date IS NOT NULL AND o.date >= {self.p(self.today.isoformat())})"
+        for value in node.when:
+            first, last = period(value, self.query, self.today)
+            self.dates.append(f"{value.text}: " + (value.period or Period(first, last, "day", first.isoformat())).describe())
         lo, hi, _, _ = due_range(node, self.query, self.today)
         conds = ["o.date IS NOT NULL"]
         if lo:

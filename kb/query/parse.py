@@ -1,49 +1,121 @@
 """The query language: parsing a question into a small syntax tree, and explaining bad input.
 
-The grammar lives in `grammar/query.lark` (LALR, cached). Every node keeps the span of text it
-came from so that an error, found here or later when a name is resolved, can be shown with a
-caret under the exact words.
+The grammar lives in `grammar/query.lark` (LALR, cached); its closed word classes (keywords,
+fields, due states, order and group keys) are generated from the tables below, the one place they
+are written, so the parser never accepts a field the compiler does not know. A lark `Transformer`
+turns the parse tree into the dataclasses below; every node keeps the span of text it came from, so
+an error found here or later (an unknown unit, a bad date) is shown with a caret under the words.
+
+Syntax errors are named by example (`SYNTAX_ERRORS`, lark's `match_examples`): one table of
+malformed queries and what to say about them. Limits (`MAX_LENGTH`, `MAX_DEPTH`,
+`MAX_CONDITIONS`, `MAX_LIMIT`) keep a hostile or runaway query from costing time or reaching
+SQLite's own limits; each is reported like any other error.
 """
 
 from __future__ import annotations
 
-import calendar
 import hashlib
+import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import Literal
 
+from lark import Token, Transformer
+
+from kb.core.dates import TODAY_WORDS, DateError, Period, parse_period
 from kb.core.errors import PowerKBError, UnknownName
-from kb.core.fuzzy import CJK, near
+from kb.core.fuzzy import near
 from kb.core.paths import grammar_dir
 
+# --- the language's words: the one place they are listed ----------------------------------
+
+DIRECTIONS = ["asc", "desc"]
 KEYWORDS = ["count", "diff", "vs", "where", "and", "or", "not", "due", "by", "in", "between",
-            "for", "target", "order", "limit", "group", "today", "asc", "desc"]
+            "for", "target", "order", "limit", "group", "today", *DIRECTIONS]
 FIELDS = ["doc", "kind", "unit", "role", "category", "metric", "customer", "area", "stage", "text",
-          "summary", "id", "parent", "section", "heading", "jurisdiction", "implements",
+          "summary", "id", "parent", "section", "heading", "jurisdiction", "level", "implements",
           "implemented-by", "measures", "measured-by", "same-as"]
+"""Every field of `FIELD OP value`; kb/query/compile.py has one handler per field (checked on import)."""
 DUE_STATES = ["ongoing", "recurring", "none", "overdue", "upcoming", "dated"]
 GROUP_KEYS = ["unit", "doc", "due-year", "due-month", "kind", "category", "role", "metric", "customer"]
 ORDER_KEYS = ["due", "id", "doc", "kind", "rank", "category"]
+
+DueMode = Literal["cmp", "in", "between", "state"]
+DueState = Literal["ongoing", "recurring", "none", "overdue", "upcoming", "dated"]
+
+MAX_LENGTH = 2000
+"""Characters in a query: checked first, so a megabyte of input costs nothing."""
+MAX_DEPTH = 20
+"""Nesting of and / or / not (parentheses that change nothing do not count)."""
+MAX_CONDITIONS = 50
+"""Conditions in one query: each may become a sub-select, and SQLite limits a statement's size."""
+MAX_LIMIT = 2**63 - 1
+"""`limit N`: N is bound as an SQLite INTEGER (64-bit signed)."""
+SHOWN = 200
+"""An error shows at most about this many characters of the query (the middle is elided)."""
+
+_WORD_CHAR = r"""[^\s()"'=<>!~,“”]"""
+
+
+def _class_terminal(name: str, words, priority: int = 3) -> str:
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return f"{name}.{priority}: /({alternatives})/i _END"
+
+
+def generated_terminals() -> dict[str, list[str]]:
+    """Terminal name -> the words it stands for: the closed classes of the grammar."""
+    classes = {kw.upper(): [kw] for kw in KEYWORDS if kw not in DIRECTIONS and kw != "today"}
+    classes.update(FIELD=FIELDS, STATE=DUE_STATES, ORDER_KEY=ORDER_KEYS, GROUP_KEY=GROUP_KEYS,
+                   DIRECTION=DIRECTIONS, TODAY=list(TODAY_WORDS))
+    return classes
+
+
+def grammar() -> str:
+    """The grammar file with the generated terminals appended."""
+    text = (grammar_dir() / "query.lark").read_text(encoding="utf-8")
+    lines = [_class_terminal(name, words) for name, words in generated_terminals().items()]
+    return text + "\n// generated from kb/query/parse.py\n" + "\n".join(lines) + "\n"
 
 
 _TERMINAL_NAMES = {
     "FIELD": "a field (" + ", ".join(FIELDS[:8]) + ", ...)",
     "OP": "an operator (=, !=, ~, !~, <, <=, >, >=)",
     "CMP": "a comparison (<=, <, >=, >, =)",
-    "DATE": "a date (2021-12-31, 2021-12, 2021, 2021-Q3, 2021-H1)",
+    "DATE": "a date (2021-12-31, 2021-12, 2021, 2021-Q3, 2021-H1, 2021年底, 2021年第三季度)",
     "NUMBER": "a number",
     "STRING": "a quoted string",
     "WORD": "a word",
     "CJKWORD": "a Chinese search term",
     "LPAR": "(",
     "RPAR": ")",
-    "STATE": "ongoing, recurring, none, overdue, upcoming or dated",
+    "STATE": ", ".join(DUE_STATES[:-1]) + " or " + DUE_STATES[-1],
+    "ORDER_KEY": ", ".join(ORDER_KEYS),
+    "GROUP_KEY": ", ".join(GROUP_KEYS),
     "DIRECTION": "asc or desc",
+    "TODAY": "today",
     "PERCENT": "%",
     "$END": "the end of the query",
 }
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+def shorten(text: str, width: int = 40) -> str:
+    """`text` with its middle elided beyond `width` characters, for quoting input in a message."""
+    return text if len(text) <= width else text[: width // 2 - 1] + "…" + text[-(width // 2 - 1):]
+
+
+def _printable(text: str) -> str:
+    """Surrogates (bytes that were not UTF-8) and control characters cannot be printed: each is
+    shown as U+FFFD, one character for one, so the caret stays aligned."""
+    return "".join("\ufffd" if _unprintable(c) else c for c in text)
+
+
+def _unprintable(ch: str) -> bool:
+    return "\ud800" <= ch <= "\udfff" or (unicodedata.category(ch) == "Cc" and ch not in "\t\n\r")
 
 
 class QueryError(PowerKBError):
@@ -60,15 +132,31 @@ class QueryError(PowerKBError):
         self.suggestions = suggestions or []
         PowerKBError.__init__(self, self.render())
 
-    def caret_line(self) -> str:
+    def excerpt(self) -> tuple[str, int, int]:
+        """(the query as shown, start, end of the caret in it): a query longer than `SHOWN`
+        characters keeps its beginning, the words around the caret and its end, with `…` between."""
+        q, s = self.query, self.start
+        e = min(self.end, s + 60, len(q) + 1)
+        if len(q) <= SHOWN:
+            return _printable(q), s, self.end
+        head, context, tail = 40, 40, 20
+        a, b = max(0, s - context), min(len(q), e + context)
+        prefix = "" if a <= head + 3 else q[:head] + " … "
+        a = 0 if not prefix else a
+        suffix = q[b:] if b >= len(q) - tail - 3 else " … " + q[-tail:]
+        start = len(prefix) + s - a
+        return _printable(prefix + q[a:b] + suffix), start, start + (e - s)
+
+    def caret_line(self, shown: bool = False) -> str:
+        """Carets under the bad words of `self.query` (or of the excerpt, with `shown`)."""
         from rich.cells import cell_len
 
-        pad = cell_len(self.query[: self.start])
-        width = max(1, cell_len(self.query[self.start:self.end]))
-        return " " * pad + "^" * width
+        text, start, end = self.excerpt() if shown else (_printable(self.query), self.start, self.end)
+        return " " * cell_len(text[:start]) + "^" * max(1, cell_len(text[start:end]))
 
     def render(self) -> str:
-        lines = [f"query error: {self.message}", "  " + self.query, "  " + self.caret_line()]
+        shown = self.excerpt()[0]
+        lines = [f"query error: {self.message}", "  " + shown, "  " + self.caret_line(shown=True)]
         if self.expected:
             lines.append("expected " + ("one of: " + "; ".join(self.expected) if len(self.expected) > 1 else self.expected[0]))
         if self.suggestions:
@@ -105,6 +193,14 @@ class Value:
 
 
 @dataclass
+class DateValue(Value):
+    """A date literal where a date stands. `period` is read when parsed (None for `today`, which
+    depends on the as-of date and is read when compiled)."""
+
+    period: Period | None = None
+
+
+@dataclass
 class Compare:
     field: str
     op: str
@@ -114,8 +210,8 @@ class Compare:
 
 @dataclass
 class Due:
-    mode: str  # "cmp" | "in" | "between" | "state"
-    op: str | None
+    mode: DueMode
+    op: str | None  # a comparison (<=, <, ...), "in", "between", or the state for mode "state"
     when: tuple[Value, ...]
     span: Span
 
@@ -143,16 +239,19 @@ class Term:
 @dataclass
 class And:
     parts: list
+    span: Span | None = None
 
 
 @dataclass
 class Or:
     parts: list
+    span: Span | None = None
 
 
 @dataclass
 class Not:
     part: object
+    span: Span | None = None
 
 
 @dataclass
@@ -175,13 +274,13 @@ class Diff:
     where: object | None
 
 
-# --- parsing -----------------------------------------------------------------------------
+# --- the parser --------------------------------------------------------------------------
 
 @lru_cache(maxsize=1)
 def parser():
     from lark import Lark
 
-    text = (grammar_dir() / "query.lark").read_text(encoding="utf-8")
+    text = grammar()
     cache = None
     try:
         from kb.loading.cache import cache_root
@@ -194,103 +293,332 @@ def parser():
     return Lark(text, parser="lalr", lexer="contextual", propagate_positions=True, cache=cache or False)
 
 
-def _val(tok) -> Value:
-    text = str(tok)
-    quoted = tok.type == "STRING"
-    if quoted:
-        text = text[1:-1]
-    return Value(text, Span(tok.start_pos, tok.end_pos), quoted)
+def parse(query: str):
+    """The syntax tree of `query`, or a QueryError with a caret, expectations and suggestions."""
+    from lark.exceptions import UnexpectedInput, VisitError
+
+    _check_text(query)
+    try:
+        tree = parser().parse(query)
+    except UnexpectedInput as e:
+        raise syntax_error(e, query) from None
+    _check_shape(tree, query)
+    try:
+        return ToAst(query).transform(tree)
+    except VisitError as e:
+        if isinstance(e.orig_exc, QueryError):
+            raise e.orig_exc from None
+        raise
 
 
-def _span(tree) -> Span:
-    meta = tree.meta
+def _check_text(query: str) -> None:
+    if not query or not query.strip():
+        raise QueryError("the query is empty", query or "", 0, expected=["a condition such as doc = nea"])
+    if len(query) > MAX_LENGTH:
+        raise QueryError(f"the query is too long ({len(query)} characters; at most {MAX_LENGTH})",
+                         query, MAX_LENGTH, len(query))
+    bad = next((i for i, ch in enumerate(query) if _unprintable(ch)), None)
+    if bad is not None:
+        ch = query[bad]
+        what = ("a byte that is not UTF-8 text" if "\ud800" <= ch <= "\udfff"
+                else f"the control character U+{ord(ch):04X}")
+        raise QueryError(f"the query contains {what}", query, bad)
+
+
+def _check_shape(tree, query: str) -> None:
+    """Nesting and the number of conditions, walked without recursion (the tree may be deep)."""
+    from lark import Tree
+
+    conditions = 0
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if node.data in ("or_", "and_", "not_"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise QueryError(f"the query nests and / or / not too deeply (at most {MAX_DEPTH} levels)",
+                                 query, node.meta.start_pos, node.meta.end_pos)
+        elif node.data in _CONDITIONS:
+            conditions += 1
+            if conditions > MAX_CONDITIONS:
+                raise QueryError(f"the query has too many conditions (at most {MAX_CONDITIONS})",
+                                 query, node.meta.start_pos, node.meta.end_pos)
+        stack.extend((k, depth) for k in reversed(node.children) if isinstance(k, Tree))
+
+
+_CONDITIONS = {"compare", "due_cmp", "due_by", "due_in", "due_between", "due_state", "for_unit", "target", "term"}
+
+
+def _span(meta) -> Span:
     return Span(getattr(meta, "start_pos", 0), getattr(meta, "end_pos", 0))
 
 
-def _build(tree, query: str):
-    from lark import Token, Tree
+def _val(tok) -> Value:
+    text = str(tok)
+    quoted = tok.type == "STRING"
+    return Value(text[1:-1] if quoted else text, Span(tok.start_pos, tok.end_pos), quoted)
 
-    if isinstance(tree, Token):
-        raise AssertionError(tree)
-    kind = tree.data
-    kids = tree.children
-    if kind == "start":
-        return _build(kids[0], query)
-    if kind == "count":
-        return Count(_build(kids[1], query))
-    if kind == "diff":
-        rest = [k for k in kids if isinstance(k, Tree)]
-        a, b = (_val(n.children[0]) for n in rest[:2])
-        where = _build(rest[2], query) if len(rest) > 2 else None
-        return Diff(a, b, where)
-    if kind == "query":
+
+class ToAst(Transformer):
+    """The parse tree as the dataclasses above (lark's create_ast pattern), each with its span.
+
+    Checks that need a node's words (a date that does not exist, a limit too large) are made
+    here, so every such error carries the caret of the words it is about."""
+
+    def __init__(self, query: str):
+        super().__init__(visit_tokens=False)
+        self.source = query
+
+    def error(self, message: str, start: int, end: int, **kw) -> QueryError:
+        return QueryError(message, self.source, start, end, **kw)
+
+    # -- leaves --------------------------------------------------------------------------
+    def value(self, kids):
+        return _val(kids[0])
+
+    name = value
+    measure = value
+
+    def when(self, kids):
+        tok = kids[0]
+        value = DateValue(str(tok), Span(tok.start_pos, tok.end_pos))
+        if tok.type != "TODAY":
+            value.period = read_date(value, self.source)
+        return value
+
+    # -- statements ----------------------------------------------------------------------
+    def start(self, kids):
+        return kids[0]
+
+    def count(self, kids):
+        return Count(kids[1])
+
+    def diff(self, kids):
+        a, b, *rest = [k for k in kids if not _is_token(k)]
+        return Diff(a, b, rest[0] if rest else None)
+
+    def query(self, kids):
         select = Select(None)
-        for k in kids:
-            if k is None:
-                continue
-            if k.data == "order":
-                name = _val(k.children[2].children[0])
-                direction = str(k.children[3]).lower() if len(k.children) > 3 and k.children[3] is not None else "asc"
-                if name.text.lower() not in ORDER_KEYS:
-                    raise QueryError(f"cannot order by '{name.text}'", query, name.span.start, name.span.end,
-                                     expected=[", ".join(ORDER_KEYS)], suggestions=near(name.text, ORDER_KEYS))
-                select.order.append((name, direction))
-            elif k.data == "limit":
-                select.limit = int(float(k.children[1]))
-            elif k.data == "group":
-                name = _val(k.children[2].children[0])
-                if name.text.lower() not in GROUP_KEYS:
-                    raise QueryError(f"cannot group by '{name.text}'", query, name.span.start, name.span.end,
-                                     expected=[", ".join(GROUP_KEYS)], suggestions=near(name.text, GROUP_KEYS))
-                select.group = name
+        for kid in kids:
+            if isinstance(kid, tuple):
+                kind, payload = kid
+                if kind == "order":
+                    select.order.append(payload)
+                elif kind == "limit":
+                    select.limit = payload
+                else:
+                    select.group = payload
             else:
-                select.expr = _build(k, query)
+                select.expr = kid
         return select
-    if kind in ("or_", "and_"):
-        parts = [_build(k, query) for k in kids if isinstance(k, Tree) or not _is_kw(k)]
-        return parts[0] if len(parts) == 1 else (Or if kind == "or_" else And)(parts)
-    if kind == "not_":
-        return Not(_build(kids[1], query))
-    if kind == "compare":
+
+    def order(self, kids):
+        direction = str(kids[3]).lower() if len(kids) > 3 else "asc"
+        return "order", (_val(kids[2]), direction)
+
+    def group(self, kids):
+        return "group", _val(kids[2])
+
+    def limit(self, kids):
+        tok = kids[1]
+        if "." in tok or int(tok) > MAX_LIMIT:
+            raise self.error(f"limit takes a whole number from 0 to {MAX_LIMIT}", tok.start_pos, tok.end_pos)
+        return "limit", int(tok)
+
+    # -- conditions ----------------------------------------------------------------------
+    def or_(self, kids):
+        parts = [k for k in kids if not _is_token(k)]
+        return parts[0] if len(parts) == 1 else Or(parts, Span(_start(parts[0]), _end(parts[-1])))
+
+    def and_(self, kids):
+        parts = [k for k in kids if not _is_token(k)]
+        return parts[0] if len(parts) == 1 else And(parts, Span(_start(parts[0]), _end(parts[-1])))
+
+    def not_(self, kids):
+        return Not(kids[1], Span(kids[0].start_pos, _end(kids[1])))
+
+    def compare(self, kids):
         fld, op, value = kids
-        return Compare(str(fld).lower(), str(op), _val(value.children[0]), _span(tree))
-    if kind in ("due_cmp", "due_by", "due_in", "due_between"):
-        whens = tuple(_val(k.children[0]) for k in kids if isinstance(k, Tree))
-        op = {"due_cmp": str(kids[1]), "due_by": "<=", "due_in": "in", "due_between": "between"}[kind]
-        return Due("cmp" if kind in ("due_cmp", "due_by") else op, op, whens, _span(tree))
-    if kind == "due_state":
-        return Due("state", str(kids[1]).lower(), (), _span(tree))
-    if kind == "for_unit":
-        return ForUnit(_val(kids[1].children[0]), _span(tree))
-    if kind == "target":
+        return Compare(str(fld).lower(), str(op), value, Span(fld.start_pos, value.span.end))
+
+    def due_cmp(self, kids):
+        return Due("cmp", str(kids[1]), (kids[2],), self._due_span(kids))
+
+    def due_by(self, kids):
+        return Due("cmp", "<=", (kids[2],), self._due_span(kids))
+
+    def due_in(self, kids):
+        return Due("in", "in", (kids[2],), self._due_span(kids))
+
+    def due_between(self, kids):
+        low, high = kids[2], kids[4]
+        if low.period and high.period and high.period.last < low.period.first:
+            raise self.error("the range ends before it starts", kids[0].start_pos, high.span.end,
+                             expected=[f"due between {high.text} and {low.text}"])
+        return Due("between", "between", (low, high), self._due_span(kids))
+
+    def due_state(self, kids):
+        return Due("state", str(kids[1]).lower(), (), self._due_span(kids))
+
+    def for_unit(self, kids):
+        return ForUnit(kids[1], Span(kids[0].start_pos, kids[1].span.end))
+
+    def target(self, kids):
+        number = float(kids[2])
+        if not math.isfinite(number):
+            raise self.error("the target value is too large", kids[2].start_pos, kids[2].end_pos)
         measure = kids[3] if len(kids) > 3 else None
-        return TargetCmp(str(kids[1]), float(kids[2]), _val(measure.children[0]) if measure is not None else None, _span(tree))
-    if kind == "term":
+        end = measure.span.end if measure is not None else kids[2].end_pos
+        return TargetCmp(str(kids[1]), number, measure, Span(kids[0].start_pos, end))
+
+    def term(self, kids):
         value = _val(kids[0])
-        if not value.quoted and not CJK.search(value.text):
-            raise _unknown_word(value, query)
-        return Term(value, _span(tree))
-    raise AssertionError(kind)
+        return Term(value, value.span)
+
+    @staticmethod
+    def _due_span(kids) -> Span:
+        last = kids[-1]
+        return Span(kids[0].start_pos, last.end_pos if _is_token(last) else last.span.end)
 
 
-def _is_kw(tok) -> bool:
-    return getattr(tok, "type", None) in ("AND", "OR")
+def _is_token(node) -> bool:
+    return isinstance(node, Token)
 
 
-def _unknown_word(value: Value, query: str) -> QueryError:
-    suggestions = near(value.text, KEYWORDS + FIELDS + DUE_STATES, cutoff=60)
-    return QueryError(
-        f"unexpected word '{value.text}' (an English search term must be quoted: \"{value.text}\")",
-        query, value.span.start, value.span.end,
-        expected=["a keyword, a field or a quoted search term"], suggestions=suggestions,
-    )
+def _start(node) -> int:
+    return node.span.start
+
+
+def _end(node) -> int:
+    return node.span.end
+
+
+# --- syntax errors, named by example -----------------------------------------------------
+
+SYNTAX_ERRORS: dict[str, list[str]] = {
+    "'{token}' cannot follow 'due'": ["due before 2021-12", "due after 2021", "due until 2021", "doc = nea and due ongoin"],
+    "a date must say how it is compared: due <= {token}, due in {token}, ...": ["due 2021-12", "due 2021", "due today", "due 2021年"],
+    "'{token}' is not a date": ["due <= x", "due in x", "due by x", "due between x", "due between 2021 and x",
+                                "due <= 市", "due in 市"],
+    "cannot order by '{token}'": ["order by x", "order by 市", "order by 1"],
+    "cannot group by '{token}'": ["group by x", "group by 市", "group by 1"],
+    "'{token}' is not asc or desc": ["order by due x"],
+    "limit takes a number, not '{token}'": ["limit x", "limit 市", "limit 2021-12"],
+    "a field needs an operator: {prev} = {token}": ["unit 市能源局", "doc nea", "unit \"x\"", "doc 1479"],
+    "'{token}' needs a field before it": ["= x", "doc = nea and = x", "~ x"],
+    "a ')' without its '('": [")", "doc = nea)", "(doc = nea))"],
+    "unexpected end of the query: a value must follow '{prev}'": ["doc =", "unit !=", "doc = nea and unit ~", "for"],
+    "unexpected end of the query: a date must follow '{prev}'": ["due <=", "due in", "due by", "due between", "due between 2021 and"],
+    "unexpected end of the query: '{prev}' must be followed by a condition": ["doc = nea and", "doc = nea or", "not", "("],
+    "unexpected end of the query: a ')' is missing": ["(doc = nea", "((doc = nea) or doc = 1479"],
+    "unexpected end of the query: 'due' must be followed by how it is compared": ["due"],
+    "unexpected end of the query: '{prev}' must be followed by a key": ["order by", "group by", "order", "group"],
+}
+"""Malformed queries and what to say about them; `{token}` is the unexpected word, `{prev}` the one
+before it. lark's `match_examples` picks the entry whose example failed in the same parser state."""
+
+_DUE_WORDS = {"before": ["due < {next}", "due by {next}"], "after": ["due > {next}", "due >= {next}"],
+              "until": ["due by {next}"], "since": ["due >= {next}"], "on": ["due = {next}", "due in {next}"],
+              "from": ["due between {next} and …"], "during": ["due in {next}"], "within": ["due in {next}"]}
+"""English words people put after `due`, and what the language says instead."""
+
+
+def syntax_error(e, query: str) -> QueryError:
+    """A lark parse error as a QueryError: named from `SYNTAX_ERRORS`, with the caret under the
+    unexpected token and near misses among the words that may stand there."""
+    from lark.exceptions import UnexpectedCharacters
+
+    if isinstance(e, UnexpectedCharacters):
+        return _bad_character(e, query)
+    tok = e.token
+    if tok.type == "$END" or tok.start_pos is None:  # the caret goes after the last word
+        start = end = len(query.rstrip())
+    else:
+        start, end = tok.start_pos, tok.end_pos
+    expected = set(getattr(e, "accepts", None) or e.expected)
+    special = _unknown_field(tok, query, start, end, expected)
+    if special is not None:
+        return special
+    e.state = _Where(e.state)
+    label = e.match_examples(_parse_for_example, SYNTAX_ERRORS, token_type_match_fallback=True)
+    prev = _previous_word(query, start)
+    words = {"token": shorten(str(tok)), "prev": shorten(prev[2]) if prev else ""}
+    if label is not None and (tok.type != "$END" or label.startswith("unexpected end")):
+        message = label.format(**words)
+    elif tok.type == "$END":
+        message = "unexpected end of the query"
+    elif tok.type == "WORD":
+        message = f"unexpected word '{words['token']}' (an English search term must be quoted: \"{words['token']}\")"
+    else:
+        message = f"unexpected '{words['token']}'"
+    return QueryError(message, query, start, end, expected=_expected_names(expected),
+                      suggestions=_suggestions(tok, expected, query, end))
+
+
+class _Where:
+    """A parser state compared by the LALR state alone. lark compares the whole stack's depth too,
+    so `order by x` would not match `doc = nea order by x`; the state says where in the grammar the
+    error is, which is what an example names."""
+
+    def __init__(self, state):
+        self.position = getattr(state, "position", state)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _Where) and self.position == other.position
+
+    __hash__ = None
+
+
+def _parse_for_example(text: str):
+    from lark.exceptions import UnexpectedInput
+
+    try:
+        return parser().parse(text)
+    except UnexpectedInput as e:
+        e.state = _Where(e.state)
+        raise
+
+
+def _unknown_field(tok, query: str, start: int, end: int, expected: set) -> QueryError | None:
+    """`untt = x`: a word before an operator, where a condition begins, was meant as a field."""
+    if "FIELD" not in expected:
+        return None
+    if tok.type == "WORD" and query[end:].lstrip()[:1] in tuple("=<>!~"):
+        return UnknownInQuery(f"unknown field '{shorten(str(tok))}'", query, start, end,
+                          expected=[_TERMINAL_NAMES["FIELD"]], suggestions=near(str(tok), FIELDS, cutoff=60))
+    return None
+
+
+def _suggestions(tok, expected: set, query: str, end: int) -> list[str]:
+    if tok.type not in ("WORD", "CJKWORD", "NUMBER", "DATE"):
+        return []
+    word = str(tok).lower()
+    if "BY" in expected and "STATE" in expected and word in _DUE_WORDS:  # due before 2021-12
+        nxt = re.match(rf"\s*({_WORD_CHAR}+)", query[end:])
+        return [s.format(next=nxt.group(1) if nxt else "…") for s in _DUE_WORDS[word]]
+    return near(str(tok), acceptable_words(expected), cutoff=60)
+
+
+def acceptable_words(terminals) -> list[str]:
+    """The words of the closed classes among `terminals` (keywords, fields, states, keys)."""
+    classes = generated_terminals()
+    return [w for name in sorted(terminals) for w in classes.get(name, [])]
+
+
+def _bad_character(e, query: str) -> QueryError:
+    bad = query[e.pos_in_stream]
+    if bad in "\"'“":
+        return QueryError("a quoted string is not closed", query, e.pos_in_stream, len(query),
+                          expected=["a closing " + {"“": "”"}.get(bad, bad)])
+    return QueryError(f"unexpected character '{bad}'", query, e.pos_in_stream,
+                      expected=_expected_names(e.allowed or []))
 
 
 _CONDITION = {"FIELD", "DUE", "FOR", "TARGET", "NOT", "LPAR", "STRING", "CJKWORD"}
 
 
 def _expected_names(names) -> list[str]:
-    names = set(names)
+    names = set(names) - {"WORD"} if {"FIELD", "STRING"} <= set(names) else set(names)
     out = []
     if len(names & _CONDITION) >= 4:  # summarise: the full list reads like a grammar dump
         names -= _CONDITION
@@ -311,89 +639,74 @@ def _expected_names(names) -> list[str]:
 
 
 def _previous_word(query: str, pos: int) -> tuple[int, int, str] | None:
-    m = re.search(r"([^\s()\"'=<>!~,]+)\s*$", query[:pos])
+    m = re.search(r"(\S+)\s*$", query[:pos])
     return (m.start(1), m.end(1), m.group(1)) if m else None
 
 
-def parse(query: str):
-    """The syntax tree of `query`, or a QueryError with a caret, expectations and suggestions."""
-    from lark.exceptions import (
-        UnexpectedCharacters,
-        UnexpectedEOF,
-        UnexpectedInput,
-        UnexpectedToken,
-    )
+# --- completion --------------------------------------------------------------------------
 
-    if not query or not query.strip():
-        raise QueryError("the query is empty", query or "", 0, expected=["a condition such as doc = nea"])
+_PLACEHOLDERS = {"DATE": "<date>", "NUMBER": "<number>", "STRING": "<quoted>", "WORD": "<word>",
+                 "CJKWORD": "<chinese>", "OP": "=", "CMP": "<=", "LPAR": "(", "RPAR": ")", "PERCENT": "%"}
+_OPERATORS = {"OP": ["=", "!=", "~", "!~", "<", "<=", ">", ">="], "CMP": ["<=", "<", ">=", ">", "="]}
+
+
+def accepts(text_before_cursor: str) -> list[str]:
+    """What may be typed at the cursor: keywords, fields, states and keys as words, operators as
+    themselves, and the open classes as placeholders (`<date>`, `<number>`, `<quoted>`, `<word>`,
+    `<chinese>`). The word being typed (after the last break, or after an unclosed quote) is
+    ignored: the answer is what may stand where it stands. [] when the text before it cannot
+    begin a query."""
+    from lark.exceptions import UnexpectedInput
+
+    text = _before_word(text_before_cursor)
+    interactive = parser().parse_interactive(text)
     try:
-        tree = parser().parse(query)
-    except UnexpectedToken as e:
-        tok = e.token
-        start = tok.start_pos if tok.start_pos is not None else len(query)
-        end = tok.end_pos if tok.end_pos is not None else start + 1
-        shown = "end of the query" if tok.type == "$END" else f"'{tok}'"
-        suggestions: list[str] = []
-        if tok.type == "WORD" and not CJK.search(str(tok)):
-            # a bare English word where a keyword belongs: most likely a misspelt keyword
-            suggestions = near(str(tok), KEYWORDS + FIELDS + DUE_STATES, cutoff=60)
-            nxt = query[end:].lstrip()[:2]
-            if nxt[:1] in "=<>!~" and nxt:
-                raise QueryError(f"unknown field '{tok}'", query, start, end,
-                                 expected=[_TERMINAL_NAMES["FIELD"]], suggestions=near(str(tok), FIELDS, cutoff=60)) from None
-            raise QueryError(f"unexpected word '{tok}' (an English search term must be quoted: \"{tok}\")",
-                             query, start, end, expected=_expected_names(e.expected), suggestions=suggestions) from None
-        elif tok.type in ("OP", "CMP") and (prev := _previous_word(query, start)):
-            # "untt = x": the word before the operator was meant to be a field
-            suggestions = near(prev[2], FIELDS, cutoff=60)
-            if suggestions or not CJK.search(prev[2]):
-                raise QueryError(f"unknown field '{prev[2]}'", query, prev[0], prev[1],
-                                 expected=[_TERMINAL_NAMES["FIELD"]], suggestions=suggestions) from None
-        raise QueryError(f"unexpected {shown}", query, start, end,
-                         expected=_expected_names(e.expected), suggestions=suggestions) from None
-    except UnexpectedCharacters as e:
-        bad = query[e.pos_in_stream]
-        if bad in "\"'“":
-            raise QueryError("a quoted string is not closed", query, e.pos_in_stream, len(query),
-                             expected=["a closing " + {"“": "”"}.get(bad, bad)]) from None
-        raise QueryError(f"unexpected character '{bad}'", query, e.pos_in_stream,
-                         expected=_expected_names(e.allowed or [])) from None
-    except UnexpectedEOF as e:
-        raise QueryError("the query ends too early", query, len(query),
-                         expected=_expected_names(e.expected)) from None
-    except UnexpectedInput as e:  # pragma: no cover - other lark input errors
-        raise QueryError("cannot read the query", query, getattr(e, "pos_in_stream", 0) or 0) from None
-    return _build(tree, query)
+        interactive.exhaust_lexer()
+    except UnexpectedInput:
+        return []
+    classes = generated_terminals()
+    out: list[str] = []
+    for name in sorted(interactive.accepts()):
+        if name in classes:
+            out += classes[name]
+        elif name in _OPERATORS:
+            out += _OPERATORS[name]
+        elif name in _PLACEHOLDERS:
+            out.append(_PLACEHOLDERS[name])
+    return list(dict.fromkeys(out))
+
+
+def _before_word(text: str) -> str:
+    quote = None
+    for i, ch in enumerate(text):
+        if quote is None and ch in "\"'“":
+            quote = (i, {"“": "”"}.get(ch, ch))
+        elif quote is not None and ch == quote[1]:
+            quote = None
+    if quote is not None:
+        return text[: quote[0]]
+    return re.sub(rf"{_WORD_CHAR}+$", "", text)
 
 
 # --- dates -------------------------------------------------------------------------------
 
+def read_date(value: Value, query: str, today: date | None = None) -> Period:
+    """The period a date literal stands for, or a QueryError under it saying what is wrong."""
+    try:
+        return parse_period(value.text, today)
+    except DateError as exc:
+        message = str(exc)
+        if not message.startswith("'"):
+            message = f"'{shorten(value.text)}' is not a date: {message}"
+        instead = [f"due by {exc.core}", f"due < {exc.core}"] if exc.core else []
+        raise QueryError(message, query, value.span.start, value.span.end,
+                         expected=[exc.hint or _TERMINAL_NAMES["DATE"]], suggestions=instead) from None
+
+
 def period(value: Value, query: str, today: date) -> tuple[date, date]:
     """The first and last day a date literal stands for (2021 -> the year, 2021-12 -> the month)."""
-    text = value.text.strip().lower()
-    try:
-        if text == "today":
-            return today, today
-        if m := re.fullmatch(r"(\d{4})", text):
-            y = int(m.group(1))
-            return date(y, 1, 1), date(y, 12, 31)
-        if m := re.fullmatch(r"(\d{4})-q([1-4])", text):
-            y, q = int(m.group(1)), int(m.group(2))
-            first = date(y, 3 * q - 2, 1)
-            return first, date(y, 3 * q, calendar.monthrange(y, 3 * q)[1])
-        if m := re.fullmatch(r"(\d{4})-h([12])", text):
-            y, h = int(m.group(1)), int(m.group(2))
-            return (date(y, 1, 1), date(y, 6, 30)) if h == 1 else (date(y, 7, 1), date(y, 12, 31))
-        if m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
-            y, mo = int(m.group(1)), int(m.group(2))
-            return date(y, mo, 1), date(y, mo, calendar.monthrange(y, mo)[1])
-        if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text):
-            d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            return d, d
-    except ValueError:
-        pass
-    raise QueryError(f"'{value.text}' is not a date", query, value.span.start, value.span.end,
-                     expected=[_TERMINAL_NAMES["DATE"]])
+    found = getattr(value, "period", None) or read_date(value, query, today)
+    return found.first, found.last
 
 
 def due_range(node: Due, query: str, today: date) -> tuple[date | None, date | None, bool, bool]:
@@ -406,14 +719,16 @@ def due_range(node: Due, query: str, today: date) -> tuple[date | None, date | N
         return lo, hi, True, True
     first, last = period(node.when[0], query, today)
     op = node.op
-    if op == "in" or op == "=":
+    if op in ("in", "="):
         return first, last, True, True
     if op == "<=":
         return None, last, True, True
-    if op == "<":
-        return None, first - timedelta(days=1), True, True
     if op == ">=":
         return first, None, True, True
-    if op == ">":
-        return last + timedelta(days=1), None, True, True
-    raise QueryError(f"cannot compare due with '{op}'", query, node.span.start, node.span.end)
+    if (op == "<" and first == date.min) or (op == ">" and last == date.max):
+        raise QueryError(f"nothing can be due {'before' if op == '<' else 'after'} "
+                         f"{(first if op == '<' else last).isoformat()}: years run from 0001 to 9999",
+                         query, node.span.start, node.span.end)
+    if op == "<":
+        return None, first - timedelta(days=1), True, True
+    return last + timedelta(days=1), None, True, True

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal
 
-from kb.query.compile import Compiler
+from kb.query.compile import Compiled, Compiler
 from kb.query.parse import Count, Diff, QueryError, Select, parse
 from kb.query.vocab import vocabulary
+
+ResultKind = Literal["rows", "count", "groups", "diff"]
 
 
 @dataclass
@@ -51,7 +54,7 @@ class Row:
 @dataclass
 class QueryResult:
     query: str
-    kind: str  # "rows" | "count" | "groups" | "diff"
+    kind: ResultKind
     rows: list[Row] = field(default_factory=list)
     count: int | None = None
     groups: list[tuple[str, int]] = field(default_factory=list)
@@ -61,6 +64,7 @@ class QueryResult:
     terms: list[str] = field(default_factory=list)  # search terms, for highlighting
     sql: str = field(default="", repr=False)  # what ran, with `?` for every value
     params: list = field(default_factory=list, repr=False)
+    dates: list[str] = field(default_factory=list)  # each date literal and its period, for --explain
 
     def __iter__(self):
         return iter(self.rows)
@@ -110,65 +114,96 @@ def run(store, text: str, today: date | None = None, limit: int | None = None, s
     if isinstance(statement, Diff):
         raise QueryError("a diff compares whole documents: ask the knowledge base (KnowledgeBase.query), not the store",
                          text, 0, len(text))
-    vocab = vocabulary(store)
     counting = isinstance(statement, Count)
     select: Select = statement.select if counting else statement
     lim = select.limit if select.limit is not None else limit
-    compiled = Compiler(vocab, text, today, streaming=lim is not None).compile(select.expr)
-    con = store.con
-    join_o = compiled.uses_due
-    # top-level search terms are joined (one FTS pass that also gives the rank), not filtered
-    fts_join, fts_params = "", []
-    for n, phrase in enumerate(compiled.fts_joins):
-        fts_join += f" JOIN (SELECT rowid AS r, rank AS s FROM fts_zh WHERE fts_zh MATCH ?) f{n} ON f{n}.r = i.rowid"
-        fts_params.append(phrase)
-    base = "FROM items i" + fts_join + (" JOIN occurrences o ON o.item = i.rowid" if join_o else "")
-    where = f"WHERE {compiled.where}"
-    params = fts_params + list(compiled.params)
-
+    plan = _Plan.make(store, text, today, select, lim)
     if select.group is not None:
-        key = select.group.text.lower()
-        if key in ("unit", "role"):
-            column = "u.unit" if key == "unit" else "u.role"
-            sql = (f"SELECT {column} AS k, count(DISTINCT i.rowid) AS n {base} JOIN item_units u ON u.item = i.rowid "
-                   f"{where} GROUP BY k ORDER BY n DESC, k")
-        elif key in ("metric", "customer"):
-            column = f"t.{key}"
-            sql = (f"SELECT coalesce({column}, '') AS k, count(DISTINCT i.rowid) AS n {base} JOIN targets t ON t.item = i.rowid "
-                   f"{where} GROUP BY k ORDER BY n DESC, k")
-        else:
-            if key in ("due-year", "due-month") and not join_o:
-                base += " JOIN occurrences o ON o.item = i.rowid"
-            count_expr = "count(*)" if compiled.uses_due or key.startswith("due") else "count(DISTINCT i.rowid)"
-            sql = f"SELECT {_GROUP_SQL[key]} AS k, {count_expr} AS n {base} {where} GROUP BY k ORDER BY k"
-        groups = [(str(k), int(n)) for k, n in con.execute(sql, params)]
-        names = vocab.units if key == "unit" else vocab.terms.get(f"{key}s", {}) if key in ("metric", "customer") else {}
-        labels = {k: names[k]["zh"] for k, _ in groups if k in names}
-        return QueryResult(text, "groups", groups=groups, group_by=key, labels=labels, sql=sql, params=params)
+        result = _groups(plan, select.group.text.lower())
+    elif counting:
+        result = _count(plan)
+    else:
+        result = _rows(plan, select, lim)
+    result.dates = plan.compiled.dates
+    return result
 
-    if counting:  # as many as the rows the query shows: items, or (item, date) occurrences
-        sql = f"SELECT count(*) {base} {where}"
-        n = con.execute(sql, params).fetchone()[0]
-        return QueryResult(text, "count", count=n, sql=sql, params=params)
 
-    rank_sql, rank_params = "NULL", list(fts_params)
-    joins = fts_join
-    rank_parts = [f"f{n}.s" for n in range(len(compiled.fts_joins))]
+@dataclass
+class _Plan:
+    """What every shape of answer starts from: the compiled condition, the FROM clause with its
+    joins (top-level search terms are joined, one FTS pass that also gives the rank), the WHERE."""
+
+    store: object
+    text: str
+    today: date
+    vocab: object
+    compiled: Compiled
+    fts_join: str
+    fts_params: list
+    base: str
+    where: str
+    params: list
+
+    @classmethod
+    def make(cls, store, text: str, today: date, select: Select, lim: int | None) -> _Plan:
+        vocab = vocabulary(store)
+        compiled = Compiler(vocab, text, today, streaming=lim is not None).compile(select.expr)
+        fts_join, fts_params = "", []
+        for n, phrase in enumerate(compiled.fts_joins):
+            fts_join += f" JOIN (SELECT rowid AS r, rank AS s FROM fts_zh WHERE fts_zh MATCH ?) f{n} ON f{n}.r = i.rowid"
+            fts_params.append(phrase)
+        base = "FROM items i" + fts_join + (" JOIN occurrences o ON o.item = i.rowid" if compiled.uses_due else "")
+        return cls(store, text, today, vocab, compiled, fts_join, fts_params, base, f"WHERE {compiled.where}",
+                   fts_params + list(compiled.params))
+
+
+def _groups(plan: _Plan, key: str) -> QueryResult:
+    """Counts per group: responsibilities and targets are joined; the rest are item columns."""
+    base, where = plan.base, plan.where
+    if key in ("unit", "role"):
+        column = "u.unit" if key == "unit" else "u.role"
+        sql = (f"SELECT {column} AS k, count(DISTINCT i.rowid) AS n {base} JOIN item_units u ON u.item = i.rowid "
+               f"{where} GROUP BY k ORDER BY n DESC, k")
+    elif key in ("metric", "customer"):
+        sql = (f"SELECT coalesce(t.{key}, '') AS k, count(DISTINCT i.rowid) AS n {base} JOIN targets t ON t.item = i.rowid "
+               f"{where} GROUP BY k ORDER BY n DESC, k")
+    else:
+        if key in ("due-year", "due-month") and not plan.compiled.uses_due:
+            base += " JOIN occurrences o ON o.item = i.rowid"
+        count_expr = "count(*)" if plan.compiled.uses_due or key.startswith("due") else "count(DISTINCT i.rowid)"
+        sql = f"SELECT {_GROUP_SQL[key]} AS k, {count_expr} AS n {base} {where} GROUP BY k ORDER BY k"
+    groups = [(str(k), int(n)) for k, n in plan.store.con.execute(sql, plan.params)]
+    vocab = plan.vocab
+    names = vocab.units if key == "unit" else vocab.terms.get(f"{key}s", {}) if key in ("metric", "customer") else {}
+    labels = {k: names[k]["zh"] for k, _ in groups if k in names}
+    return QueryResult(plan.text, "groups", groups=groups, group_by=key, labels=labels, sql=sql, params=plan.params)
+
+
+def _count(plan: _Plan) -> QueryResult:
+    """As many as the rows the query shows: items, or (item, date) occurrences."""
+    sql = f"SELECT count(*) {plan.base} {plan.where}"
+    n = plan.store.con.execute(sql, plan.params).fetchone()[0]
+    return QueryResult(plan.text, "count", count=n, sql=sql, params=plan.params)
+
+
+def _rank(plan: _Plan) -> tuple[str, str, list]:
+    """(rank expression, its joins, their parameters): bm25 of the positive search terms."""
+    compiled = plan.compiled
+    joins, params = plan.fts_join, list(plan.fts_params)
+    parts = [f"f{n}.s" for n in range(len(compiled.fts_joins))]
     if compiled.rank_zh:
         joins += " LEFT JOIN (SELECT rowid AS r, bm25(fts_zh) AS s FROM fts_zh WHERE fts_zh MATCH ?) rz ON rz.r = i.rowid"
-        rank_params.append(" OR ".join(f"({e})" for e in compiled.rank_zh))
+        params.append(" OR ".join(f"({e})" for e in compiled.rank_zh))
+        parts.append("coalesce(rz.s, 0)")
     if compiled.rank_en:
         joins += " LEFT JOIN (SELECT rowid AS r, bm25(fts_en) AS s FROM fts_en WHERE fts_en MATCH ?) re ON re.r = i.rowid"
-        rank_params.append(" OR ".join(f"({e})" for e in compiled.rank_en))
-    rank_parts += (["coalesce(rz.s, 0)"] if compiled.rank_zh else []) + (["coalesce(re.s, 0)"] if compiled.rank_en else [])
-    if rank_parts:
-        rank_sql = " + ".join(rank_parts)
+        params.append(" OR ".join(f"({e})" for e in compiled.rank_en))
+        parts.append("coalesce(re.s, 0)")
+    return (" + ".join(parts) if parts else "NULL"), joins, params
 
-    # Only ids and sort keys go through the sort; an item's JSON is read when a row is used.
-    if compiled.uses_due:  # occurrences hold one row per item and date
-        columns = "i.rowid, i.id, o.date AS due, o.phrase, o.scope, o.kind"
-    else:
-        columns = "i.rowid, i.id, i.deadline AS due, NULL, NULL, i.deadline_kind"
+
+def _order(compiled: Compiled, select: Select, ranked: bool) -> list[str]:
+    """ORDER BY terms: as asked, else by rank, then date; always ending in a unique key."""
     order = []
     for value, direction in select.order or []:
         key, d = value.text.lower(), direction.upper()
@@ -182,26 +217,37 @@ def run(store, text: str, today: date | None = None, limit: int | None = None, s
         else:
             order.append(f"i.{key} {d}")
     if not order:
-        order = ["rank ASC"] if rank_sql != "NULL" else []
+        order = ["rank ASC"] if ranked else []
         if compiled.uses_due and not compiled.undated_only:
             # with only dated rows, (date, item) is the index's own order: no sort, LIMIT stops early
             order.append("o.date" if compiled.dated_only else "o.date IS NULL, o.date")
     order.append("o.item" if compiled.uses_due else "i.rowid")
-    if join_o and compiled.dated_only and not select.order and rank_sql == "NULL":
+    return order
+
+
+def _rows(plan: _Plan, select: Select, lim: int | None) -> QueryResult:
+    """The rows: only ids and sort keys go through the sort; an item's JSON is read when a row is used."""
+    compiled = plan.compiled
+    rank_sql, joins, rank_params = _rank(plan)
+    if compiled.uses_due:  # occurrences hold one row per item and date
+        columns = "i.rowid, i.id, o.date AS due, o.phrase, o.scope, o.kind"
+    else:
+        columns = "i.rowid, i.id, i.deadline AS due, NULL, NULL, i.deadline_kind"
+    order = _order(compiled, select, rank_sql != "NULL")
+    if compiled.uses_due and compiled.dated_only and not select.order and rank_sql == "NULL":
         # walk occurrences in (date, item) index order and stop at the limit: no sort at all
         source = f"FROM occurrences o CROSS JOIN items i ON i.rowid = o.item{joins}"
     else:
-        source = f"FROM items i{joins}" + (" JOIN occurrences o ON o.item = i.rowid" if join_o else "")
-    sql = f"SELECT {columns}, {rank_sql} AS rank {source} {where} ORDER BY {', '.join(order)}"
+        source = f"FROM items i{joins}" + (" JOIN occurrences o ON o.item = i.rowid" if compiled.uses_due else "")
+    sql = f"SELECT {columns}, {rank_sql} AS rank {source} {plan.where} ORDER BY {', '.join(order)}"
     if lim is not None:
         sql += " LIMIT ?"
-    all_params = rank_params + list(compiled.params) + ([lim] if lim is not None else [])
-    rows = []
-    iso_today = today.isoformat()
-    for rid, item_id, due, phrase, scope, due_kind, rank in con.execute(sql, all_params):
-        rows.append(Row(item_id, due, phrase, scope, due_kind, rank, overdue=bool(due and due < iso_today),
-                        _store=store, _rowid=rid))
-    return QueryResult(text, "rows", rows=rows, terms=_terms(select.expr), sql=sql, params=all_params)
+    params = rank_params + list(compiled.params) + ([lim] if lim is not None else [])
+    iso_today = plan.today.isoformat()
+    rows = [Row(item_id, due, phrase, scope, due_kind, rank, overdue=bool(due and due < iso_today),
+                _store=plan.store, _rowid=rid)
+            for rid, item_id, due, phrase, scope, due_kind, rank in plan.store.con.execute(sql, params)]
+    return QueryResult(plan.text, "rows", rows=rows, terms=_terms(select.expr), sql=sql, params=params)
 
 
 __all__ = ["QueryError", "QueryResult", "Row", "run"]

@@ -18,7 +18,7 @@ from kb.core.fuzzy import near, norm
 from kb.query.parse import UnknownInQuery, Value
 
 
-def vocabulary(store) -> "Vocabulary":
+def vocabulary(store) -> Vocabulary:
     """The vocabulary of an open store, read once per store."""
     v = store.memo.get("vocabulary")
     if v is None:
@@ -36,7 +36,7 @@ class Vocabulary:
     kinds: set[str] = field(default_factory=set)
 
     @classmethod
-    def from_store(cls, con) -> "Vocabulary":
+    def from_store(cls, con) -> Vocabulary:
         v = cls()
         for row in con.execute("SELECT id, json FROM units"):
             v.units[row[0]] = json.loads(row[1])
@@ -113,6 +113,18 @@ class Vocabulary:
             return key
         raise UnknownInQuery(f"unknown document '{value.text}'", query, value.span.start, value.span.end,
                          expected=[", ".join(sorted(self.docs))], suggestions=near(value.text, list(self.docs)))
+
+    def docs_at_level(self, value: Value, query: str) -> list[str]:
+        """The documents of a level (`level` in each document's YAML: national, provincial, ...)."""
+        from kb.model.entities import LEVELS
+
+        key = value.text.strip().lower()
+        docs = sorted(d for d, data in self.docs.items() if (data.get("level") or "").lower() == key)
+        if docs or key in LEVELS:
+            return docs
+        levels = sorted({*LEVELS, *(data.get("level") for data in self.docs.values() if data.get("level"))})
+        raise UnknownInQuery(f"unknown level '{value.text}'", query, value.span.start, value.span.end,
+                             expected=[", ".join(levels)], suggestions=near(value.text, levels))
 
     def all_names(self) -> list[str]:
         """Every unit and metric name, for completion in the TUI."""

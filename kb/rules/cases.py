@@ -10,6 +10,7 @@ still evaluated. The columns are documented in docs/evaluate.md.
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -92,7 +93,7 @@ def _date(value, column: str) -> date | None:
         return None
     if isinstance(value, date):
         return value
-    from kb.core.deadlines import parse_iso
+    from kb.core.dates import parse_iso
 
     try:
         return parse_iso(str(value).strip())
@@ -107,7 +108,7 @@ def _number(value, column: str) -> float | None:
         number = float(str(value).strip().replace(",", ""))
     except ValueError:
         raise CaseError(f"{column}: '{value}' is not a number") from None
-    if number < 0 or number != number:
+    if number < 0 or math.isnan(number):
         raise CaseError(f"{column}: {value} must not be negative")
     return int(number) if number.is_integer() else number
 
@@ -139,6 +140,24 @@ def parse_case(raw: dict, registries, jurisdiction: str) -> Case:
 
     Dates may be `date` objects or YYYY-MM-DD text; `stages` / `starts` may also be given as
     dicts (stage -> date). Raises `CaseError` naming the first bad value."""
+    row = _columns(raw)
+    customers = _customers(row, registries)
+    area, city = _area_and_city(row, registries, jurisdiction)
+    applied = _date(row["applied"], "applied")
+    connected = _date(row["connected"], "connected")
+    if connected < applied:
+        raise CaseError(f"connected: {connected.isoformat()} is before applied {applied.isoformat()}")
+    stages, starts = _stages(row, applied, connected)
+    return Case(
+        id=_text(row["id"]), customer=customers, applied=applied, connected=connected,
+        capacity_kw=_number(row.get("capacity-kw"), "capacity_kw"), area=area, city=city,
+        stages=tuple(stages), starts=tuple(starts), charged=_number(row.get("charged"), "charged"),
+        note=_text(row.get("note")) or None,
+    )
+
+
+def _columns(raw: dict) -> dict:
+    """The row under canonical column names, every required column present."""
     row = {column_name(k): v for k, v in raw.items() if k is not None and k not in ("stages", "starts")}
     for stage, value in (raw.get("stages") or {}).items():
         row[column_name(stage)] = value
@@ -150,37 +169,41 @@ def parse_case(raw: dict, registries, jurisdiction: str) -> Case:
     for name in REQUIRED:
         if _text(row.get(name)) == "" and not isinstance(row.get(name), date):
             raise CaseError(f"{name}: missing")
+    return row
 
-    case_id = _text(row["id"])
+
+def _customers(row: dict, registries) -> tuple[str, ...]:
     classes = case_classes(registries)
     customers = tuple(dict.fromkeys(
         _resolve(part.strip(), registries.customers, "customer", classes, "customer class")
         for part in _text(row["customer"]).split("+") if part.strip()))
     if not customers:
         raise CaseError("customer: missing")
+    return customers
 
-    area = None
+
+def _area_and_city(row: dict, registries, jurisdiction: str) -> tuple[str | None, str | None]:
+    """The area class and the city, each resolved by name, and checked against each other."""
+    area = city = None
     if _text(row.get("area")):
         usable = {a.id for a in registries.areas.values() if a.id in ("urban-area", "rural-area") or a.get("zone")}
         area = _resolve(_text(row["area"]), registries.areas, "area", usable, "area class")
+    if not _text(row.get("city")):
+        return area, city
+    cities = {p.id for p in registries.places.values() if p.get("level") == "city"}
+    city = _resolve(_text(row["city"]), registries.places, "city", cities)
+    if jurisdiction not in place_chain(registries.places, city):
+        raise CaseError(f"city: {city} is not in {jurisdiction}")
+    if area:
+        area_class = registries.areas[area].get("city_class")
+        city_class = registries.places[city].get("city_class")
+        if area_class and city_class and area_class != city_class:
+            raise CaseError(f"area: {area} is for {area_class} cities but {city} is a{'n' if city_class == 'other' else ''} {city_class} city")
+    return area, city
 
-    city = None
-    if _text(row.get("city")):
-        cities = {p.id for p in registries.places.values() if p.get("level") == "city"}
-        city = _resolve(_text(row["city"]), registries.places, "city", cities)
-        if jurisdiction not in place_chain(registries.places, city):
-            raise CaseError(f"city: {city} is not in {jurisdiction}")
-        if area:
-            area_class = registries.areas[area].get("city_class")
-            city_class = registries.places[city].get("city_class")
-            if area_class and city_class and area_class != city_class:
-                raise CaseError(f"area: {area} is for {area_class} cities but {city} is a{'n' if city_class == 'other' else ''} {city_class} city")
 
-    applied = _date(row["applied"], "applied")
-    connected = _date(row["connected"], "connected")
-    if connected < applied:
-        raise CaseError(f"connected: {connected.isoformat()} is before applied {applied.isoformat()}")
-
+def _stages(row: dict, applied: date, connected: date) -> tuple[list, list]:
+    """(stage, completion) and (stage, start) pairs in process order, each after the one before."""
     stages, starts = [], []
     previous, previous_name = applied, "applied"
     for stage in STAGES:
@@ -191,10 +214,7 @@ def parse_case(raw: dict, registries, jurisdiction: str) -> Case:
         if not done:
             continue
         if start:
-            if start < previous:
-                raise CaseError(f"{stage}.start: {start.isoformat()} is before {previous_name} {previous.isoformat()}")
-            if done < start:
-                raise CaseError(f"{stage}: {done.isoformat()} is before its start {start.isoformat()}")
+            _check_start(stage, start, done, previous, previous_name)
             starts.append((stage, start))
         if done < previous:
             raise CaseError(f"{stage}: {done.isoformat()} is before {previous_name} {previous.isoformat()}")
@@ -202,13 +222,14 @@ def parse_case(raw: dict, registries, jurisdiction: str) -> Case:
             raise CaseError(f"{stage}: {done.isoformat()} is after connected {connected.isoformat()}")
         stages.append((stage, done))
         previous, previous_name = done, stage
+    return stages, starts
 
-    return Case(
-        id=case_id, customer=customers, applied=applied, connected=connected,
-        capacity_kw=_number(row.get("capacity-kw"), "capacity_kw"), area=area, city=city,
-        stages=tuple(stages), starts=tuple(starts), charged=_number(row.get("charged"), "charged"),
-        note=_text(row.get("note")) or None,
-    )
+
+def _check_start(stage: str, start: date, done: date, previous: date, previous_name: str) -> None:
+    if start < previous:
+        raise CaseError(f"{stage}.start: {start.isoformat()} is before {previous_name} {previous.isoformat()}")
+    if done < start:
+        raise CaseError(f"{stage}: {done.isoformat()} is before its start {start.isoformat()}")
 
 
 @dataclass
