@@ -225,8 +225,9 @@ _YEAR_ONLY = re.compile(rf"^{_NUM}年$")
 def resolve_phrase(phrase: str) -> tuple[date | None, date | None] | None:
     """(start, date) for a dated deadline phrase of a source, or None when it carries no full date.
 
-    Month phrases mean the month's last day (4月底前 -> 04-30); 8月前 is resolved as "by the end of August" (08-31), an inference the policy file marks `basis: inferred` with the stricter reading (07-31) under `other_readings`; as the
-    Shanxi plan's city-platform deadline is read; a bare year (a ledger column 2021年) means 12-31.
+    Month phrases mean the month's last day (4月底前 -> 04-30); 8月前 resolves to 08-31, an inference
+    that the policy file marks `basis: inferred`, with the stricter reading (07-31) under
+    `other_readings`; a bare year (a ledger column 2021年) means 12-31.
     """
     p = re.sub(r"\s+", "", phrase or "")
     if m := _RANGE.search(p):
