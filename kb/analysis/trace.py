@@ -112,39 +112,49 @@ def coverage_pairs(kb) -> list[tuple[str, str]]:
     return pairs
 
 
+@dataclass
+class _Links:
+    """The link index coverage reads: who carries out what, and which of those links are partial."""
+
+    down: dict[str, list[str]] = field(default_factory=dict)  # item -> the items linked to it from below
+    up: dict[str, list[str]] = field(default_factory=dict)  # item -> the items it implements
+    partial: set[tuple[str, str]] = field(default_factory=set)  # (item, counterpart) linked as partial
+
+    @classmethod
+    def of(cls, kb) -> "_Links":
+        out = cls()
+        for link in kb.links:
+            if link.src not in kb.items or link.dst not in kb.items or link.rel == "same-as":
+                continue
+            # implements: the source carries the target out; measures: the indicator (source) is
+            # carried out by the item it measures
+            upper, lower = (link.dst, link.src) if link.rel == "implements" else (link.src, link.dst)
+            out.down.setdefault(upper, []).append(lower)
+            if link.rel == "implements":
+                out.up.setdefault(link.src, []).append(link.dst)
+            if link.partial:
+                out.partial.add((upper, lower))
+        return out
+
+
+def _row(kb, links: _Links, item, lower_id: str, order) -> CoverageRow:
+    items = kb.items
+    direct = sorted({s for s in links.down.get(item.id, []) if items[s].doc == lower_id}, key=order)
+    via = sorted((v for v in links.up.get(item.id, []) if items[v].doc != lower_id), key=order)
+    through = sorted({(s, v) for v in via for s in links.down.get(v, []) if items[s].doc == lower_id and s not in direct},
+                     key=lambda p: (order(p[0]), order(p[1])))
+    reason = None if direct else kb.tree.missing_reason(item.id, lower_id)
+    parts = [c for c in direct if (item.id, c) in links.partial]
+    return CoverageRow(item.id, item.summary, via, direct, reason, lower_id, through, parts)
+
+
 def coverage(kb) -> list[CoverageRow]:
     """Each measure of a higher-level document with its lower-level counterparts (or why none)."""
-    items = kb.items
-    down: dict[str, list[str]] = {}  # item -> the items linked to it from below
-    partial: set[tuple[str, str]] = set()  # (item, counterpart) linked as partial
-    up: dict[str, list[str]] = {}  # item -> the items it implements
-    for link in kb.links:
-        if link.src not in items or link.dst not in items:
-            continue
-        if link.rel == "implements":
-            down.setdefault(link.dst, []).append(link.src)
-            up.setdefault(link.src, []).append(link.dst)
-            if link.partial:
-                partial.add((link.dst, link.src))
-        elif link.rel == "measures":  # an indicator measures the item that carries it out
-            down.setdefault(link.src, []).append(link.dst)
-            if link.partial:
-                partial.add((link.src, link.dst))
+    links = _Links.of(kb)
     order = _order(kb)
-    rows = []
-    for upper_id, lower_id in coverage_pairs(kb):
-        upper = kb.documents[upper_id]
-        for item in items.values():
-            if not upper.covers(item):
-                continue
-            direct = sorted({s for s in down.get(item.id, []) if items[s].doc == lower_id}, key=order)
-            via = sorted((v for v in up.get(item.id, []) if items[v].doc != lower_id), key=order)
-            through = sorted({(s, v) for v in via for s in down.get(v, []) if items[s].doc == lower_id and s not in direct},
-                             key=lambda p: (order(p[0]), order(p[1])))
-            reason = None if direct else kb.tree.missing_reason(item.id, lower_id)
-            parts = [c for c in direct if (item.id, c) in partial]
-            rows.append(CoverageRow(item.id, item.summary, via, direct, reason, lower_id, through, parts))
-    return rows
+    return [_row(kb, links, item, lower_id, order)
+            for upper_id, lower_id in coverage_pairs(kb)
+            for item in kb.items.values() if kb.documents[upper_id].covers(item)]
 
 
 def _order(kb):

@@ -92,6 +92,7 @@ class Checker:
     def check_registries(self) -> None:
         reg = self.tree.registries
         units_raw = self.tree.raw.get("units.yaml")
+        file = display_path(self.tree.root / "units.yaml")
         all_text = "".join(
             s.flat for s in (self.source(d.source_file) for d in self.tree.documents.values()) if s
         )
@@ -99,29 +100,34 @@ class Checker:
         for index, unit in enumerate(reg.units.values()):
             line = line_at(units_raw, ["units", index]) if units_raw is not None else 1
             if unit.parent and unit.parent not in reg.units:
-                self.add("policies/units.yaml" if units_raw is None else display_path(self.tree.root / "units.yaml"), line, f"unit {unit.id}: parent '{unit.parent}' is not a unit")
+                self.add(file, line, f"unit {unit.id}: parent '{unit.parent}' is not a unit")
             self.check_members(unit, line)
-            cjk = [n for n in (unit.zh, *unit.aliases) if _CJK.search(n)]
-            if all_text and not any(squash(n) in all_text for n in cjk):
-                self.add(display_path(self.tree.root / "units.yaml"), line, f"unit {unit.id}: neither its name nor an alias occurs in any source")
-            for alias in unit.aliases:
-                if _CJK.search(alias) and all_text and squash(alias) not in all_text:
-                    self.add(display_path(self.tree.root / "units.yaml"), line, f"unit {unit.id}: alias “{alias}” does not occur in any source")
-            for name in unit.names:
-                key = name.casefold()
-                if key in seen and seen[key] != unit.id:
-                    self.add(display_path(self.tree.root / "units.yaml"), line, f"unit {unit.id}: name “{name}” is also a name of {seen[key]}")
-                seen[key] = unit.id
+            if all_text:
+                self.check_unit_names_in_sources(unit, all_text, file, line)
+            self._unique_names(unit.id, unit.names, seen, file, line, "unit")
+        raw = self.tree.raw.get("metrics.yaml")
         for kind in ("metrics", "customers", "areas", "stages", "measures"):
             names: dict[str, str] = {}
-            raw = self.tree.raw.get("metrics.yaml")
             for index, term in enumerate(getattr(reg, kind).values()):
                 line = line_at(raw, [kind, index]) if raw is not None else 1
-                for name in term.names:
-                    key = name.casefold()
-                    if key in names and names[key] != term.id:
-                        self.add(display_path(self.tree.root / "metrics.yaml"), line, f"{kind[:-1]} {term.id}: name “{name}” is also a name of {names[key]}")
-                    names[key] = term.id
+                self._unique_names(term.id, term.names, names, display_path(self.tree.root / "metrics.yaml"), line, kind[:-1])
+
+    def check_unit_names_in_sources(self, unit, all_text: str, file: str, line: int) -> None:
+        """A unit's Chinese name or an alias occurs in some source; every Chinese alias does."""
+        cjk = [n for n in (unit.zh, *unit.aliases) if _CJK.search(n)]
+        if not any(squash(n) in all_text for n in cjk):
+            self.add(file, line, f"unit {unit.id}: neither its name nor an alias occurs in any source")
+        for alias in unit.aliases:
+            if _CJK.search(alias) and squash(alias) not in all_text:
+                self.add(file, line, f"unit {unit.id}: alias “{alias}” does not occur in any source")
+
+    def _unique_names(self, owner: str, names, seen: dict[str, str], file: str, line: int, what: str) -> None:
+        """No name (case-folded) stands for two entries of one registry."""
+        for name in names:
+            key = name.casefold()
+            if key in seen and seen[key] != owner:
+                self.add(file, line, f"{what} {owner}: name “{name}” is also a name of {seen[key]}")
+            seen[key] = owner
 
     def check_members(self, unit, line: int) -> None:
         """Members, stated or inferred, are units of a known jurisdiction, each listed once."""
@@ -191,105 +197,130 @@ class Checker:
         return f" (did you mean '{match[0]}'?)" if match else ""
 
     def check_item(self, item: Item) -> None:
-        reg = self.tree.registries
+        """Everything one item must satisfy; each part is its own method, one concern each."""
         raw = self.tree.raw[item.id]
-        file = item.yaml_file
-        doc = self.tree.documents[item.doc]
-        src = self.source(doc.source_file)
+        src = self.source(self.tree.documents[item.doc].source_file)
 
         def at(*path) -> int:
             return line_at(raw, list(path))
 
-        if item.parent and item.parent not in self.tree.items:
-            self.add(file, at("parent"), f"{item.id}: parent {item.parent} does not exist")
-        for key, _reason in item.absent:
-            if key not in ITEM_FIELDS and key not in ("values", "number", "date"):
-                self.add(file, at("absent"), f"{item.id}: absent names unknown field '{key}'")
-        # verbatim fields
+        self.check_item_refs(item, at)
         if src is not None:
-            for name, pieces in item.verbatim().items():
-                for index, piece in enumerate(pieces):
-                    path = (name, index) if isinstance(raw.get(name), list) else (name,)
-                    self.quote(src, piece, item.pages, file=file, line=at(*path), what=f"{item.id} {name}")
-            for index, entry in enumerate(item.section):
-                self.quote(src, entry, file=file, line=at("section", index), what=f"{item.id} section")
-            for name in ("heading", "category", "mark"):
-                value = getattr(item, name)
-                if value and name != "mark":
-                    self.quote(src, value, item.pages, file=file, line=at(name), what=f"{item.id} {name}")
-            for index, f in enumerate(item.fields):
-                self.quote(src, f.name, item.pages, file=file, line=at("fields", index), what=f"{item.id} field name")
+            self.check_verbatim(item, src, raw, at)
         self.check_lost_targets(item, src, at)
         own_text = "".join(squash(p) for pieces in item.verbatim().values() for p in pieces)
-        # units
-        for index, r in enumerate(item.units):
-            if r.unit not in reg.units:
-                self.add(file, at("units", index), f"{item.id}: unit '{r.unit}' is not in units.yaml{self._near(r.unit, reg.units)}")
-            if squash(r.as_written) not in own_text:
-                self.add(file, at("units", index), f"{item.id}: as_written “{r.as_written}” is not in the item's text, responsible or cooperating")
-        # deadlines
-        dates = set()
-        raw_deadline = raw.get("deadline")
-        for index, dl in enumerate(item.deadlines):
-            path = ("deadline", index) if isinstance(raw_deadline, list) else ("deadline",)
-            line = at(*path)
-            if src is not None:
-                # a ledger year column's phrase (2021年) is its header, printed once for all pages
-                self.quote(src, dl.phrase, file=file, line=line, what=f"{item.id} deadline phrase")
-                if dl.scope:
-                    self.quote(src, dl.scope, item.pages, file=file, line=line, what=f"{item.id} deadline scope")
-            if dl.kind == "date":
-                resolved = resolve_phrase(dl.phrase)
-                if resolved and resolved[1] != dl.date:
-                    self.add(file, line, f"{item.id}: deadline date {dl.date} does not match its phrase “{dl.phrase}” ({resolved[1]})")
-                if resolved and resolved[0] and dl.start and resolved[0] != dl.start:
-                    self.add(file, line, f"{item.id}: deadline start {dl.start} does not match its phrase “{dl.phrase}” ({resolved[0]})")
-                if dl.start and dl.start > dl.date:
-                    self.add(file, line, f"{item.id}: deadline starts after it ends")
-                dates.add(dl.date)
-            elif dl.kind == "recurring":
-                if dl.on is not None and dl.first is None:
-                    self.add(file, line, f"{item.id}: a recurring deadline with a day needs 'first'")
-                days = [dl.on] if isinstance(dl.on, str) else list(dl.on or ())
-                for d in days:
-                    if d != "end":
-                        try:
-                            parse_iso(f"2000-{d}")
-                        except ValueError:
-                            self.add(file, line, f"{item.id}: 'on' {d!r} is not a real month-day")
-                if dl.first and dl.until and dl.until < dl.first:
-                    self.add(file, line, f"{item.id}: recurrence ends before it starts")
-                dates.update(dl.occurrences())
+        self.check_item_units(item, own_text, at)
+        dates = self.check_deadlines(item, src, raw, at)
         self.check_duties(item, own_text, at)
         self.check_roles(item, at)
-        # targets
         for index, t in enumerate(item.targets):
-            line = at("targets", index)
-            metric = reg.metrics.get(t.metric)
-            if metric is None:
-                self.add(file, line, f"{item.id}: metric '{t.metric}' is not in metrics.yaml{self._near(t.metric, reg.metrics)}")
-            elif metric.get("unit") != t.unit:
-                self.add(file, line, f"{item.id}: target unit '{t.unit}' differs from metric {t.metric}'s unit '{metric.get('unit')}'")
-            for key, table in (("customer", reg.customers), ("area", reg.areas), ("stage", reg.stages)):
-                value = getattr(t, key)
-                if value and value not in table:
-                    self.add(file, line, f"{item.id}: {key} '{value}' is not in metrics.yaml{self._near(value, table)}")
-            if squash(t.quote) not in own_text:
-                self.add(file, line, f"{item.id}: target quote “{t.quote}” is not in the item's own text")
-            if not any(form in squash(t.quote) for form in _value_forms(t.value)):
-                self.add(file, line, f"{item.id}: target value {t.value:g} does not appear in its quote “{t.quote}”")
-            if t.by and t.by not in dates:
-                self.add(file, line, f"{item.id}: target 'by' {t.by} is not one of the item's deadline dates")
-            if t.alternative:
-                a = t.alternative
-                if a.metric not in reg.metrics:
-                    self.add(file, line, f"{item.id}: alternative metric '{a.metric}' is not in metrics.yaml")
-                elif reg.metrics[a.metric].get("unit") != a.unit:
-                    self.add(file, line, f"{item.id}: alternative unit '{a.unit}' differs from metric {a.metric}'s unit")
-                if squash(a.quote) not in own_text:
-                    self.add(file, line, f"{item.id}: alternative quote “{a.quote}” is not in the item's own text")
-                if not any(form in squash(a.quote) for form in _value_forms(a.value)):
-                    self.add(file, line, f"{item.id}: alternative value {a.value:g} does not appear in its quote")
+            self.check_target(item, t, own_text, dates, at("targets", index))
+
+    def check_item_refs(self, item: Item, at) -> None:
+        if item.parent and item.parent not in self.tree.items:
+            self.add(item.yaml_file, at("parent"), f"{item.id}: parent {item.parent} does not exist")
+        for key, _reason in item.absent:
+            if key not in ITEM_FIELDS and key not in ("values", "number", "date"):
+                self.add(item.yaml_file, at("absent"), f"{item.id}: absent names unknown field '{key}'")
+
+    def check_verbatim(self, item: Item, src, raw, at) -> None:
+        """Every verbatim field, section, heading, category and form field occurs in the source."""
+        file = item.yaml_file
+        for name, pieces in item.verbatim().items():
+            for index, piece in enumerate(pieces):
+                path = (name, index) if isinstance(raw.get(name), list) else (name,)
+                self.quote(src, piece, item.pages, file=file, line=at(*path), what=f"{item.id} {name}")
+        for index, entry in enumerate(item.section):
+            self.quote(src, entry, file=file, line=at("section", index), what=f"{item.id} section")
+        for name in ("heading", "category"):
+            value = getattr(item, name)
+            if value:
+                self.quote(src, value, item.pages, file=file, line=at(name), what=f"{item.id} {name}")
+        for index, f in enumerate(item.fields):
+            self.quote(src, f.name, item.pages, file=file, line=at("fields", index), what=f"{item.id} field name")
+
+    def check_item_units(self, item: Item, own_text: str, at) -> None:
+        units = self.tree.registries.units
+        for index, r in enumerate(item.units):
+            if r.unit not in units:
+                self.add(item.yaml_file, at("units", index), f"{item.id}: unit '{r.unit}' is not in units.yaml{self._near(r.unit, units)}")
+            if squash(r.as_written) not in own_text:
+                self.add(item.yaml_file, at("units", index), f"{item.id}: as_written “{r.as_written}” is not in the item's text, responsible or cooperating")
+
+    def check_deadlines(self, item: Item, src, raw, at) -> set:
+        """Each deadline's phrase is in the source and its dates agree with it; returns every date
+        the item's deadlines fall on (a target's `by` must be one of them)."""
+        dates: set = set()
+        listed = isinstance(raw.get("deadline"), list)
+        for index, dl in enumerate(item.deadlines):
+            line = at(*(("deadline", index) if listed else ("deadline",)))
+            if src is not None:
+                # a ledger year column's phrase (2021年) is its header, printed once for all pages
+                self.quote(src, dl.phrase, file=item.yaml_file, line=line, what=f"{item.id} deadline phrase")
+                if dl.scope:
+                    self.quote(src, dl.scope, item.pages, file=item.yaml_file, line=line, what=f"{item.id} deadline scope")
+            if dl.kind == "date":
+                self.check_dated(item, dl, line)
+                dates.add(dl.date)
+            elif dl.kind == "recurring":
+                self.check_recurring(item, dl, line)
+                dates.update(dl.occurrences())
+        return dates
+
+    def check_dated(self, item: Item, dl, line: int) -> None:
+        file = item.yaml_file
+        resolved = resolve_phrase(dl.phrase)
+        if resolved and resolved[1] != dl.date:
+            self.add(file, line, f"{item.id}: deadline date {dl.date} does not match its phrase “{dl.phrase}” ({resolved[1]})")
+        if resolved and resolved[0] and dl.start and resolved[0] != dl.start:
+            self.add(file, line, f"{item.id}: deadline start {dl.start} does not match its phrase “{dl.phrase}” ({resolved[0]})")
+        if dl.start and dl.start > dl.date:
+            self.add(file, line, f"{item.id}: deadline starts after it ends")
+
+    def check_recurring(self, item: Item, dl, line: int) -> None:
+        file = item.yaml_file
+        if dl.on is not None and dl.first is None:
+            self.add(file, line, f"{item.id}: a recurring deadline with a day needs 'first'")
+        for d in [dl.on] if isinstance(dl.on, str) else list(dl.on or ()):
+            if d == "end":
+                continue
+            try:
+                parse_iso(f"2000-{d}")
+            except ValueError:
+                self.add(file, line, f"{item.id}: 'on' {d!r} is not a real month-day")
+        if dl.first and dl.until and dl.until < dl.first:
+            self.add(file, line, f"{item.id}: recurrence ends before it starts")
+
+    def check_target(self, item: Item, t, own_text: str, dates: set, line: int) -> None:
+        """A target names registry terms, quotes the item, states its value in its quote, and is
+        due on one of the item's deadline dates; an alternative target likewise."""
+        reg, file = self.tree.registries, item.yaml_file
+        metric = reg.metrics.get(t.metric)
+        if metric is None:
+            self.add(file, line, f"{item.id}: metric '{t.metric}' is not in metrics.yaml{self._near(t.metric, reg.metrics)}")
+        elif metric.get("unit") != t.unit:
+            self.add(file, line, f"{item.id}: target unit '{t.unit}' differs from metric {t.metric}'s unit '{metric.get('unit')}'")
+        for key, table in (("customer", reg.customers), ("area", reg.areas), ("stage", reg.stages)):
+            value = getattr(t, key)
+            if value and value not in table:
+                self.add(file, line, f"{item.id}: {key} '{value}' is not in metrics.yaml{self._near(value, table)}")
+        self.check_quoted_value(item, t, own_text, line, "target")
+        if t.by and t.by not in dates:
+            self.add(file, line, f"{item.id}: target 'by' {t.by} is not one of the item's deadline dates")
+        a = t.alternative
+        if a:
+            if a.metric not in reg.metrics:
+                self.add(file, line, f"{item.id}: alternative metric '{a.metric}' is not in metrics.yaml")
+            elif reg.metrics[a.metric].get("unit") != a.unit:
+                self.add(file, line, f"{item.id}: alternative unit '{a.unit}' differs from metric {a.metric}'s unit")
+            self.check_quoted_value(item, a, own_text, line, "alternative")
+
+    def check_quoted_value(self, item: Item, t, own_text: str, line: int, what: str) -> None:
+        if squash(t.quote) not in own_text:
+            self.add(item.yaml_file, line, f"{item.id}: {what} quote “{t.quote}” is not in the item's own text")
+        if not any(form in squash(t.quote) for form in _value_forms(t.value)):
+            shown = f" “{t.quote}”" if what == "target" else ""
+            self.add(item.yaml_file, line, f"{item.id}: {what} value {t.value:g} does not appear in its quote{shown}")
 
     def check_roles(self, item: Item, at) -> None:
         """Each unit entry says the source's word for its role, agreeing with `role`; a ledger
@@ -395,44 +426,56 @@ class Checker:
             return
         self.check_counterparts(raw, file)
 
+    def _carried(self) -> tuple[dict[str, set[str]], set[str]]:
+        """(item -> the documents with an item carrying it out, the items that implement something)."""
+        items = self.tree.items
+        down: dict[str, set[str]] = defaultdict(set)
+        up: set[str] = set()
+        for link in self.tree.links:
+            if link.rel not in ("implements", "measures") or link.src not in items or link.dst not in items:
+                continue
+            if link.rel == "implements":
+                down[link.dst].add(items[link.src].doc)
+                up.add(link.src)
+            else:  # an indicator measures a lower-level item: that item carries the indicator out
+                down[link.src].add(items[link.dst].doc)
+        return down, up
+
     def check_counterparts(self, raw, file: str) -> None:
         """Every measure of a document (the items of its `coverage` families) is carried out by
         each lower-level document that implements it, or is listed under no_counterpart; and a
         same-level breakdown (the NEA ledger of the 1479 opinion) traces each of its own measures
         up to the document it breaks down."""
-        docs, items = self.tree.documents, self.tree.items
-        tree = self.tree
-        down: dict[str, set[str]] = defaultdict(set)  # national item -> docs with an implementer
-        up: set[str] = set()  # items that implement something
-        for link in self.tree.links:
-            if link.rel in ("implements", "measures") and link.src in items and link.dst in items:
-                if link.rel == "implements":
-                    down[link.dst].add(items[link.src].doc)
-                    up.add(link.src)
-                else:  # an indicator measures a lower-level item: that item carries the indicator out
-                    down[link.src].add(items[link.dst].doc)
+        docs = self.tree.documents
         for index, entry in enumerate(raw.get("no_counterpart") or ()):
             line = line_at(raw, ["no_counterpart", index])
-            if entry["id"] not in items:
+            if entry["id"] not in self.tree.items:
                 self.add(file, line, f"no_counterpart: {entry['id']} does not exist")
             if entry.get("in") and entry["in"] not in docs:
                 self.add(file, line, f"no_counterpart: unknown document '{entry['in']}'")
+        down, up = self._carried()
         for lower in docs.values():
-            for rel in lower.implements:
-                upper = docs.get(rel.doc)
-                if upper is None:
-                    continue
-                same_level = lower.level == upper.level
-                for item in items.values():
-                    if same_level and lower.covers(item) and item.id not in up and not tree.missing_reason(item.id, upper.id):
-                        self.add(item.yaml_file, item.yaml_line, f"{item.id} implements no {upper.id} item and is not listed under no_counterpart in links.yaml")
-                    if not same_level and upper.covers(item):
-                        found = lower.id in down.get(item.id, ())
-                        listed = tree.missing_reason(item.id, lower.id)
-                        if not found and not listed:
-                            self.add(item.yaml_file, item.yaml_line, f"{item.id} has no {lower.id} item carrying it out and is not listed under no_counterpart in links.yaml")
-                        elif found and listed:
-                            self.add(file, 1, f"no_counterpart: {item.id} has a {lower.id} counterpart after all")
+            for upper in (docs[r.doc] for r in lower.implements if r.doc in docs):
+                if lower.level == upper.level:
+                    self._check_breakdown(lower, upper, up)
+                else:
+                    self._check_carried_out(lower, upper, down, file)
+
+    def _check_breakdown(self, lower, upper, up: set[str]) -> None:
+        for item in self.tree.items.values():
+            if lower.covers(item) and item.id not in up and not self.tree.missing_reason(item.id, upper.id):
+                self.add(item.yaml_file, item.yaml_line, f"{item.id} implements no {upper.id} item and is not listed under no_counterpart in links.yaml")
+
+    def _check_carried_out(self, lower, upper, down: dict[str, set[str]], file: str) -> None:
+        for item in self.tree.items.values():
+            if not upper.covers(item):
+                continue
+            found = lower.id in down.get(item.id, ())
+            listed = self.tree.missing_reason(item.id, lower.id)
+            if not found and not listed:
+                self.add(item.yaml_file, item.yaml_line, f"{item.id} has no {lower.id} item carrying it out and is not listed under no_counterpart in links.yaml")
+            elif found and listed:
+                self.add(file, 1, f"no_counterpart: {item.id} has a {lower.id} counterpart after all")
 
     # -- sources ---------------------------------------------------------------------------
     def check_sources(self) -> None:
