@@ -43,7 +43,7 @@ def test_misspelt_key_is_an_error_with_suggestion(cli, tree_copy):
     assert code == 1
     assert any("unknown key 'sumary'" in l and "did you mean 'summary'" in l for l in lines), lines
     hit = next(l for l in lines if "sumary" in l)
-    assert hit.startswith(str(doc)) or "nea.yaml" in hit
+    assert hit.split(":")[0].endswith("documents/nea.yaml")
     assert int(LINE.match(hit)["line"]) == line_of(doc, "sumary:")
 
 
