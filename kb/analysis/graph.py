@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import networkx as nx
 
-LINK_RELS = ("implements", "measures", "same-as")
-
-
 def build_graph(kb) -> nx.MultiDiGraph:
     g = nx.MultiDiGraph()
     for doc in kb.documents.values():

@@ -349,10 +349,6 @@ def _check_shape(tree, query: str) -> None:
 _CONDITIONS = {"compare", "due_cmp", "due_by", "due_in", "due_between", "due_state", "for_unit", "target", "term"}
 
 
-def _span(meta) -> Span:
-    return Span(getattr(meta, "start_pos", 0), getattr(meta, "end_pos", 0))
-
-
 def _val(tok) -> Value:
     text = str(tok)
     quoted = tok.type == "STRING"
