@@ -20,8 +20,11 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Literal
 
-VERDICTS = ["stricter", "same", "looser", "earlier", "later", "narrower-scope", "broader-scope",
+Verdict = Literal["stricter", "same", "looser", "earlier", "later", "narrower-scope", "broader-scope",
+                  "only-national", "value-absent", "only-provincial"]
+VERDICTS: list[Verdict] = ["stricter", "same", "looser", "earlier", "later", "narrower-scope", "broader-scope",
             "only-national", "value-absent", "only-provincial"]
 """`value-absent`: the provincial document set such a target but the received text lost its value
 (附表1's empty cells), which is not the same answer as `only-national` (it set none)."""
@@ -54,7 +57,7 @@ class TargetPair:
     stage: str | None
     national: Side | None
     provincial: Side | None
-    verdict: str
+    verdict: Verdict
     note: str = ""
 
     def to_dict(self) -> dict:
@@ -115,7 +118,7 @@ def _family(kb, customer: str | None) -> str | None:
     if customer is None:
         return None
     term = kb.registries.customers.get(customer)
-    return (term.get("family") if term else None) or customer
+    return (term.family if term else None) or customer
 
 
 def _sides(kb, doc: str, keep) -> dict[tuple, list[Side]]:
@@ -177,10 +180,8 @@ def _scope(kb, n: Side, p: Side) -> tuple[str, str] | None:
         return None
     cn = kb.registries.customers.get(n.customer)
     cp = kb.registries.customers.get(p.customer)
-    vn = (cn.get("voltage_kv") if cn else None) or {}
-    vp = (cp.get("voltage_kv") if cp else None) or {}
-    rn = (vn.get("min", 0), vn.get("max", float("inf")))
-    rp = (vp.get("min", 0), vp.get("max", float("inf")))
+    rn = cn.voltage_kv if cn else (0, float("inf"))
+    rp = cp.voltage_kv if cp else (0, float("inf"))
     if rn == rp:
         return None
     if rn[0] <= rp[0] and rp[1] <= rn[1]:
@@ -198,7 +199,7 @@ def _verdict(kb, metric: str, n: Side, p: Side) -> tuple[str, str]:
     scoped = _scope(kb, n, p)
     if scoped:
         return scoped
-    better = kb.registries.metrics[metric].get("better") if metric in kb.registries.metrics else "lower"
+    better = kb.registries.metrics[metric].better if metric in kb.registries.metrics else "lower"
     dates_differ = bool(n.by and p.by and n.by != p.by)
     if n.value != p.value:
         stricter = p.value < n.value if better == "lower" else p.value > n.value

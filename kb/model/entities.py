@@ -8,6 +8,7 @@ the shape is defined in exactly one place.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +17,13 @@ from kb.core.deadlines import recurrence_dates, rrule
 
 def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
+
+
+DeadlineKind = Literal["date", "ongoing", "recurring"]
+Role = Literal["lead", "cooperate"]
+WrittenRole = Literal["牵头", "负责", "配合", "协同"]
+Basis = Literal["stated", "inferred"]
+Rel = Literal["implements", "measures", "same-as"]
 
 
 @dataclass(frozen=True)
@@ -53,7 +61,7 @@ class Reading:
 
 @dataclass(frozen=True)
 class Deadline:
-    kind: str  # "date" | "ongoing" | "recurring"
+    kind: DeadlineKind
     phrase: str
     date: date | None = None
     start: date | None = None
@@ -170,7 +178,7 @@ class LostTarget:
 @dataclass(frozen=True)
 class Responsibility:
     unit: str
-    role: str  # "lead" | "cooperate"
+    role: Role
     as_written: str
     note: str | None = None
     name: str | None = None  # the unit's registry names, filled in by the loader
@@ -418,6 +426,46 @@ class Term:
     def get(self, key: str, default=None):
         return dict(self.extra).get(key, default)
 
+    # The registry's typed keys (metrics.yaml, places.yaml): read these, not `get("…")`.
+    @property
+    def unit(self) -> str | None:
+        """A metric's unit of measure (workday, percent, kW, ...)."""
+        return self.get("unit")
+
+    @property
+    def better(self) -> str:
+        """Which way a metric improves: "lower" (a time limit) or "higher" (a capacity)."""
+        return self.get("better") or "lower"
+
+    @property
+    def family(self) -> str | None:
+        """A customer class's family: classes of one family are compared by voltage scope."""
+        return self.get("family")
+
+    @property
+    def voltage_kv(self) -> tuple[float, float]:
+        """A customer class's voltage range (min, max) in kV; open ends are 0 and infinity."""
+        v = self.get("voltage_kv") or {}
+        return v.get("min", 0), v.get("max", float("inf"))
+
+    @property
+    def zone(self) -> str | None:
+        """A reliability area's zone: center, urban, town or rural."""
+        return self.get("zone")
+
+    @property
+    def city_class(self) -> str | None:
+        return self.get("city_class")
+
+    @property
+    def level(self) -> str | None:
+        """A place's level: national, provincial or city."""
+        return self.get("level")
+
+    @property
+    def parent(self) -> str | None:
+        return self.get("parent")
+
     def to_dict(self) -> dict:
         return {"id": self.id, "zh": self.zh, "en": self.en, "aliases": list(self.aliases), **dict(self.extra)}
 
@@ -425,7 +473,7 @@ class Term:
 @dataclass(frozen=True)
 class Link:
     src: str
-    rel: str  # "implements" | "measures" | "same-as"
+    rel: Rel
     dst: str
     note: str | None = None
     yaml_line: int = 0

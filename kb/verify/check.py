@@ -298,8 +298,8 @@ class Checker:
         metric = reg.metrics.get(t.metric)
         if metric is None:
             self.add(file, line, f"{item.id}: metric '{t.metric}' is not in metrics.yaml{self._near(t.metric, reg.metrics)}")
-        elif metric.get("unit") != t.unit:
-            self.add(file, line, f"{item.id}: target unit '{t.unit}' differs from metric {t.metric}'s unit '{metric.get('unit')}'")
+        elif metric.unit != t.unit:
+            self.add(file, line, f"{item.id}: target unit '{t.unit}' differs from metric {t.metric}'s unit '{metric.unit}'")
         for key, table in (("customer", reg.customers), ("area", reg.areas), ("stage", reg.stages)):
             value = getattr(t, key)
             if value and value not in table:
@@ -311,7 +311,7 @@ class Checker:
         if a:
             if a.metric not in reg.metrics:
                 self.add(file, line, f"{item.id}: alternative metric '{a.metric}' is not in metrics.yaml")
-            elif reg.metrics[a.metric].get("unit") != a.unit:
+            elif reg.metrics[a.metric].unit != a.unit:
                 self.add(file, line, f"{item.id}: alternative unit '{a.unit}' differs from metric {a.metric}'s unit")
             self.check_quoted_value(item, a, own_text, line, "alternative")
 
