@@ -23,6 +23,8 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
+from typing import Iterable, Iterator, TextIO
+from pathlib import Path
 
 from kb.core.errors import PowerKBError
 from kb.core.fuzzy import did_you_mean, near, norm
@@ -33,10 +35,9 @@ from kb.rules.cases import (
     CasesFileError,
     parse_case,
     place_chain,
-    read_rows,
 )
-from kb.rules.inforce import Choice, choose, sources_in_force
-from kb.rules.workdays import CalendarRangeError, WorkdayCount, count_workdays
+from kb.rules.inforce import Choice, choose_in_force
+from kb.rules.workdays import Calendar, CalendarRangeError, WorkdayCount, calendar_for
 
 MET, NOT_MET, NA = "met", "not met", "not applicable"
 TIME_METRICS = ("full-process-time", "total-handling-time")
@@ -129,13 +130,14 @@ def _none_in_force(metric: str, who: str, applied, stage: str | None = None) -> 
     return Check(metric, NA, f"no {metric} target for {who} customers is in force for applications made on {applied.isoformat()}", stage=stage)
 
 
-def stage_times(case: Case) -> list[tuple[str, WorkdayCount, str]]:
+def stage_times(case: Case, calendar: Calendar | None = None) -> list[tuple[str, WorkdayCount, str]]:
     """(stage, working days, where its clock started) for every stage with a completion date.
 
     A stage's clock starts on its `.start` date when the case gives one (the customer's request
     after customer-side works), else when the previous stage with a date was completed, else on
     the application date; it stops on the stage's completion date.
     """
+    calendar = calendar or calendar_for()
     starts = dict(case.starts)
     out = []
     previous, previous_name = case.applied, "applied"
@@ -144,7 +146,7 @@ def stage_times(case: Case) -> list[tuple[str, WorkdayCount, str]]:
             start, origin = starts[stage], f"{stage}.start"
         else:
             start, origin = previous, previous_name
-        out.append((stage, count_workdays(start, done), origin))
+        out.append((stage, calendar.count_workdays(start, done), origin))
         previous, previous_name = done, stage
     return out
 
@@ -170,17 +172,23 @@ def _better(base, metric: str) -> str:
     return (term.get("better") if term else None) or "lower"
 
 
-def evaluate_case(base, case: Case, jurisdiction: str | None = None) -> Evaluation:
+def base_calendar(base) -> Calendar:
+    """The working-day calendar of a knowledge base: chinesecalendar and its tree's holidays.yaml."""
+    root = getattr(base, "root", None)
+    return calendar_for(root if root is not None and Path(root).is_dir() else None)
+
+
+def evaluate_case(base, case: Case, jurisdiction: str | None = None, calendar: Calendar | None = None) -> Evaluation:
     """Evaluate one case; a date outside the holiday calendar makes the evaluation an error."""
     ev = Evaluation(case.id, jurisdiction, case=case)
     try:
-        ev.checks = _checks(base, case, jurisdiction)
+        ev.checks = _checks(base, case, jurisdiction, calendar or base_calendar(base))
     except CalendarRangeError as exc:
         ev.error = str(exc)
     return ev
 
 
-def _checks(base, case: Case, jurisdiction: str) -> list[Check]:
+def _checks(base, case: Case, jurisdiction: str, calendar: Calendar) -> list[Check]:
     places = base.registries.places
     chain = place_chain(places, jurisdiction)
     jname = None if jurisdiction == "national" else (places[jurisdiction].en if jurisdiction in places else jurisdiction)
@@ -189,11 +197,10 @@ def _checks(base, case: Case, jurisdiction: str) -> list[Check]:
     checks: list[Check] = []
 
     def chosen(metric, stage=None, areas=()):
-        found = sources_in_force(base, chain, applied, metric, case.customer, areas, stage)
-        return choose(metric, _better(base, metric), found, jname, applied)
+        return choose_in_force(base, chain, jname, metric, _better(base, metric), case.customer, applied, areas, stage)
 
     # full-process time: application to connection
-    whole = count_workdays(applied, case.connected)
+    whole = calendar.count_workdays(applied, case.connected)
     full = chosen("full-process-time")
     if full is None:
         checks.append(_none_in_force("full-process-time", who, applied))
@@ -202,7 +209,7 @@ def _checks(base, case: Case, jurisdiction: str) -> list[Check]:
                                   f"applied {applied.isoformat()}, connected {case.connected.isoformat()}: {whole.describe()}"))
 
     # the supply company's stage times and their total
-    times = stage_times(case)
+    times = stage_times(case, calendar)
     total_choice = chosen("total-handling-time")
     if total_choice is None:
         checks.append(_none_in_force("total-handling-time", who, applied))
@@ -241,8 +248,7 @@ def _charge_check(metric: str, case: Case, choice: Choice, context: str) -> Chec
 
 
 def _zero_charge(base, case, chain, jname, who) -> Check:
-    found = sources_in_force(base, chain, case.applied, "zero-investment", case.customer)
-    choice = choose("zero-investment", "lower", found, jname, case.applied)
+    choice = choose_in_force(base, chain, jname, "zero-investment", "lower", case.customer, case.applied)
     if choice is None:
         return Check("zero-investment", NA, f"no 零投资 requirement for {who} customers is in force for applications made on {case.applied.isoformat()}")
     return _charge_check("zero-investment", case, choice, f"{who} customers must be charged nothing (办电“零投资”)")
@@ -253,8 +259,7 @@ def _zero_capacity(base, case, chain, jname) -> Check:
     if "small-micro" not in case.customer:
         return Check(metric, NA, "not a small or micro enterprise (small-micro)")
     areas = _areas(base, case)
-    found = sources_in_force(base, chain, case.applied, metric, case.customer, areas)
-    choice = choose(metric, _better(base, metric), found, jname, case.applied)
+    choice = choose_in_force(base, chain, jname, metric, _better(base, metric), case.customer, case.applied, areas)
     where = case.area or "an unspecified area"
     if choice is None:
         return Check(metric, NA, f"no zero-investment ceiling for small-micro enterprises in {where} is in force for applications made on {case.applied.isoformat()}")
@@ -298,95 +303,230 @@ def evaluate(base, case, jurisdiction: str | None = None) -> Evaluation:
     return evaluate_case(base, case, jurisdiction)
 
 
-def evaluate_file(base, path, jurisdiction: str | None = None) -> list[Evaluation]:
-    """Every row of a cases CSV; a bad row becomes an Evaluation with `error` and its row number."""
-    jurisdiction = resolve_jurisdiction(base, jurisdiction)
-    out, seen = [], {}
-    for row in read_rows(path):
-        case_id = (row.cells.get("id") or "").strip() or f"row {row.line}"
+def iter_evaluate(base, source, jurisdiction: str, calendar: Calendar | None = None) -> Iterator[Evaluation]:
+    """Evaluate the rows of an open cases file (kb.rules.casefile.CasesInput) one at a time;
+    a bad row becomes an Evaluation with `error` and its row number. Only the ids seen are kept
+    (to report a repeated id), so memory does not grow with the cases."""
+    calendar = calendar or base_calendar(base)
+    seen: dict[str, int] = {}
+    for row in source.rows:
+        case_id = str(row.cells.get("id") or "").strip()[:200] or f"row {row.line}"
         try:
-            if "__error__" in row.cells:
-                raise CaseError(row.cells["__error__"])
+            if row.error:
+                raise CaseError(row.error)
             case = parse_case(row.cells, base.registries, jurisdiction)
             if case.id in seen:
                 raise CaseError(f"id: '{case.id}' is already used on row {seen[case.id]}")
             seen[case.id] = row.line
         except CaseError as exc:
-            out.append(Evaluation(case_id, jurisdiction, row=row.line, error=str(exc)))
+            yield Evaluation(case_id, jurisdiction, row=row.line, error=str(exc))
             continue
-        ev = evaluate_case(base, case, jurisdiction)
+        ev = evaluate_case(base, case, jurisdiction, calendar)
         ev.row = row.line
-        out.append(ev)
-    return out
+        yield ev
+
+
+def evaluate_file(base, path, jurisdiction: str | None = None, calendar: Calendar | None = None) -> list[Evaluation]:
+    """Every row of a cases file (CSV or .xlsx), as a list; see iter_evaluate to stream."""
+    from kb.rules.casefile import open_cases
+
+    jurisdiction = resolve_jurisdiction(base, jurisdiction)
+    with open_cases(path) as source:
+        return list(iter_evaluate(base, source, jurisdiction, calendar))
 
 
 # --- output ----------------------------------------------------------------------------------
 
-def _counts(results: list[Evaluation]) -> dict:
-    counts = {MET: 0, NOT_MET: 0, NA: 0}
-    for ev in results:
+class Tally:
+    """The summary of a report, counted as the cases stream past."""
+
+    def __init__(self):
+        self.cases = self.bad_rows = 0
+        self.verdicts = {MET: 0, NOT_MET: 0, NA: 0}
+
+    def add(self, ev: Evaluation) -> Evaluation:
+        self.cases += 1
+        self.bad_rows += not ev.ok
         for c in ev.checks:
-            counts[c.verdict] += 1
-    return {"cases": len(results), "bad_rows": sum(1 for e in results if not e.ok), **counts}
+            self.verdicts[c.verdict] += 1
+        return ev
+
+    def to_dict(self) -> dict:
+        return {"cases": self.cases, "bad_rows": self.bad_rows, **self.verdicts}
 
 
-def report_json(results: list[Evaluation], jurisdiction: str) -> str:
-    return json.dumps({"jurisdiction": jurisdiction, "summary": _counts(results),
-                       "cases": [e.to_dict() for e in results]}, ensure_ascii=False, indent=2) + "\n"
+def _counts(results) -> dict:
+    tally = Tally()
+    for ev in results:
+        tally.add(ev)
+    return tally.to_dict()
+
+
+def write_json(out: TextIO, results: Iterable[Evaluation], jurisdiction: str, source=None) -> Tally:
+    """The JSON report, written case by case: {"jurisdiction", "input", "cases", "summary"}."""
+    tally = Tally()
+    out.write("{\n" + f'  "jurisdiction": {json.dumps(jurisdiction, ensure_ascii=False)},\n')
+    if source is not None:
+        body = json.dumps(source.to_dict(), ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        out.write(f'  "input": {body},\n')
+    out.write('  "cases": [')
+    for i, ev in enumerate(results):
+        tally.add(ev)
+        body = json.dumps(ev.to_dict(), ensure_ascii=False, indent=2).replace("\n", "\n    ")
+        out.write(("," if i else "") + "\n    " + body)
+    summary = json.dumps(tally.to_dict(), ensure_ascii=False, indent=2).replace("\n", "\n  ")
+    out.write(("\n  " if tally.cases else "") + f'],\n  "summary": {summary}\n}}\n')
+    return tally
+
+
+def report_json(results: list[Evaluation], jurisdiction: str, source=None) -> str:
+    buf = io.StringIO()
+    write_json(buf, results, jurisdiction, source)
+    return buf.getvalue()
 
 
 CSV_COLUMNS = ["case", "row", "metric", "stage", "verdict", "measured", "comparator", "limit", "unit",
                "difference", "level", "rule_ids", "explanation"]
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
-def report_csv(results: list[Evaluation]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
+def safe_cell(text) -> str:
+    """A text cell Excel will not run as a formula: one beginning with = + - @ tab or CR gets a
+    leading ' (the OWASP advice for CSV injection). Numbers this report writes are not text."""
+    text = "" if text is None else str(text)
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def _num(x) -> str:
+    return "" if x is None else f"{x:g}"
+
+
+def write_csv(out: TextIO, results: Iterable[Evaluation], bom: bool = True) -> Tally:
+    """One row per check (a bad row: one row with verdict `error`), UTF-8 with a BOM for Excel."""
+    tally = Tally()
+    if bom:
+        out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for ev in results:
+        tally.add(ev)
+        row = "" if ev.row is None else ev.row
         if not ev.ok:
-            writer.writerow([ev.id, ev.row, "", "", "error", "", "", "", "", "", "", "", ev.error])
+            writer.writerow([safe_cell(ev.id), row, "", "", "error", "", "", "", "", "", "", "", safe_cell(ev.error)])
         for c in ev.checks:
             rule = c.rule.rule if c.rule else None
             writer.writerow([
-                ev.id, ev.row if ev.row is not None else "", c.metric, c.stage or "", c.verdict,
-                "" if c.measured is None else f"{c.measured:g}", c.comparator or "",
-                "" if c.limit is None else f"{c.limit:g}", c.unit or "",
-                "" if c.difference is None else f"{c.difference:g}", rule.level if rule else "",
-                " ".join(rule.ids) if rule else "", c.explanation,
+                safe_cell(ev.id), row, c.metric, c.stage or "", c.verdict, _num(c.measured),
+                safe_cell(c.comparator or ""), _num(c.limit), c.unit or "", _num(c.difference),
+                rule.level if rule else "", " ".join(rule.ids) if rule else "", safe_cell(c.explanation),
             ])
+    return tally
+
+
+def report_csv(results: list[Evaluation], bom: bool = False) -> str:
+    buf = io.StringIO()
+    write_csv(buf, results, bom=bom)
     return buf.getvalue()
 
 
-def report_text(results: list[Evaluation], jurisdiction: str) -> str:
-    marks = {MET: "MET     ", NOT_MET: "NOT MET ", NA: "n/a     "}
-    out = []
+_MARKS = {MET: "MET     ", NOT_MET: "NOT MET ", NA: "n/a     "}
+
+
+def _explained(ev: Evaluation) -> list[str]:
+    """Today's long form: the case's facts, then each check with its whole explanation."""
+    where = f" (row {ev.row})" if ev.row is not None else ""
+    if not ev.ok:
+        return [f"case {ev.id}{where}: ERROR: {ev.error}", ""]
+    c = ev.case
+    facts = [" + ".join(c.customer)]
+    if c.capacity_kw is not None:
+        facts.append(f"{c.capacity_kw:g} kW")
+    facts += [x for x in (c.area, c.city) if x]
+    facts += [f"applied {c.applied.isoformat()}", f"connected {c.connected.isoformat()}"]
+    if c.charged is not None:
+        facts.append(f"charged {c.charged:g} yuan")
+    out = [f"case {ev.id}{where}: " + ", ".join(facts)]
+    for check in ev.checks:
+        name = check.metric + (f" [{check.stage}]" if check.stage else "")
+        head = f"  {_MARKS[check.verdict]}{name}"
+        if check.measured is not None and check.limit is not None:
+            head += f": {check.measured:g} vs {check.comparator} {check.limit:g} {check.unit} ({_how_far(check)})"
+        out.append(head)
+        out.append(f"            {check.explanation}")
+    out.append("")
+    return out
+
+
+_FALLBACK_LABELS = {"zero-investment": ("办电零投资", "zero investment")}
+
+
+def _label(base, kind: str, key: str, lang: str) -> str:
+    """A metric's, stage's or customer class's name in the language asked for (zh by default)."""
+    terms = getattr(base.registries, kind, {}) if base is not None else {}
+    term = terms.get(key) if hasattr(terms, "get") else None
+    if term is not None:
+        return term.zh if lang == "zh" else term.en
+    zh, en = _FALLBACK_LABELS.get(key, (key, key))
+    return zh if lang == "zh" else en
+
+
+def _shortfall(base, check: Check, lang: str) -> str:
+    """「全过程办电时间 超1个工作日」: what was not met, and by how much."""
+    name = (_label(base, "stages", check.stage, lang) + ("环节" if lang == "zh" else " stage")) if check.stage else _label(base, "metrics", check.metric, lang)
+    diff = check.difference
+    if check.unit == "workday" and diff is not None:
+        return f"{name} 超{diff:g}个工作日" if lang == "zh" else f"{name} {diff:g} working day{'s' if diff != 1 else ''} over"
+    if check.unit == "yuan" and check.measured is not None:
+        return f"{name} 收费{check.measured:g}元" if lang == "zh" else f"{name}: charged {check.measured:g} yuan"
+    return f"{name} {_how_far(check)}"
+
+
+def compact_line(base, ev: Evaluation, lang: str = "zh") -> str:
+    """One line a case: its id, customer class and the verdict in short."""
+    zh = lang == "zh"
+    if not ev.ok:
+        where = (f"第{ev.row}行" if zh else f"row {ev.row}") if ev.row is not None else ""
+        return f"{ev.id}\t{where}\t{'错误' if zh else 'ERROR'}：{ev.error}" if zh else f"{ev.id}\t{where}\tERROR: {ev.error}"
+    who = "+".join(_label(base, "customers", c, lang) for c in ev.case.customer)
+    failed = [c for c in ev.checks if c.verdict == NOT_MET]
+    met = sum(1 for c in ev.checks if c.verdict == MET)
+    na = len(ev.checks) - met - len(failed)
+    if failed:
+        verdict = ("未达标：" if zh else "NOT MET: ") + ("；" if zh else "; ").join(_shortfall(base, c, lang) for c in failed)
+    elif met:
+        verdict = f"达标（{met}项达标，{na}项不适用）" if zh else f"met ({met} met, {na} not applicable)"
+    else:
+        verdict = f"无适用目标（{na}项不适用）" if zh else f"no target applies ({na} not applicable)"
+    return f"{ev.id}\t{who}\t{verdict}"
+
+
+def _summary_line(tally: Tally, jurisdiction: str, lang: str) -> str:
+    n = tally.to_dict()
+    if lang == "zh":
+        return (f"共{n['cases']}个案例（{jurisdiction}）：{n[MET]}项达标，{n[NOT_MET]}项未达标，"
+                f"{n[NA]}项不适用；错误行{n['bad_rows']}个")
+    return (f"{n['cases']} cases ({jurisdiction}): {n[MET]} checks met, {n[NOT_MET]} not met, "
+            f"{n[NA]} not applicable; {n['bad_rows']} bad row{'s' if n['bad_rows'] != 1 else ''}")
+
+
+def write_table(out: TextIO, results: Iterable[Evaluation], jurisdiction: str, base=None,
+                explain: bool = False, lang: str = "zh") -> Tally:
+    """The table report: one line a case, or with `explain` every check and its reasoning."""
+    tally = Tally()
     for ev in results:
-        where = f" (row {ev.row})" if ev.row is not None else ""
-        if not ev.ok:
-            out += [f"case {ev.id}{where}: ERROR: {ev.error}", ""]
-            continue
-        c = ev.case
-        facts = [" + ".join(c.customer)]
-        if c.capacity_kw is not None:
-            facts.append(f"{c.capacity_kw:g} kW")
-        facts += [x for x in (c.area, c.city) if x]
-        facts += [f"applied {c.applied.isoformat()}", f"connected {c.connected.isoformat()}"]
-        if c.charged is not None:
-            facts.append(f"charged {c.charged:g} yuan")
-        out.append(f"case {ev.id}{where}: " + ", ".join(facts))
-        for check in ev.checks:
-            name = check.metric + (f" [{check.stage}]" if check.stage else "")
-            head = f"  {marks[check.verdict]}{name}"
-            if check.measured is not None and check.limit is not None:
-                head += f": {check.measured:g} vs {check.comparator} {check.limit:g} {check.unit} ({_how_far(check)})"
-            out.append(head)
-            out.append(f"            {check.explanation}")
-        out.append("")
-    n = _counts(results)
-    out.append(f"{n['cases']} cases ({jurisdiction}): {n[MET]} checks met, {n[NOT_MET]} not met, "
-               f"{n[NA]} not applicable; {n['bad_rows']} bad row{'s' if n['bad_rows'] != 1 else ''}")
-    return "\n".join(out) + "\n"
+        tally.add(ev)
+        if explain:
+            out.write("\n".join(_explained(ev)) + "\n")
+        else:
+            out.write(compact_line(base, ev, lang) + "\n")
+    out.write(_summary_line(tally, jurisdiction, "en" if explain else lang) + "\n")
+    return tally
 
 
-__all__ = ["Check", "Evaluation", "PowerKBError", "evaluate", "evaluate_case", "evaluate_file"]
+def report_text(results: list[Evaluation], jurisdiction: str, base=None, explain: bool = True, lang: str = "zh") -> str:
+    buf = io.StringIO()
+    write_table(buf, results, jurisdiction, base, explain, lang)
+    return buf.getvalue()
+
+
+__all__ = ["Check", "Evaluation", "PowerKBError", "evaluate", "evaluate_case", "evaluate_file", "iter_evaluate"]

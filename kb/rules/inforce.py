@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import calendar
 import weakref
-from dataclasses import dataclass, field
+from bisect import bisect_right
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 CUSTOMER_GROUPS = {
@@ -124,8 +125,57 @@ def _index(base) -> dict:
         for item in base.items.values():
             for t in item.targets:
                 targets.setdefault(t.metric, []).append((item, t))
-        index = _INDEX[base] = {"targets": targets}
+        index = _INDEX[base] = {"targets": targets, "choices": {}, "dates": None}
     return index
+
+
+def _effective_dates(base) -> list[date]:
+    """Every date on which some target starts to bind, sorted: between two of them the targets
+    in force do not change, so a choice made for one application date holds for the others."""
+    index = _index(base)
+    if index["dates"] is None:
+        docs = base.documents
+        dates = set()
+        for pairs in index["targets"].values():
+            for item, t in pairs:
+                doc = docs.get(item.doc)
+                when = _from(item, doc, t.by, t.from_) if doc is not None else None
+                if when is not None:
+                    dates.add(when[0])
+        index["dates"] = sorted(dates)
+    return index["dates"]
+
+
+class _Applied:
+    """Stands for the application date in a cached choice's text; replaced on use."""
+
+    TEXT = "\x00applied\x00"
+
+    def isoformat(self) -> str:
+        return self.TEXT
+
+
+_MAX_CHOICES = 100_000
+
+
+def choose_in_force(base, chain, jurisdiction_name, metric: str, better: str, customers, applied: date,
+                    areas=(), stage=None) -> Choice | None:
+    """`choose(sources_in_force(...))`, cached per (jurisdiction, metric, customer classes, area
+    classes, stage, period between two effective dates): evaluating many cases looks the same
+    few choices up again and again."""
+    index = _index(base)
+    bucket = bisect_right(_effective_dates(base), applied)
+    key = (tuple(chain), jurisdiction_name, metric, better, tuple(customers), frozenset(areas), stage, bucket)
+    cache = index["choices"]
+    if key not in cache:
+        if len(cache) > _MAX_CHOICES:
+            cache.clear()
+        found = sources_in_force(base, chain, applied, metric, customers, areas, stage)
+        cache[key] = choose(metric, better, found, jurisdiction_name, _Applied())
+    choice = cache[key]
+    if choice is not None and _Applied.TEXT in choice.why:
+        return replace(choice, why=choice.why.replace(_Applied.TEXT, applied.isoformat()))
+    return choice
 
 
 def _from(item, doc, by: date | None, from_: date | None) -> tuple[date, str] | None:
