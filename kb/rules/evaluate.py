@@ -36,7 +36,7 @@ from kb.rules.cases import (
     parse_case,
     place_chain,
 )
-from kb.rules.inforce import Choice, choose_in_force
+from kb.rules.inforce import Choice, chooser
 from kb.rules.workdays import Calendar, CalendarRangeError, WorkdayCount, calendar_for
 
 MET, NOT_MET, NA = "met", "not met", "not applicable"
@@ -71,6 +71,20 @@ class Check:
             "rule": self.rule.to_dict() if self.rule else None,
             "counted": [c.to_dict() for c in self.counted], "explanation": self.explanation,
         }
+
+
+def _get_explanation(self) -> str:
+    text = self._explanation
+    if callable(text):  # written on first use: the one-line table never needs it
+        text = self._explanation = text()
+    return text
+
+
+def _set_explanation(self, value) -> None:
+    self._explanation = value
+
+
+Check.explanation = property(_get_explanation, _set_explanation, doc="Why the verdict: the dates, days counted, rule and its words.")
 
 
 @dataclass
@@ -121,8 +135,8 @@ def _time_check(metric: str, choice: Choice, measured: int, counted: list[Workda
     rule = choice.rule
     verdict = MET if _compare(measured, rule.comparator, rule.value) else NOT_MET
     check = Check(metric, verdict, "", stage, measured, rule.value, rule.comparator, rule.unit, choice, counted)
-    check.explanation = (f"{what}. Limit {rule.limit_text()}: {_how_far(check)}. "
-                         f"Rule: {rule.cite()}. Why this rule: {choice.why}.")
+    check.explanation = lambda: (f"{what()}. Limit {rule.limit_text()}: {_how_far(check)}. "
+                                 f"Rule: {rule.cite()}. Why this rule: {choice.why}.")
     return check
 
 
@@ -167,11 +181,6 @@ def _areas(base, case: Case) -> set[str]:
     return areas
 
 
-def _better(base, metric: str) -> str:
-    term = base.registries.metrics.get(metric)
-    return (term.get("better") if term else None) or "lower"
-
-
 def base_calendar(base) -> Calendar:
     """The working-day calendar of a knowledge base: chinesecalendar and its tree's holidays.yaml."""
     root = getattr(base, "root", None)
@@ -196,8 +205,11 @@ def _checks(base, case: Case, jurisdiction: str, calendar: Calendar) -> list[Che
     who = _customer_text(base, case)
     checks: list[Check] = []
 
-    def chosen(metric, stage=None, areas=()):
-        return choose_in_force(base, chain, jname, metric, _better(base, metric), case.customer, applied, areas, stage)
+    ch = chooser(base, chain, jname)
+    bucket = ch.bucket(applied)
+
+    def chosen(metric, stage=None, areas=frozenset()):
+        return ch.get(metric, case.customer, applied, bucket, areas, stage)
 
     # full-process time: application to connection
     whole = calendar.count_workdays(applied, case.connected)
@@ -206,7 +218,7 @@ def _checks(base, case: Case, jurisdiction: str, calendar: Calendar) -> list[Che
         checks.append(_none_in_force("full-process-time", who, applied))
     else:
         checks.append(_time_check("full-process-time", full, whole.count, [whole],
-                                  f"applied {applied.isoformat()}, connected {case.connected.isoformat()}: {whole.describe()}"))
+                                  lambda: f"applied {applied.isoformat()}, connected {case.connected.isoformat()}: {whole.describe()}"))
 
     # the supply company's stage times and their total
     times = stage_times(case, calendar)
@@ -216,10 +228,13 @@ def _checks(base, case: Case, jurisdiction: str, calendar: Calendar) -> list[Che
     elif not times:
         checks.append(Check("total-handling-time", NA, "the case gives no stage completion dates, so the supply company's handling time cannot be measured", rule=total_choice))
     else:
-        parts = "; ".join(f"{stage} (from {origin}): {c.describe()}" for stage, c, origin in times)
         total = sum(c.count for _, c, _ in times)
-        checks.append(_time_check("total-handling-time", total_choice, total, [c for _, c, _ in times],
-                                  f"{total} working days in all, the sum of the stage times: {parts}"))
+
+        def parts(times=times, total=total):
+            listed = "; ".join(f"{stage} (from {origin}): {c.describe()}" for stage, c, origin in times)
+            return f"{total} working days in all, the sum of the stage times: {listed}"
+
+        checks.append(_time_check("total-handling-time", total_choice, total, [c for _, c, _ in times], parts))
 
     by_stage = {stage: (c, origin) for stage, c, origin in times}
     for stage in STAGES:
@@ -230,10 +245,10 @@ def _checks(base, case: Case, jurisdiction: str, calendar: Calendar) -> list[Che
             checks.append(Check("stage-time", NA, f"the case gives no completion date for {stage}", stage=stage, rule=choice))
             continue
         c, origin = by_stage[stage]
-        checks.append(_time_check("stage-time", choice, c.count, [c], f"{stage} (from {origin}): {c.describe()}", stage))
+        checks.append(_time_check("stage-time", choice, c.count, [c], lambda stage=stage, c=c, origin=origin: f"{stage} (from {origin}): {c.describe()}", stage))
 
-    checks.append(_zero_charge(base, case, chain, jname, who))
-    checks.append(_zero_capacity(base, case, chain, jname))
+    checks.append(_zero_charge(case, ch, bucket, who))
+    checks.append(_zero_capacity(base, case, ch, bucket))
     return checks
 
 
@@ -242,24 +257,24 @@ def _charge_check(metric: str, case: Case, choice: Choice, context: str) -> Chec
         return Check(metric, NA, f"{context}; the case does not say what was charged", rule=choice)
     verdict = MET if case.charged == 0 else NOT_MET
     check = Check(metric, verdict, "", None, case.charged, 0, "<=", "yuan", choice)
-    check.explanation = (f"{context}; charged {case.charged:g} yuan, limit 0 yuan ({_how_far(check)}). "
+    check.explanation = lambda: (f"{context}; charged {case.charged:g} yuan, limit 0 yuan ({_how_far(check)}). "
                          f"Rule: {choice.rule.cite()}. Why this rule: {choice.why}.")
     return check
 
 
-def _zero_charge(base, case, chain, jname, who) -> Check:
-    choice = choose_in_force(base, chain, jname, "zero-investment", "lower", case.customer, case.applied)
+def _zero_charge(case, ch, bucket, who) -> Check:
+    choice = ch.get("zero-investment", case.customer, case.applied, bucket, better="lower")
     if choice is None:
         return Check("zero-investment", NA, f"no 零投资 requirement for {who} customers is in force for applications made on {case.applied.isoformat()}")
     return _charge_check("zero-investment", case, choice, f"{who} customers must be charged nothing (办电“零投资”)")
 
 
-def _zero_capacity(base, case, chain, jname) -> Check:
+def _zero_capacity(base, case, ch, bucket) -> Check:
     metric = "zero-investment-capacity"
     if "small-micro" not in case.customer:
         return Check(metric, NA, "not a small or micro enterprise (small-micro)")
     areas = _areas(base, case)
-    choice = choose_in_force(base, chain, jname, metric, _better(base, metric), case.customer, case.applied, areas)
+    choice = ch.get(metric, case.customer, case.applied, bucket, frozenset(areas))
     where = case.area or "an unspecified area"
     if choice is None:
         return Check(metric, NA, f"no zero-investment ceiling for small-micro enterprises in {where} is in force for applications made on {case.applied.isoformat()}")

@@ -22,7 +22,7 @@ from __future__ import annotations
 import calendar
 import weakref
 from bisect import bisect_right
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 CUSTOMER_GROUPS = {
@@ -155,27 +155,59 @@ class _Applied:
         return self.TEXT
 
 
-_MAX_CHOICES = 100_000
+class Chooser:
+    """The binding rule per (metric, customer classes, area classes, stage, period between two
+    effective dates) for one jurisdiction, chosen once and reused: evaluating many cases asks the
+    same few questions again and again. The application date appears in a choice's reasons only
+    as text, put in on use."""
+
+    MAX = 100_000
+
+    def __init__(self, base, chain, jurisdiction_name):
+        self.base, self.chain, self.jname = base, list(chain), jurisdiction_name
+        self.dates = _effective_dates(base)
+        self.cache: dict[tuple, tuple] = {}
+        self._better: dict[str, str] = {}
+
+    def bucket(self, applied: date) -> int:
+        return bisect_right(self.dates, applied)
+
+    def better(self, metric: str) -> str:
+        if metric not in self._better:
+            term = self.base.registries.metrics.get(metric)
+            self._better[metric] = (term.get("better") if term else None) or "lower"
+        return self._better[metric]
+
+    def get(self, metric: str, customers: tuple, applied: date, bucket: int | None = None,
+            areas: frozenset = frozenset(), stage=None, better: str | None = None) -> Choice | None:
+        key = (metric, customers, areas, stage, self.bucket(applied) if bucket is None else bucket)
+        hit = self.cache.get(key)
+        if hit is None:
+            if len(self.cache) > self.MAX:
+                self.cache.clear()
+            found = sources_in_force(self.base, self.chain, applied, metric, customers, areas, stage)
+            choice = choose(metric, better or self.better(metric), found, self.jname, _Applied())
+            hit = self.cache[key] = (choice, choice is not None and _Applied.TEXT in choice.why)
+        choice, marked = hit
+        if marked:
+            return Choice(choice.rule, choice.why.replace(_Applied.TEXT, applied.isoformat()), choice.considered)
+        return choice
+
+
+def chooser(base, chain, jurisdiction_name) -> Chooser:
+    """The Chooser of a knowledge base and jurisdiction (kept with the base's index)."""
+    choosers = _index(base)["choices"]
+    key = (tuple(chain), jurisdiction_name)
+    if key not in choosers:
+        choosers[key] = Chooser(base, chain, jurisdiction_name)
+    return choosers[key]
 
 
 def choose_in_force(base, chain, jurisdiction_name, metric: str, better: str, customers, applied: date,
                     areas=(), stage=None) -> Choice | None:
-    """`choose(sources_in_force(...))`, cached per (jurisdiction, metric, customer classes, area
-    classes, stage, period between two effective dates): evaluating many cases looks the same
-    few choices up again and again."""
-    index = _index(base)
-    bucket = bisect_right(_effective_dates(base), applied)
-    key = (tuple(chain), jurisdiction_name, metric, better, tuple(customers), frozenset(areas), stage, bucket)
-    cache = index["choices"]
-    if key not in cache:
-        if len(cache) > _MAX_CHOICES:
-            cache.clear()
-        found = sources_in_force(base, chain, applied, metric, customers, areas, stage)
-        cache[key] = choose(metric, better, found, jurisdiction_name, _Applied())
-    choice = cache[key]
-    if choice is not None and _Applied.TEXT in choice.why:
-        return replace(choice, why=choice.why.replace(_Applied.TEXT, applied.isoformat()))
-    return choice
+    """`choose(sources_in_force(...))` through the jurisdiction's cached Chooser."""
+    return chooser(base, chain, jurisdiction_name).get(metric, tuple(customers), applied, None,
+                                                       frozenset(areas), stage, better)
 
 
 def _from(item, doc, by: date | None, from_: date | None) -> tuple[date, str] | None:
