@@ -197,10 +197,20 @@ def evaluate_case(base, case: Case, jurisdiction: str | None = None, calendar: C
     return ev
 
 
+_JURISDICTIONS: dict[tuple, tuple] = {}
+
+
+def _jurisdiction(places, jurisdiction: str) -> tuple[list[str], str | None]:
+    """The places a jurisdiction lies in, and its name for explanations (None for national)."""
+    key = (id(places), jurisdiction)
+    if key not in _JURISDICTIONS:
+        jname = None if jurisdiction == "national" else (places[jurisdiction].en if jurisdiction in places else jurisdiction)
+        _JURISDICTIONS[key] = (place_chain(places, jurisdiction), jname)
+    return _JURISDICTIONS[key]
+
+
 def _checks(base, case: Case, jurisdiction: str, calendar: Calendar) -> list[Check]:
-    places = base.registries.places
-    chain = place_chain(places, jurisdiction)
-    jname = None if jurisdiction == "national" else (places[jurisdiction].en if jurisdiction in places else jurisdiction)
+    chain, jname = _jurisdiction(base.registries.places, jurisdiction)
     applied = case.applied
     who = _customer_text(base, case)
     checks: list[Check] = []

@@ -212,9 +212,11 @@ class Calendar:
 
     def count(self, start: date, end: date) -> int:
         """Working days d with start < d <= end (every year in between must be known)."""
-        for year in range(start.year, end.year + 1):
-            if year not in self.years:
-                raise CalendarRangeError(self.missing_message(year))
+        years = self.years
+        if start.year not in years or end.year not in years or end.year - start.year > 1:
+            for year in range(start.year, end.year + 1):
+                if year not in years:
+                    raise CalendarRangeError(self.missing_message(year))
         return self._cum[end.toordinal() - self._origin + 1] - self._cum[start.toordinal() - self._origin + 1]
 
     def count_workdays(self, start: date, end: date) -> "WorkdayCount":
