@@ -203,10 +203,11 @@ _JURISDICTIONS: dict[tuple, tuple] = {}
 def _jurisdiction(places, jurisdiction: str) -> tuple[list[str], str | None]:
     """The places a jurisdiction lies in, and its name for explanations (None for national)."""
     key = (id(places), jurisdiction)
-    if key not in _JURISDICTIONS:
+    hit = _JURISDICTIONS.get(key)
+    if hit is None or hit[0] is not places:
         jname = None if jurisdiction == "national" else (places[jurisdiction].en if jurisdiction in places else jurisdiction)
-        _JURISDICTIONS[key] = (place_chain(places, jurisdiction), jname)
-    return _JURISDICTIONS[key]
+        hit = _JURISDICTIONS[key] = (places, place_chain(places, jurisdiction), jname)
+    return hit[1], hit[2]
 
 
 def _checks(base, case: Case, jurisdiction: str, calendar: Calendar) -> list[Check]:
