@@ -166,7 +166,13 @@ def cmd_evaluate(args) -> int:
 
     Streams: each case is read, evaluated and written before the next is read."""
     from kb.rules.casefile import open_cases
-    from kb.rules.evaluate import iter_evaluate, resolve_jurisdiction, write_csv, write_json, write_table
+    from kb.rules.evaluate import (
+        iter_evaluate,
+        resolve_jurisdiction,
+        write_csv,
+        write_json,
+        write_table,
+    )
 
     base = _kb(args)
     jurisdiction = resolve_jurisdiction(base, args.jurisdiction)

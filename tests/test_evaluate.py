@@ -414,7 +414,7 @@ def test_unusable_files_exit_2(cli, tmp_path, content, message):
     path = tmp_path / "cases.csv"
     if content is not None:
         path.write_text(content, encoding="utf-8")
-    code, out, err = cli("--policies", POLICIES, "evaluate", str(path))
+    code, _, err = cli("--policies", POLICIES, "evaluate", str(path))
     assert code == 2 and message in err and "Traceback" not in err
 
 

@@ -109,7 +109,7 @@ def test_cli_says_how_it_read_the_file(cli, tmp_path):
 
 def test_undecodable_file_is_a_file_error(cli, tmp_path):
     path = tmp_path / "bad.csv"
-    path.write_bytes("编号,客户类型,申请日期,接电日期\n".encode("utf-8") + b"R01,\xff\xfe\xff,2021-01-04,2021-01-05\n")
+    path.write_bytes("编号,客户类型,申请日期,接电日期\n".encode() + b"R01,\xff\xfe\xff,2021-01-04,2021-01-05\n")
     code, _, err = cli("--policies", POLICIES, "evaluate", str(path))
     assert code == 2 and "neither UTF-8 (bad byte at offset 50)" in err and "CSV UTF-8" in err
 
@@ -260,9 +260,8 @@ def test_year_not_in_calendar_message():
 
 def test_fictional_year_from_yaml(base):
     """A year added as data counts its holidays and 调休 days like chinesecalendar's years."""
-    from kb.rules.evaluate import evaluate
-    from kb.rules.evaluate import evaluate_case
     from kb.rules.cases import parse_case
+    from kb.rules.evaluate import evaluate, evaluate_case
     from kb.rules.workdays import Calendar, CalendarRangeError, load_holiday_file
 
     cal = Calendar(load_holiday_file(FICTIONAL), FICTIONAL)

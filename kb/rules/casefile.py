@@ -22,10 +22,10 @@ import codecs
 import csv
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Iterator
 
 from kb.core.fuzzy import did_you_mean, near
 from kb.rules.cases import COLUMNS, REQUIRED, CasesFileError, Row, column_name
@@ -147,7 +147,7 @@ def _delimiter(line: str) -> str:
 def _open_csv(path: Path, head: bytes) -> CasesInput:
     codec, label = detect_encoding(path, head)
     csv.field_size_limit(FIELD_LIMIT)
-    fh = open(path, encoding=codec, newline="")
+    fh = open(path, encoding=codec, newline="")  # noqa: SIM115 - closed by CasesInput.close: rows are read lazily
     try:
         first = fh.readline()
         sep = _SEP_LINE.match(first)
@@ -272,4 +272,4 @@ def _xlsx_rows(rows, columns: list[str]) -> Iterator[Row]:
             yield row
 
 
-__all__ = ["CasesInput", "FIELD_LIMIT", "detect_encoding", "open_cases"]
+__all__ = ["FIELD_LIMIT", "CasesInput", "detect_encoding", "open_cases"]

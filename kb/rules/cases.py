@@ -9,6 +9,7 @@ still evaluated. The columns are documented in docs/evaluate.md.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -189,9 +190,9 @@ def _number(value, column: str) -> float | None:
         number = float(text)
     except ValueError:
         raise CaseError(f"{column}: '{value}' is not a number") from None
-    if number != number:
+    if math.isnan(number):
         raise CaseError(f"{column}: '{value}' is not a number")
-    if number in (float("inf"), float("-inf")):
+    if math.isinf(number):
         raise CaseError(f"{column}: '{value}' is not a finite number")
     if number < 0:
         raise CaseError(f"{column}: {value} must not be negative")

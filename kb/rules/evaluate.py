@@ -22,9 +22,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, TextIO
 from pathlib import Path
+from typing import TextIO
 
 from kb.core.errors import PowerKBError
 from kb.core.fuzzy import did_you_mean, near, norm

@@ -114,7 +114,7 @@ def _level(doc) -> str:
     return "national" if doc.jurisdiction == "national" else "provincial"
 
 
-_INDEX: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_INDEX: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _index(base) -> dict:

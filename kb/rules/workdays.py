@@ -219,7 +219,7 @@ class Calendar:
                     raise CalendarRangeError(self.missing_message(year))
         return self._cum[end.toordinal() - self._origin + 1] - self._cum[start.toordinal() - self._origin + 1]
 
-    def count_workdays(self, start: date, end: date) -> "WorkdayCount":
+    def count_workdays(self, start: date, end: date) -> WorkdayCount:
         if end < start:
             raise ValueError(f"{end.isoformat()} is before {start.isoformat()}")
         return WorkdayCount(start, end, self.count(start, end), self)
