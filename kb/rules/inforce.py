@@ -77,8 +77,12 @@ class Rule:
         return f"{self.comparator} {self.value:g} {self.unit}"
 
     def cite(self) -> str:
-        quotes = list(dict.fromkeys(s.quote for s in self.sources))
-        return f"{self.level}: {', '.join(self.ids)} (“" + "”; “".join(quotes) + "”)"
+        # a Rule is shared by every case its Chooser answers: write the citation once
+        cited = self.__dict__.get("_cited")
+        if cited is None or cited[0] != len(self.sources):
+            quotes = list(dict.fromkeys(s.quote for s in self.sources))
+            cited = self.__dict__["_cited"] = (len(self.sources), f"{self.level}: {', '.join(self.ids)} (“" + "”; “".join(quotes) + "”)")
+        return cited[1]
 
     def to_dict(self) -> dict:
         return {"level": self.level, "comparator": self.comparator, "value": self.value, "unit": self.unit,
