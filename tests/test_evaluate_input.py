@@ -330,3 +330,12 @@ def test_shipped_holidays_file_and_its_example():
         path.write_text(yaml.safe_dump(json.loads(json.dumps(data, default=str)), allow_unicode=True), encoding="utf-8")
         years = load_holiday_file(path)
     assert years[2099].notice.number.endswith("（示例）") and len(years[2099].holidays) == 10
+
+
+def test_cli_with_a_broken_holidays_file(cli, tmp_path):
+    """A tree whose holidays.yaml is not valid: exit 2 with the file and the place, no traceback."""
+    tree = tmp_path / "policies"
+    shutil.copytree(POLICIES, tree, ignore=shutil.ignore_patterns("raw"))
+    (tree / "holidays.yaml").write_text("format: powerkb-holidays/1\nyears:\n  - year: 2099\n", encoding="utf-8")
+    code, _, err = cli("--policies", str(tree), "evaluate", str(CASES))
+    assert code == 2 and "holidays.yaml: years/0: 'holidays' is a required property" in err and "Traceback" not in err

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from kb.core.errors import PowerKBError
+
 SHOWN = 10
 """Periods of up to this many working days list every counted date in explanations."""
 
@@ -39,8 +41,10 @@ class CalendarRangeError(ValueError):
     """A date the holiday calendar has no data for."""
 
 
-class HolidayFileError(ValueError):
-    """A holidays.yaml that is not valid: the message names the file and the place."""
+class HolidayFileError(PowerKBError, ValueError):
+    """A holidays.yaml that is not valid: the message names the file and the place (exit 2)."""
+
+    exit_code = 2
 
 
 @dataclass(frozen=True)
