@@ -31,6 +31,9 @@ from kb.core.errors import PowerKBError
 SHOWN = 10
 """Periods of up to this many working days list every counted date in explanations."""
 
+DESCRIBED = 20_000
+"""How many period descriptions a calendar remembers (then it starts again): bounded memory."""
+
 HOLIDAYS_FILE = "holidays.yaml"
 """The file of a policy tree that adds holiday schedules for years chinesecalendar lacks."""
 
@@ -166,6 +169,7 @@ class Calendar:
         years.update(_library_years())
         self.years = years
         self.holidays_file = holidays_file
+        self.described: dict[tuple[date, date], str] = {}
         self.lo_year, self.hi_year = min(years), max(years)
         self._origin = date(self.lo_year, 1, 1).toordinal()
         n = date(self.hi_year, 12, 31).toordinal() - self._origin + 1
@@ -292,9 +296,16 @@ class WorkdayCount:
         }
 
     def describe(self) -> str:
-        """One line a person can check against a calendar."""
+        """One line a person can check against a calendar (the same period, met again in another
+        case, is described from the calendar's bounded memo)."""
         if self._text is None:
-            self._text = self._describe()
+            memo, key = self.calendar.described, (self.start, self.end)
+            text = memo.get(key)
+            if text is None:
+                if len(memo) >= DESCRIBED:
+                    memo.clear()
+                text = memo[key] = self._describe()
+            self._text = text
         return self._text
 
     def _describe(self) -> str:
