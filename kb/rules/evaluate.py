@@ -390,7 +390,8 @@ def _counts(results) -> dict:
 
 
 def write_json(out: TextIO, results: Iterable[Evaluation], jurisdiction: str, source=None) -> Tally:
-    """The JSON report, written case by case: {"jurisdiction", "input", "cases", "summary"}."""
+    """The JSON report, written case by case, one case a line: {"jurisdiction", "input", "cases",
+    "summary"}."""
     tally = Tally()
     out.write("{\n" + f'  "jurisdiction": {json.dumps(jurisdiction, ensure_ascii=False)},\n')
     if source is not None:
@@ -399,8 +400,8 @@ def write_json(out: TextIO, results: Iterable[Evaluation], jurisdiction: str, so
     out.write('  "cases": [')
     for i, ev in enumerate(results):
         tally.add(ev)
-        body = json.dumps(ev.to_dict(), ensure_ascii=False, indent=2).replace("\n", "\n    ")
-        out.write(("," if i else "") + "\n    " + body)
+        # one case a line: json's C encoder (no indent) is ten times faster than its indenting one
+        out.write(("," if i else "") + "\n    " + json.dumps(ev.to_dict(), ensure_ascii=False))
     summary = json.dumps(tally.to_dict(), ensure_ascii=False, indent=2).replace("\n", "\n  ")
     out.write(("\n  " if tally.cases else "") + f'],\n  "summary": {summary}\n}}\n')
     return tally
