@@ -192,6 +192,7 @@ def test_column_aliases_file():
     ("capacity_kw", "-Infinity", "capacity_kw: '-Infinity' is not a finite number"),
     ("charged", "-0.5", "charged: -0.5 must not be negative"),
     ("charged", "12元", "charged: '12元' is not a number"),
+    ("charged", "1,5", "charged: '1,5' is not a number"),  # a decimal comma is never read as 15
 ])
 def test_bad_numbers(base, column, value, message):
     from kb.rules.cases import CaseError
@@ -339,3 +340,30 @@ def test_cli_with_a_broken_holidays_file(cli, tmp_path):
     (tree / "holidays.yaml").write_text("format: powerkb-holidays/1\nyears:\n  - year: 2099\n", encoding="utf-8")
     code, _, err = cli("--policies", str(tree), "evaluate", str(CASES))
     assert code == 2 and "holidays.yaml: years/0: 'holidays' is a required property" in err and "Traceback" not in err
+
+
+def test_thousands_separators(base):
+    ev = base.evaluate({"id": "x", "customer": "residential", "applied": "2021-06-01", "connected": "2021-06-02",
+                        "charged": "12,000"})
+    assert ev.case.charged == 12000 and ev.check("zero-investment").measured == 12000
+
+
+@pytest.mark.parametrize("column", ["charged", "capacity_kw", "applied", "connected", "customer", "city", "area"])
+def test_any_cell_text_is_read_or_refused_with_the_column(base, column):
+    """Whatever a cell holds, the case is evaluated or refused with a message naming the column:
+    never another exception."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from kb.rules.cases import CaseError
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.text(max_size=30))
+    def check(text):
+        row = {"id": "x", "customer": "residential", "applied": "2021-06-01", "connected": "2021-06-02", column: text}
+        try:
+            base.evaluate(row)
+        except CaseError as exc:
+            assert str(exc).startswith(f"{column}:") or (column == "applied" and str(exc).startswith("connected:")), str(exc)
+
+    check()

@@ -180,12 +180,17 @@ def _date(value, column: str) -> date | None:
         raise CaseError(f"{column}: {exc}") from None
 
 
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+
+
 def _number(value, column: str) -> float | None:
     """A non-negative finite number; `nan`, `inf` and numbers too large for a float (1e309) are
     not numbers a case can have."""
     if value is None or value == "":
         return None
-    text = str(value).strip().replace(",", "")
+    text = str(value).strip()
+    if "," in text and _GROUPED.fullmatch(text):
+        text = text.replace(",", "")  # 12,000 as Excel formats it; a decimal comma (1,5) is refused
     try:
         number = float(text)
     except ValueError:
