@@ -278,6 +278,9 @@ def test_fictional_year_from_yaml(base):
                        "charged": "0"}, base.registries, "shanxi")
     ev = evaluate_case(base, case, "shanxi", cal)
     assert ev.ok and ev.check("full-process-time").measured == 3
+    notice = "虚构的2099年节假日安排通知（测试用，非真实通知）（测试〔2098〕1号，2098-11-01）"
+    assert ev.check("full-process-time").counted[0].to_dict()["calendar"] == [notice]
+    assert f"holidays of {notice} as entered in holidays.yaml" in ev.check("full-process-time").explanation
     assert not evaluate(base, case, "shanxi").ok  # the shipped calendar has no 2099
 
 

@@ -293,7 +293,14 @@ class WorkdayCount:
             "counted": [d.isoformat() for d in self.days],
             "skipped": [{"date": d.isoformat(), "why": why} for d, why in self.skipped],
             "makeup_workdays": [{"date": d.isoformat(), "why": why} for d, why in self.makeup],
+            "calendar": self.sources(),
         }
+
+    def sources(self) -> list[str]:
+        """Where the holiday schedule of each year of the period comes from: chinesecalendar, or
+        the State Council notice entered in holidays.yaml."""
+        years = self.calendar.years
+        return list(dict.fromkeys(years[y].source for y in range(self.start.year, self.end.year + 1) if y in years))
 
     def describe(self) -> str:
         """One line a person can check against a calendar (the same period, met again in another
@@ -324,6 +331,10 @@ class WorkdayCount:
             text += f"; {weekends} weekend day{'s' if weekends != 1 else ''} skipped"
         if self.makeup:
             text += "; 调休 working weekend days counted: " + ", ".join(f"{d.isoformat()} ({why})" for d, why in self.makeup)
+        entered = [y.source for y in self.calendar.years.values()
+                   if y.notice is not None and self.start.year <= y.year <= self.end.year]
+        if entered:
+            text += "; holidays of " + ", ".join(entered) + " as entered in holidays.yaml"
         return text
 
 
