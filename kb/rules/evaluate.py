@@ -85,6 +85,15 @@ def _set_explanation(self, value) -> None:
     self._explanation = value
 
 
+def _getstate(self) -> dict:
+    """Pickle the written explanation, not the function that writes it."""
+    _get_explanation(self)
+    return self.__dict__
+
+
+Check.__getstate__ = _getstate
+
+
 Check.explanation = property(_get_explanation, _set_explanation, doc="Why the verdict: the dates, days counted, rule and its words.")
 
 
