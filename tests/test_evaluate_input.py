@@ -153,6 +153,27 @@ def test_xlsx_with_chinese_headers_and_date_cells(base, reference, tmp_path, cli
     assert json.loads(out)["input"]["format"] == "xlsx"
 
 
+def test_xlsx_with_a_title_row_above_the_header(base, reference, tmp_path):
+    """A 台账 sheet often has its title in a merged first row; the header is the next row."""
+    from openpyxl import Workbook
+
+    from kb.rules.evaluate import evaluate_file
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["2022年办电案例台账"])
+    ws.merge_cells("A1:F1")
+    columns = list(ZH)
+    ws.append([ZH[c] for c in columns])
+    for r in example_rows(["R06", "L01"]):
+        ws.append([r[c] for c in columns])
+    path = tmp_path / "titled.xlsx"
+    wb.save(path)
+    results = evaluate_file(base, path, "shanxi")
+    assert_same_verdicts(results, reference, ["R06", "L01"])
+    assert [ev.row for ev in results] == [3, 4]
+
+
 # --- headers --------------------------------------------------------------------------------------
 
 def test_duplicate_headers_are_a_file_error(cli, tmp_path):

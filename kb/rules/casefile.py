@@ -249,24 +249,38 @@ def _open_xlsx(path: Path) -> CasesInput:
     ws = wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)
     try:
-        header = list(next(rows))
+        skipped, header = _xlsx_header(rows)
     except StopIteration:
         wb.close()
         raise CasesFileError(f"{path}: the first sheet '{ws.title}' is empty (expected a header row: {', '.join(REQUIRED)}, ...)") from None
-    while header and header[-1] in (None, ""):
-        header.pop()
     try:
         columns = _columns(path, [h if h is None else str(h).strip() for h in header])
     except CasesFileError:
         wb.close()
         raise
-    return CasesInput(path, "xlsx", columns, [str(h or "") for h in header], _xlsx_rows(rows, columns),
+    return CasesInput(path, "xlsx", columns, [str(h or "") for h in header], _xlsx_rows(rows, columns, skipped + 2),
                       sheet=ws.title, _close=[wb.close])
 
 
-def _xlsx_rows(rows, columns: list[str]) -> Iterator[Row]:
+TITLE_ROWS = 5
+"""How many title or blank rows (one filled cell at most, e.g. a merged 台账 title) may stand
+above the header of a sheet."""
+
+
+def _xlsx_header(rows) -> tuple[int, list]:
+    """(rows skipped, the header): the first row with two or more filled cells."""
+    for skipped in range(TITLE_ROWS + 1):
+        header = list(next(rows))
+        while header and header[-1] in (None, ""):
+            header.pop()
+        if sum(1 for h in header if h not in (None, "")) >= 2 or skipped == TITLE_ROWS:
+            return skipped, header
+    raise StopIteration
+
+
+def _xlsx_rows(rows, columns: list[str], first: int) -> Iterator[Row]:
     n = len(columns)
-    for line, values in enumerate(rows, start=2):
+    for line, values in enumerate(rows, start=first):
         row = _row(line, [_cell(v) for v in values], columns, n)
         if row is not None:
             yield row
