@@ -120,17 +120,37 @@ def cmd_export(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    """`powerkb evaluate CASES.csv`: exit 1 when a row could not be evaluated, else 0."""
+    """`powerkb evaluate CASES`: exit 1 when a row could not be evaluated, else 0.
+
+    Streams: each case is read, evaluated and written before the next is read."""
+    from kb.render.evaluations import write_csv, write_json, write_table
     from kb.render.registry import Evaluations
-    from kb.rules.evaluate import evaluate_file, resolve_jurisdiction
+    from kb.rules.casefile import open_cases
+    from kb.rules.evaluate import iter_evaluate, resolve_jurisdiction
 
     base = _kb(args)
     jurisdiction = resolve_jurisdiction(base, args.jurisdiction)
-    results = evaluate_file(base, args.cases, jurisdiction)
-    _render(Evaluations(results, jurisdiction), args.format)
-    bad = [e for e in results if not e.ok]
-    for ev in bad:
-        print(f"powerkb: {args.cases}: row {ev.row}: case {ev.id}: {ev.error}", file=sys.stderr)
+    bad = 0
+
+    def reported(results):
+        nonlocal bad
+        for ev in results:
+            if not ev.ok:
+                bad += 1
+                print(f"powerkb: {args.cases}: row {ev.row}: case {ev.id}: {ev.error}", file=sys.stderr)
+            yield ev
+
+    with open_cases(args.cases) as source:
+        print(f"powerkb: {source.describe()}", file=sys.stderr)
+        results = reported(iter_evaluate(base, source, jurisdiction))
+        if args.format == "md":  # a briefing: the whole result, through the registry
+            _render(Evaluations(list(results), jurisdiction), "md")
+        elif args.format == "json":
+            write_json(sys.stdout, results, jurisdiction, source)
+        elif args.format == "csv":
+            write_csv(sys.stdout, results)
+        else:
+            write_table(sys.stdout, results, jurisdiction, base, explain=args.explain, lang=args.lang)
     return 1 if bad else 0
 
 
@@ -174,10 +194,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--where", metavar="QUERY", help="only the items matching this query")
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("evaluate", help="check connection cases (CSV) against the targets in force")
-    p.add_argument("cases", metavar="CASES.csv")
+    p = sub.add_parser("evaluate", help="check connection cases (CSV or .xlsx) against the targets in force")
+    p.add_argument("cases", metavar="CASES", help="a CSV (UTF-8, GBK/GB18030 or UTF-16; , ; or tab) or an .xlsx workbook")
     p.add_argument("--jurisdiction", default=None, help="whose targets apply besides the national ones (default: the one provincial jurisdiction of the tree)")
-    p.add_argument("--format", choices=["table", "json", "csv", "md"], default="table")
+    p.add_argument("--format", choices=["table", "json", "csv", "md"], default="table",
+                   help="table: one line a case (default); json; csv: one row per check; md: a Markdown report, UTF-8 with BOM for Excel")
+    p.add_argument("--explain", action="store_true", help="table: every check of every case with its full reasoning")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="labels of the one-line table (default zh)")
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("query", help="ask a question in the query language (docs/query-language.md)")

@@ -29,6 +29,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "examples" / "cases.csv"
+ERRORS = ROOT / "examples" / "cases-with-errors.csv"
 POLICIES = str(ROOT / "policies")
 D = date.fromisoformat
 
@@ -177,11 +178,14 @@ EXPECTED = {
     "S07": {**NO_TIME, "zero-investment": NA, "zero-investment-capacity": NA},  # 200 kW > 160
 }
 
-BAD = {
-    "B01": (36, "unknown customer class 'commercial'"),
-    "B02": (37, "connected: 2021-06-01 is before applied 2021-06-10"),
-    "B03": (38, "'2021-02-30' is not a real calendar date"),
-    "B04": (39, "date outside the holiday calendar's range"),
+BAD = {  # examples/cases-with-errors.csv: (line, message)
+    "B01": (2, "unknown customer class 'commercial'"),
+    "B02": (3, "connected: 2021-06-01 is before applied 2021-06-10"),
+    "B03": (4, "'2021-02-30' is not a real calendar date"),
+    "B04": (5, "2027年的节假日安排尚未录入：请在 policies/holidays.yaml 中按国务院办公厅通知添加"),
+    "B05": (6, "charged: 'nan' is not a number"),
+    "B06": (7, "capacity_kw: '1e309' is not a finite number"),
+    "B07": (8, "capacity_kw: -8 must not be negative"),
 }
 
 
@@ -242,7 +246,7 @@ def test_outside_the_calendar_is_an_error():
 
     lo, hi = calendar_range()
     assert lo == D("2004-01-01") and hi.year >= 2026
-    with pytest.raises(CalendarRangeError, match="outside the holiday calendar's range"):
+    with pytest.raises(CalendarRangeError, match="2027年的节假日安排尚未录入"):
         count_workdays(D("2027-01-04"), D("2027-01-08"))
     with pytest.raises(CalendarRangeError):
         count_workdays(D("2003-12-30"), D("2004-01-05"))
@@ -266,13 +270,22 @@ def results(base):
     return {ev.id: ev for ev in evaluate_file(base, CASES, "shanxi")}
 
 
+@pytest.fixture(scope="module")
+def bad_results(base):
+    from kb.rules.evaluate import evaluate_file
+
+    return {ev.id: ev for ev in evaluate_file(base, ERRORS, "shanxi")}
+
+
 def test_examples_cover_the_brief():
     import csv
 
     with open(CASES, encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) >= 30
-    assert {r["id"] for r in rows} == set(EXPECTED) | set(BAD)
+    assert {r["id"] for r in rows} == set(EXPECTED)
+    with open(ERRORS, encoding="utf-8") as fh:
+        assert {r["id"] for r in csv.DictReader(fh)} == set(BAD) | {"G01"}
 
 
 @pytest.mark.parametrize("case_id", sorted(EXPECTED))
@@ -292,9 +305,13 @@ def test_case_verdicts(results, case_id):
 
 
 @pytest.mark.parametrize("case_id, row, message", [(k, *v) for k, v in BAD.items()])
-def test_bad_rows(results, case_id, row, message):
-    ev = results[case_id]
+def test_bad_rows(bad_results, case_id, row, message):
+    ev = bad_results[case_id]
     assert not ev.ok and ev.row == row and message in ev.error and ev.checks == []
+
+
+def test_rows_after_bad_rows_are_evaluated(bad_results, results):
+    assert bad_results["G01"].ok and bad_results["G01"].verdicts() == results["R06"].verdicts()
 
 
 def test_rule_choice_is_explained(results):
@@ -328,12 +345,29 @@ def test_total_is_the_sum_of_the_stages(results):
 # --- the command ------------------------------------------------------------------------------
 
 def test_cli_table_and_exit_code(cli):
-    code, out, err = cli("--policies", POLICIES, "evaluate", str(CASES), "--jurisdiction", "shanxi")
-    assert code == 1  # bad rows
+    code, out, err = cli("--policies", POLICIES, "evaluate", str(CASES), "--jurisdiction", "shanxi", "--explain")
+    assert code == 0, err
     assert "case R01 (row 2): residential" in out and "NOT MET full-process-time: 6 vs <= 5 workday (1 working day over)" in out
-    assert "case B01 (row 36): ERROR" in out
-    assert f"{CASES}: row 36: case B01: customer: unknown customer class 'commercial'" in err
+    code, out, err = cli("--policies", POLICIES, "evaluate", str(ERRORS), "--explain")
+    assert code == 1  # bad rows
+    assert "case B01 (row 2): ERROR" in out
+    assert f"{ERRORS}: row 2: case B01: customer: unknown customer class 'commercial'" in err
     assert "Traceback" not in err
+
+
+def test_cli_compact_table(cli):
+    """The default table: one line a case with what was not met, in Chinese (English by --lang)."""
+    code, out, err = cli("--policies", POLICIES, "evaluate", str(CASES))
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == len(EXPECTED) + 1
+    assert lines[0] == "R01\t居民用户\t未达标：全过程办电时间 超1个工作日"
+    l03 = next(line for line in lines if line.startswith("L03\t"))
+    assert l03.endswith("未达标：合计办理时间 超4个工作日；装表接电环节 超5个工作日")
+    assert next(line for line in lines if line.startswith("R02\t")).endswith("达标（2项达标，2项不适用）")
+    assert lines[-1] == "共34个案例（shanxi）：68项达标，15项未达标，95项不适用；错误行0个"
+    assert err == "powerkb: read " + str(CASES) + " as UTF-8, comma-separated (from the header)\n"
+    code, out, _ = cli("--policies", POLICIES, "evaluate", str(CASES), "--lang", "en")
+    assert out.splitlines()[0] == "R01\tresidential customers\tNOT MET: full-process time from application to meter installation 1 working day over"
 
 
 def test_cli_json_and_csv(cli):
@@ -342,25 +376,32 @@ def test_cli_json_and_csv(cli):
 
     code, out, _ = cli("--policies", POLICIES, "evaluate", str(CASES), "--format", "json")
     data = json.loads(out)
-    assert code == 1 and data["jurisdiction"] == "shanxi"
-    assert data["summary"]["cases"] == len(EXPECTED) + len(BAD) and data["summary"]["bad_rows"] == len(BAD)
+    assert code == 0 and data["jurisdiction"] == "shanxi"
+    assert data["summary"]["cases"] == len(EXPECTED) and data["summary"]["bad_rows"] == 0
+    assert (data["input"]["format"], data["input"]["encoding"], data["input"]["delimiter"]) == ("csv", "UTF-8", ",")
     r01 = next(c for c in data["cases"] if c["id"] == "R01")
     fp = r01["checks"][0]
     assert (fp["metric"], fp["verdict"], fp["measured"], fp["limit"], fp["difference"]) == ("full-process-time", "not met", 6, 5, 1)
     assert fp["counted"][0]["counted"][-1] == "2021-02-22" and fp["counted"][0]["makeup_workdays"][0]["date"] == "2021-02-20"
+    code, out, _ = cli("--policies", POLICIES, "evaluate", str(ERRORS), "--format", "json")
+    data = json.loads(out)
+    assert code == 1 and data["summary"]["bad_rows"] == len(BAD) and data["summary"]["cases"] == len(BAD) + 1
     code, out, _ = cli("--policies", POLICIES, "evaluate", str(CASES), "--format", "csv")
-    rows = list(csv.DictReader(io.StringIO(out)))
-    assert {r["verdict"] for r in rows} == {"met", "not met", "not applicable", "error"}
+    assert out.startswith("\ufeffcase,row,metric,")  # a BOM, so that Excel reads UTF-8
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
+    assert {r["verdict"] for r in rows} == {"met", "not met", "not applicable"}
     h03 = next(r for r in rows if r["case"] == "H03" and r["stage"] == "supply-plan")
     assert (h03["verdict"], h03["measured"], h03["limit"], h03["difference"], h03["rule_ids"]) == ("not met", "13", "10", "3", "nea:indicator.4")
 
 
-def test_cli_exit_0_without_bad_rows(cli, tmp_path):
-    lines = CASES.read_text(encoding="utf-8").splitlines()
-    good = tmp_path / "good.csv"
-    good.write_text("\n".join(l for l in lines if not l.startswith("B0")) + "\n", encoding="utf-8")
-    code, out, err = cli("--policies", POLICIES, "evaluate", str(good), "--format", "csv")
-    assert code == 0 and err == ""
+def test_cli_csv_errors(cli):
+    import csv
+    import io
+
+    code, out, err = cli("--policies", POLICIES, "evaluate", str(ERRORS), "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
+    assert code == 1 and [r["case"] for r in rows if r["verdict"] == "error"] == sorted(BAD)
+    assert err.count("powerkb: " + str(ERRORS) + ": row ") == len(BAD)
 
 
 @pytest.mark.parametrize("content, message", [
@@ -373,7 +414,7 @@ def test_unusable_files_exit_2(cli, tmp_path, content, message):
     path = tmp_path / "cases.csv"
     if content is not None:
         path.write_text(content, encoding="utf-8")
-    code, out, err = cli("--policies", POLICIES, "evaluate", str(path))
+    code, _, err = cli("--policies", POLICIES, "evaluate", str(path))
     assert code == 2 and message in err and "Traceback" not in err
 
 
@@ -399,7 +440,7 @@ def test_evaluate_a_dict_or_a_case(base):
 @pytest.mark.parametrize("row, message", [
     ({"id": "x", "customer": "residential", "applied": "2021-06-01"}, "connected: missing"),
     ({"id": "x", "customer": "resident", "applied": "2021-06-01", "connected": "2021-06-02"}, "did you mean 'residential'"),
-    ({"id": "x", "customer": "residential", "applied": "2021/06/01", "connected": "2021-06-02"}, "not a date of the form YYYY-MM-DD"),
+    ({"id": "x", "customer": "residential", "applied": "06/01/2021", "connected": "2021-06-02"}, "not a date of the form YYYY-MM-DD"),
     ({"id": "x", "customer": "hv-single", "applied": "2021-06-01", "connected": "2021-06-30",
       "acceptance": "2021-06-05", "supply-plan": "2021-06-03"}, "supply-plan: 2021-06-03 is before acceptance 2021-06-05"),
     ({"id": "x", "customer": "residential", "applied": "2021-06-01", "connected": "2021-06-02", "city": "beijing"}, "unknown city"),

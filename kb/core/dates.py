@@ -244,3 +244,21 @@ def resolve_phrase(phrase: str) -> tuple[date | None, date | None] | None:
         if m := pattern.search(p):
             return None, date(int(m.group(1)), 12, 31)
     return None
+
+
+# --- dates in cases files ---------------------------------------------------------------------
+_DATE_FORMS = re.compile(r"(\d{4})(?:-(\d{2})-(\d{2})|/(\d{1,2})/(\d{1,2})|年(\d{1,2})月(\d{1,2})日)")
+
+
+def parse_date_text(text: str) -> date:
+    """A date written YYYY-MM-DD, or as Excel on Chinese Windows writes it (YYYY/M/D) or in
+    Chinese (YYYY年M月D日): year first, so never ambiguous. Raises ValueError saying why."""
+    m = _DATE_FORMS.fullmatch(text)
+    if not m:
+        raise ValueError(f"{text!r} is not a date of the form YYYY-MM-DD (YYYY/M/D and YYYY年M月D日 are also read)")
+    y, *rest = m.groups()
+    month, day = [int(x) for x in rest if x is not None]
+    try:
+        return date(int(y), month, day)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a real calendar date") from None

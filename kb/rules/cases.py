@@ -9,12 +9,14 @@ still evaluated. The columns are documented in docs/evaluate.md.
 
 from __future__ import annotations
 
-import csv
 import math
+import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 
+from kb.core.dates import parse_date_text
 from kb.core.errors import PowerKBError
 from kb.core.fuzzy import did_you_mean, near, norm
 
@@ -24,12 +26,47 @@ STAGES = ("acceptance", "supply-plan", "design-review", "mid-inspection", "compl
 REQUIRED = ("id", "customer", "applied", "connected")
 COLUMNS = ("id", "customer", "capacity-kw", "area", "city", "applied", *STAGES,
            *(f"{s}.start" for s in STAGES), "connected", "charged", "note")
-ALIASES = {
-    "case": "id", "case-id": "id", "customer-class": "customer", "class": "customer",
-    "capacity": "capacity-kw", "area-class": "area", "applied-date": "applied", "application": "applied",
-    "connected-date": "connected", "charged-yuan": "charged", "amount-charged": "charged", "amount": "charged",
-}
-"""Other header spellings accepted (after lower-casing and turning `_` and spaces into `-`)."""
+_COLUMN_SET = frozenset(COLUMNS)
+COLUMNS_FILE = Path(__file__).resolve().parent / "columns.yaml"
+"""Other header spellings, Chinese and English, kept as data for review (see the file's notes)."""
+
+MAX_CELL = 10_000
+"""The most characters a cell may have: a longer one makes its row bad, not the whole file."""
+
+
+@lru_cache(maxsize=1)
+def _aliases() -> tuple[dict[str, str], tuple[str, ...]]:
+    import yaml
+
+    data = yaml.safe_load(COLUMNS_FILE.read_text(encoding="utf-8"))
+    aliases: dict[str, str] = {}
+    for column, names in data["columns"].items():
+        for name in [column, *names]:
+            aliases[_key(str(name))] = column
+    return aliases, tuple(data.get("start_suffixes") or ())
+
+
+def aliases() -> dict[str, str]:
+    """normalised header spelling -> column, from columns.yaml."""
+    return _aliases()[0]
+
+
+def _key(header: str) -> str:
+    text = header.strip().lower().replace("（", "(").replace("）", ")").replace("_", " ")
+    return "-".join(text.split())
+
+
+@lru_cache(maxsize=4096)
+def column_name(header: str) -> str:
+    """The column a header names (its own name when it is none of the known ones)."""
+    table, suffixes = _aliases()
+    key = _key(header)
+    if key in table:
+        return table[key]
+    for suffix in ("-start", ".start", *suffixes):
+        if key.endswith(suffix) and table.get(key[: -len(suffix)].rstrip("-")) in STAGES:
+            return table[key[: -len(suffix)].rstrip("-")] + ".start"
+    return key
 
 
 class CaseError(PowerKBError):
@@ -69,46 +106,86 @@ class Case:
         }
 
 
-def column_name(header: str) -> str:
-    key = "-".join(header.strip().lower().replace("_", " ").split())
-    if key.endswith("-start") and key[: -len("-start")] in STAGES:
-        key = key[: -len("-start")] + ".start"
-    return ALIASES.get(key, key)
+class _Lookups:
+    """Per registries, computed once: name -> id tables for the values a case names, and the
+    values already resolved (a file repeats its few customer classes, areas and cities)."""
+
+    def __init__(self, registries):
+        self.registries = registries
+        self.classes = case_classes(registries)
+        self.usable_areas = {a.id for a in registries.areas.values() if a.id in ("urban-area", "rural-area") or a.get("zone")}
+        self.cities = {p.id for p in registries.places.values() if p.get("level") == "city"}
+        self.tables: dict[str, dict[str, str]] = {}
+        self.done: dict[tuple, object] = {}
+
+    def table(self, what: str, terms: dict, allowed) -> dict[str, str]:
+        if what not in self.tables:
+            self.tables[what] = {norm(n): t.id for t in reversed(list(terms.values()))
+                                 if allowed is None or t.id in allowed for n in t.names}
+        return self.tables[what]
 
 
-def _resolve(value: str, terms: dict, what: str, allowed=None, label: str | None = None) -> str:
+_LOOKUPS: dict[int, _Lookups] = {}
+
+
+def _lookups(registries) -> _Lookups:
+    found = _LOOKUPS.get(id(registries))
+    if found is None or found.registries is not registries:
+        found = _LOOKUPS[id(registries)] = _Lookups(registries)
+    return found
+
+
+def _resolve(value: str, terms: dict, what: str, allowed=None, label: str | None = None, lookups=None) -> str:
     """A registry id from an id, a name or an alias."""
     key = norm(value)
-    for term in terms.values():
-        if allowed is not None and term.id not in allowed:
-            continue
-        if key in {norm(n) for n in term.names}:
-            return term.id
+    table = lookups.table(f"{what}:{label}", terms, allowed) if lookups else None
+    if table is not None:
+        if key in table:
+            return table[key]
+    else:
+        for term in terms.values():
+            if (allowed is None or term.id in allowed) and key in {norm(n) for n in term.names}:
+                return term.id
     names = [t.id for t in terms.values() if allowed is None or t.id in allowed]
     raise CaseError(f"{what}: unknown {label or what} '{value}'{did_you_mean(near(value, names, limit=1))} (known: {', '.join(names)})")
 
 
+
+
+@lru_cache(maxsize=65536)
 def _date(value, column: str) -> date | None:
     if value is None or value == "":
         return None
+    if isinstance(value, datetime):
+        return value.date()
     if isinstance(value, date):
         return value
-    from kb.core.dates import parse_iso
-
     try:
-        return parse_iso(str(value).strip())
+        return parse_date_text(str(value).strip())
     except ValueError as exc:
         raise CaseError(f"{column}: {exc}") from None
 
 
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+
+
 def _number(value, column: str) -> float | None:
+    """A non-negative finite number; `nan`, `inf` and numbers too large for a float (1e309) are
+    not numbers a case can have."""
     if value is None or value == "":
         return None
+    text = str(value).strip()
+    if "," in text and _GROUPED.fullmatch(text):
+        text = text.replace(",", "")  # 12,000 as Excel formats it; a decimal comma (1,5) is refused
     try:
-        number = float(str(value).strip().replace(",", ""))
+        number = float(text)
     except ValueError:
         raise CaseError(f"{column}: '{value}' is not a number") from None
-    if number < 0 or math.isnan(number):
+    if math.isnan(number):
+        raise CaseError(f"{column}: '{value}' is not a number")
+    if math.isinf(number):
+        raise CaseError(f"{column}: '{value}' is not a finite number")
+    if number < 0:
         raise CaseError(f"{column}: {value} must not be negative")
     return int(number) if number.is_integer() else number
 
@@ -135,75 +212,57 @@ def place_chain(places: dict, place: str) -> list[str]:
     return chain
 
 
-def parse_case(raw: dict, registries, jurisdiction: str) -> Case:
-    """A `Case` from one row (column name -> text) or a dict using the same names.
-
-    Dates may be `date` objects or YYYY-MM-DD text; `stages` / `starts` may also be given as
-    dicts (stage -> date). Raises `CaseError` naming the first bad value."""
-    row = _columns(raw)
-    customers = _customers(row, registries)
-    area, city = _area_and_city(row, registries, jurisdiction)
-    applied = _date(row["applied"], "applied")
-    connected = _date(row["connected"], "connected")
-    if connected < applied:
-        raise CaseError(f"connected: {connected.isoformat()} is before applied {applied.isoformat()}")
-    stages, starts = _stages(row, applied, connected)
-    return Case(
-        id=_text(row["id"]), customer=customers, applied=applied, connected=connected,
-        capacity_kw=_number(row.get("capacity-kw"), "capacity_kw"), area=area, city=city,
-        stages=tuple(stages), starts=tuple(starts), charged=_number(row.get("charged"), "charged"),
-        note=_text(row.get("note")) or None,
-    )
-
-
 def _columns(raw: dict) -> dict:
-    """The row under canonical column names, every required column present."""
+    """The row with canonical column names (a file's rows already have them)."""
+    if all(k in _COLUMN_SET for k in raw):
+        return raw
     row = {column_name(k): v for k, v in raw.items() if k is not None and k not in ("stages", "starts")}
     for stage, value in (raw.get("stages") or {}).items():
         row[column_name(stage)] = value
     for stage, value in (raw.get("starts") or {}).items():
         row[f"{column_name(stage)}.start"] = value
-    unknown = [k for k in row if k not in COLUMNS]
+    unknown = [k for k in row if k not in _COLUMN_SET]
     if unknown:
         raise CaseError(f"unknown field '{unknown[0]}'{did_you_mean(near(unknown[0], COLUMNS, limit=1))}")
-    for name in REQUIRED:
-        if _text(row.get(name)) == "" and not isinstance(row.get(name), date):
-            raise CaseError(f"{name}: missing")
     return row
 
 
-def _customers(row: dict, registries) -> tuple[str, ...]:
-    classes = case_classes(registries)
-    customers = tuple(dict.fromkeys(
-        _resolve(part.strip(), registries.customers, "customer", classes, "customer class")
-        for part in _text(row["customer"]).split("+") if part.strip()))
-    if not customers:
-        raise CaseError("customer: missing")
-    return customers
+def _customers(text: str, registries, lk: _Lookups) -> tuple[str, ...]:
+    key = ("customer", text)
+    if key not in lk.done:
+        lk.done[key] = tuple(dict.fromkeys(
+            _resolve(part.strip(), registries.customers, "customer", lk.classes, "customer class", lk)
+            for part in text.split("+") if part.strip()))
+    return lk.done[key]
 
 
-def _area_and_city(row: dict, registries, jurisdiction: str) -> tuple[str | None, str | None]:
-    """The area class and the city, each resolved by name, and checked against each other."""
-    area = city = None
-    if _text(row.get("area")):
-        usable = {a.id for a in registries.areas.values() if a.id in ("urban-area", "rural-area") or a.get("zone")}
-        area = _resolve(_text(row["area"]), registries.areas, "area", usable, "area class")
-    if not _text(row.get("city")):
-        return area, city
-    cities = {p.id for p in registries.places.values() if p.get("level") == "city"}
-    city = _resolve(_text(row["city"]), registries.places, "city", cities)
-    if jurisdiction not in place_chain(registries.places, city):
-        raise CaseError(f"city: {city} is not in {jurisdiction}")
-    if area:
-        area_class = registries.areas[area].get("city_class")
-        city_class = registries.places[city].get("city_class")
-        if area_class and city_class and area_class != city_class:
-            raise CaseError(f"area: {area} is for {area_class} cities but {city} is a{'n' if city_class == 'other' else ''} {city_class} city")
+def _place(area_text: str, city_text: str, registries, jurisdiction: str, lk: _Lookups) -> tuple[str | None, str | None]:
+    """(area class, city) of a case, checked against each other and the jurisdiction."""
+    key = ("place", area_text, city_text, jurisdiction)
+    if key in lk.done:
+        return lk.done[key]
+    area = _resolve(area_text, registries.areas, "area", lk.usable_areas, "area class", lk) if area_text else None
+    city = None
+    if city_text:
+        city = _resolve(city_text, registries.places, "city", lk.cities, None, lk)
+        if jurisdiction not in place_chain(registries.places, city):
+            raise CaseError(f"city: {city} is not in {jurisdiction}")
+        if area:
+            area_class = registries.areas[area].get("city_class")
+            city_class = registries.places[city].get("city_class")
+            if area_class and city_class and area_class != city_class:
+                raise CaseError(f"area: {area} is for {area_class} cities but {city} is a{'n' if city_class == 'other' else ''} {city_class} city")
+    lk.done[key] = (area, city)
     return area, city
 
 
-def _stages(row: dict, applied: date, connected: date) -> tuple[list, list]:
-    """(stage, completion) and (stage, start) pairs in process order, each after the one before."""
+def _too_long(row: dict) -> None:
+    for name, value in row.items():
+        if isinstance(value, str) and len(value) > MAX_CELL:
+            raise CaseError(f"{name}: the cell has {len(value):,} characters, more than the {MAX_CELL:,} a cell may have")
+
+
+def _stage_dates(row: dict, applied: date, connected: date):
     stages, starts = [], []
     previous, previous_name = applied, "applied"
     for stage in STAGES:
@@ -214,7 +273,10 @@ def _stages(row: dict, applied: date, connected: date) -> tuple[list, list]:
         if not done:
             continue
         if start:
-            _check_start(stage, start, done, previous, previous_name)
+            if start < previous:
+                raise CaseError(f"{stage}.start: {start.isoformat()} is before {previous_name} {previous.isoformat()}")
+            if done < start:
+                raise CaseError(f"{stage}: {done.isoformat()} is before its start {start.isoformat()}")
             starts.append((stage, start))
         if done < previous:
             raise CaseError(f"{stage}: {done.isoformat()} is before {previous_name} {previous.isoformat()}")
@@ -222,54 +284,51 @@ def _stages(row: dict, applied: date, connected: date) -> tuple[list, list]:
             raise CaseError(f"{stage}: {done.isoformat()} is after connected {connected.isoformat()}")
         stages.append((stage, done))
         previous, previous_name = done, stage
-    return stages, starts
+    return tuple(stages), tuple(starts)
 
 
-def _check_start(stage: str, start: date, done: date, previous: date, previous_name: str) -> None:
-    if start < previous:
-        raise CaseError(f"{stage}.start: {start.isoformat()} is before {previous_name} {previous.isoformat()}")
-    if done < start:
-        raise CaseError(f"{stage}: {done.isoformat()} is before its start {start.isoformat()}")
+def parse_case(raw: dict, registries, jurisdiction: str) -> Case:
+    """A `Case` from one row (column name -> text) or a dict using the same names.
+
+    Dates may be `date` objects or YYYY-MM-DD text; `stages` / `starts` may also be given as
+    dicts (stage -> date). Raises `CaseError` naming the first bad value."""
+    row = _columns(raw)
+    _too_long(row)
+    for name in REQUIRED:
+        if _text(row.get(name)) == "" and not isinstance(row.get(name), date):
+            raise CaseError(f"{name}: missing")
+    lk = _lookups(registries)
+    customers = _customers(_text(row["customer"]), registries, lk)
+    if not customers:
+        raise CaseError("customer: missing")
+    area, city = _place(_text(row.get("area")), _text(row.get("city")), registries, jurisdiction, lk)
+
+    applied = _date(row["applied"], "applied")
+    connected = _date(row["connected"], "connected")
+    if connected < applied:
+        raise CaseError(f"connected: {connected.isoformat()} is before applied {applied.isoformat()}")
+    stages, starts = _stage_dates(row, applied, connected)
+    return Case(
+        id=_text(row["id"]), customer=customers, applied=applied, connected=connected,
+        capacity_kw=_number(row.get("capacity-kw"), "capacity_kw"), area=area, city=city,
+        stages=stages, starts=starts, charged=_number(row.get("charged"), "charged"),
+        note=_text(row.get("note")) or None,
+    )
 
 
 @dataclass
 class Row:
-    """One data row of a cases file: its line number in the file and its cells."""
+    """One data row of a cases file: its line number in the file and its cells, or why it
+    cannot be read."""
 
     line: int
     cells: dict = field(default_factory=dict)
+    error: str | None = None
 
 
 def read_rows(path: Path) -> list[Row]:
-    """The rows of a cases CSV (UTF-8, with or without a BOM). Raises `CasesFileError` for a
-    file that cannot be read or whose header has unknown or missing columns."""
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise CasesFileError(f"no such file: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CasesFileError(f"cannot read {path}: {exc}") from None
-    lines = text.splitlines(keepends=True)
-    reader = csv.reader(lines)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise CasesFileError(f"{path}: empty file (expected a header row: {', '.join(REQUIRED)}, ...)") from None
-    names = [column_name(h) for h in header]
-    for raw, name in zip(header, names):
-        if name and name not in COLUMNS:
-            raise CasesFileError(f"{path}: unknown column '{raw}'{did_you_mean(near(name, COLUMNS, limit=1))}; columns: {', '.join(COLUMNS)}")
-    missing = [r for r in REQUIRED if r not in names]
-    if missing:
-        raise CasesFileError(f"{path}: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
-    rows = []
-    start = reader.line_num + 1
-    for cells in reader:
-        if any(c.strip() for c in cells):
-            if len(cells) > len(names):
-                extra = Row(start, {"__error__": f"{len(cells)} cells but the header has {len(names)} columns"})
-                rows.append(extra)
-            else:
-                rows.append(Row(start, {n: c for n, c in zip(names, cells) if n}))
-        start = reader.line_num + 1
-    return rows
+    """The rows of a cases file (see kb.rules.casefile.open_cases, which streams them)."""
+    from kb.rules.casefile import open_cases
+
+    with open_cases(path) as source:
+        return list(source.rows)

@@ -19,7 +19,9 @@ them (docs/evaluate.md says why).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from kb.core.errors import PowerKBError
 from kb.core.fuzzy import did_you_mean, near, norm
@@ -30,10 +32,9 @@ from kb.rules.cases import (
     CasesFileError,
     parse_case,
     place_chain,
-    read_rows,
 )
-from kb.rules.inforce import Choice, choose, sources_in_force
-from kb.rules.workdays import CalendarRangeError, WorkdayCount, count_workdays
+from kb.rules.inforce import Choice, chooser
+from kb.rules.workdays import Calendar, CalendarRangeError, WorkdayCount, calendar_for
 
 MET, NOT_MET, NA = "met", "not met", "not applicable"
 TIME_METRICS = ("full-process-time", "total-handling-time")
@@ -69,6 +70,29 @@ class Check:
         }
 
 
+def _get_explanation(self) -> str:
+    text = self._explanation
+    if callable(text):  # written on first use: the one-line table never needs it
+        text = self._explanation = text()
+    return text
+
+
+def _set_explanation(self, value) -> None:
+    self._explanation = value
+
+
+def _getstate(self) -> dict:
+    """Pickle the written explanation, not the function that writes it."""
+    _get_explanation(self)
+    return self.__dict__
+
+
+Check.__getstate__ = _getstate
+
+
+Check.explanation = property(_get_explanation, _set_explanation, doc="Why the verdict: the dates, days counted, rule and its words.")
+
+
 @dataclass
 class Evaluation:
     id: str
@@ -100,7 +124,7 @@ def _compare(measured: float, comparator: str, limit: float) -> bool:
             ">": measured > limit, "=": measured == limit}[comparator]
 
 
-def how_far(check: Check) -> str:
+def _how_far(check: Check) -> str:
     diff = check.difference
     unit = "working day" if check.unit == "workday" else check.unit
     if diff is None:
@@ -117,8 +141,8 @@ def _time_check(metric: str, choice: Choice, measured: int, counted: list[Workda
     rule = choice.rule
     verdict = MET if _compare(measured, rule.comparator, rule.value) else NOT_MET
     check = Check(metric, verdict, "", stage, measured, rule.value, rule.comparator, rule.unit, choice, counted)
-    check.explanation = (f"{what}. Limit {rule.limit_text()}: {how_far(check)}. "
-                         f"Rule: {rule.cite()}. Why this rule: {choice.why}.")
+    check.explanation = lambda: (f"{what()}. Limit {rule.limit_text()}: {_how_far(check)}. "
+                                 f"Rule: {rule.cite()}. Why this rule: {choice.why}.")
     return check
 
 
@@ -126,13 +150,14 @@ def _none_in_force(metric: str, who: str, applied, stage: str | None = None) -> 
     return Check(metric, NA, f"no {metric} target for {who} customers is in force for applications made on {applied.isoformat()}", stage=stage)
 
 
-def stage_times(case: Case) -> list[tuple[str, WorkdayCount, str]]:
+def stage_times(case: Case, calendar: Calendar | None = None) -> list[tuple[str, WorkdayCount, str]]:
     """(stage, working days, where its clock started) for every stage with a completion date.
 
     A stage's clock starts on its `.start` date when the case gives one (the customer's request
     after customer-side works), else when the previous stage with a date was completed, else on
     the application date; it stops on the stage's completion date.
     """
+    calendar = calendar or calendar_for()
     starts = dict(case.starts)
     out = []
     previous, previous_name = case.applied, "applied"
@@ -141,7 +166,7 @@ def stage_times(case: Case) -> list[tuple[str, WorkdayCount, str]]:
             start, origin = starts[stage], f"{stage}.start"
         else:
             start, origin = previous, previous_name
-        out.append((stage, count_workdays(start, done), origin))
+        out.append((stage, calendar.count_workdays(start, done), origin))
         previous, previous_name = done, stage
     return out
 
@@ -162,54 +187,71 @@ def _areas(base, case: Case) -> set[str]:
     return areas
 
 
-def _better(base, metric: str) -> str:
-    term = base.registries.metrics.get(metric)
-    return (term.get("better") if term else None) or "lower"
+def base_calendar(base) -> Calendar:
+    """The working-day calendar of a knowledge base: chinesecalendar and its tree's holidays.yaml."""
+    root = getattr(base, "root", None)
+    return calendar_for(root if root is not None and Path(root).is_dir() else None)
 
 
-def evaluate_case(base, case: Case, jurisdiction: str | None = None) -> Evaluation:
+def evaluate_case(base, case: Case, jurisdiction: str | None = None, calendar: Calendar | None = None) -> Evaluation:
     """Evaluate one case; a date outside the holiday calendar makes the evaluation an error."""
     ev = Evaluation(case.id, jurisdiction, case=case)
     try:
-        ev.checks = _checks(base, case, jurisdiction)
+        ev.checks = _checks(base, case, jurisdiction, calendar or base_calendar(base))
     except CalendarRangeError as exc:
         ev.error = str(exc)
     return ev
 
 
-def _checks(base, case: Case, jurisdiction: str) -> list[Check]:
-    places = base.registries.places
-    chain = place_chain(places, jurisdiction)
-    jname = None if jurisdiction == "national" else (places[jurisdiction].en if jurisdiction in places else jurisdiction)
+_JURISDICTIONS: dict[tuple, tuple] = {}
+
+
+def _jurisdiction(places, jurisdiction: str) -> tuple[list[str], str | None]:
+    """The places a jurisdiction lies in, and its name for explanations (None for national)."""
+    key = (id(places), jurisdiction)
+    hit = _JURISDICTIONS.get(key)
+    if hit is None or hit[0] is not places:
+        jname = None if jurisdiction == "national" else (places[jurisdiction].en if jurisdiction in places else jurisdiction)
+        hit = _JURISDICTIONS[key] = (places, place_chain(places, jurisdiction), jname)
+    return hit[1], hit[2]
+
+
+def _checks(base, case: Case, jurisdiction: str, calendar: Calendar) -> list[Check]:
+    chain, jname = _jurisdiction(base.registries.places, jurisdiction)
     applied = case.applied
     who = _customer_text(base, case)
     checks: list[Check] = []
 
-    def chosen(metric, stage=None, areas=()):
-        found = sources_in_force(base, chain, applied, metric, case.customer, areas, stage)
-        return choose(metric, _better(base, metric), found, jname, applied)
+    ch = chooser(base, chain, jname)
+    bucket = ch.bucket(applied)
+
+    def chosen(metric, stage=None, areas=frozenset()):
+        return ch.get(metric, case.customer, applied, bucket, areas, stage)
 
     # full-process time: application to connection
-    whole = count_workdays(applied, case.connected)
+    whole = calendar.count_workdays(applied, case.connected)
     full = chosen("full-process-time")
     if full is None:
         checks.append(_none_in_force("full-process-time", who, applied))
     else:
         checks.append(_time_check("full-process-time", full, whole.count, [whole],
-                                  f"applied {applied.isoformat()}, connected {case.connected.isoformat()}: {whole.describe()}"))
+                                  lambda: f"applied {applied.isoformat()}, connected {case.connected.isoformat()}: {whole.describe()}"))
 
     # the supply company's stage times and their total
-    times = stage_times(case)
+    times = stage_times(case, calendar)
     total_choice = chosen("total-handling-time")
     if total_choice is None:
         checks.append(_none_in_force("total-handling-time", who, applied))
     elif not times:
         checks.append(Check("total-handling-time", NA, "the case gives no stage completion dates, so the supply company's handling time cannot be measured", rule=total_choice))
     else:
-        parts = "; ".join(f"{stage} (from {origin}): {c.describe()}" for stage, c, origin in times)
         total = sum(c.count for _, c, _ in times)
-        checks.append(_time_check("total-handling-time", total_choice, total, [c for _, c, _ in times],
-                                  f"{total} working days in all, the sum of the stage times: {parts}"))
+
+        def parts(times=times, total=total):
+            listed = "; ".join(f"{stage} (from {origin}): {c.describe()}" for stage, c, origin in times)
+            return f"{total} working days in all, the sum of the stage times: {listed}"
+
+        checks.append(_time_check("total-handling-time", total_choice, total, [c for _, c, _ in times], parts))
 
     by_stage = {stage: (c, origin) for stage, c, origin in times}
     for stage in STAGES:
@@ -220,10 +262,10 @@ def _checks(base, case: Case, jurisdiction: str) -> list[Check]:
             checks.append(Check("stage-time", NA, f"the case gives no completion date for {stage}", stage=stage, rule=choice))
             continue
         c, origin = by_stage[stage]
-        checks.append(_time_check("stage-time", choice, c.count, [c], f"{stage} (from {origin}): {c.describe()}", stage))
+        checks.append(_time_check("stage-time", choice, c.count, [c], lambda stage=stage, c=c, origin=origin: f"{stage} (from {origin}): {c.describe()}", stage))
 
-    checks.append(_zero_charge(base, case, chain, jname, who))
-    checks.append(_zero_capacity(base, case, chain, jname))
+    checks.append(_zero_charge(case, ch, bucket, who))
+    checks.append(_zero_capacity(base, case, ch, bucket))
     return checks
 
 
@@ -232,26 +274,24 @@ def _charge_check(metric: str, case: Case, choice: Choice, context: str) -> Chec
         return Check(metric, NA, f"{context}; the case does not say what was charged", rule=choice)
     verdict = MET if case.charged == 0 else NOT_MET
     check = Check(metric, verdict, "", None, case.charged, 0, "<=", "yuan", choice)
-    check.explanation = (f"{context}; charged {case.charged:g} yuan, limit 0 yuan ({how_far(check)}). "
+    check.explanation = lambda: (f"{context}; charged {case.charged:g} yuan, limit 0 yuan ({_how_far(check)}). "
                          f"Rule: {choice.rule.cite()}. Why this rule: {choice.why}.")
     return check
 
 
-def _zero_charge(base, case, chain, jname, who) -> Check:
-    found = sources_in_force(base, chain, case.applied, "zero-investment", case.customer)
-    choice = choose("zero-investment", "lower", found, jname, case.applied)
+def _zero_charge(case, ch, bucket, who) -> Check:
+    choice = ch.get("zero-investment", case.customer, case.applied, bucket, better="lower")
     if choice is None:
         return Check("zero-investment", NA, f"no 零投资 requirement for {who} customers is in force for applications made on {case.applied.isoformat()}")
     return _charge_check("zero-investment", case, choice, f"{who} customers must be charged nothing (办电“零投资”)")
 
 
-def _zero_capacity(base, case, chain, jname) -> Check:
+def _zero_capacity(base, case, ch, bucket) -> Check:
     metric = "zero-investment-capacity"
     if "small-micro" not in case.customer:
         return Check(metric, NA, "not a small or micro enterprise (small-micro)")
     areas = _areas(base, case)
-    found = sources_in_force(base, chain, case.applied, metric, case.customer, areas)
-    choice = choose(metric, _better(base, metric), found, jname, case.applied)
+    choice = ch.get(metric, case.customer, case.applied, bucket, frozenset(areas))
     where = case.area or "an unspecified area"
     if choice is None:
         return Check(metric, NA, f"no zero-investment ceiling for small-micro enterprises in {where} is in force for applications made on {case.applied.isoformat()}")
@@ -295,26 +335,39 @@ def evaluate(base, case, jurisdiction: str | None = None) -> Evaluation:
     return evaluate_case(base, case, jurisdiction)
 
 
-def evaluate_file(base, path, jurisdiction: str | None = None) -> list[Evaluation]:
-    """Every row of a cases CSV; a bad row becomes an Evaluation with `error` and its row number."""
-    jurisdiction = resolve_jurisdiction(base, jurisdiction)
-    out, seen = [], {}
-    for row in read_rows(path):
-        case_id = (row.cells.get("id") or "").strip() or f"row {row.line}"
+def iter_evaluate(base, source, jurisdiction: str, calendar: Calendar | None = None) -> Iterator[Evaluation]:
+    """Evaluate the rows of an open cases file (kb.rules.casefile.CasesInput) one at a time;
+    a bad row becomes an Evaluation with `error` and its row number. Only the ids seen are kept
+    (to report a repeated id), so memory does not grow with the cases."""
+    calendar = calendar or base_calendar(base)
+    seen: dict[str, int] = {}
+    for row in source.rows:
+        case_id = str(row.cells.get("id") or "").strip()[:200] or f"row {row.line}"
         try:
-            if "__error__" in row.cells:
-                raise CaseError(row.cells["__error__"])
+            if row.error:
+                raise CaseError(row.error)
             case = parse_case(row.cells, base.registries, jurisdiction)
             if case.id in seen:
                 raise CaseError(f"id: '{case.id}' is already used on row {seen[case.id]}")
             seen[case.id] = row.line
         except CaseError as exc:
-            out.append(Evaluation(case_id, jurisdiction, row=row.line, error=str(exc)))
+            yield Evaluation(case_id, jurisdiction, row=row.line, error=str(exc))
             continue
-        ev = evaluate_case(base, case, jurisdiction)
+        ev = evaluate_case(base, case, jurisdiction, calendar)
         ev.row = row.line
-        out.append(ev)
-    return out
+        yield ev
 
 
-__all__ = ["Check", "Evaluation", "PowerKBError", "evaluate", "evaluate_case", "evaluate_file"]
+def evaluate_file(base, path, jurisdiction: str | None = None, calendar: Calendar | None = None) -> list[Evaluation]:
+    """Every row of a cases file (CSV or .xlsx), as a list; see iter_evaluate to stream."""
+    from kb.rules.casefile import open_cases
+
+    jurisdiction = resolve_jurisdiction(base, jurisdiction)
+    with open_cases(path) as source:
+        return list(iter_evaluate(base, source, jurisdiction, calendar))
+
+
+how_far = _how_far  # the render layer words the difference the same way
+
+
+__all__ = ["Check", "Evaluation", "PowerKBError", "evaluate", "evaluate_case", "evaluate_file", "iter_evaluate"]

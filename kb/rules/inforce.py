@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import calendar
 import weakref
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -76,8 +77,12 @@ class Rule:
         return f"{self.comparator} {self.value:g} {self.unit}"
 
     def cite(self) -> str:
-        quotes = list(dict.fromkeys(s.quote for s in self.sources))
-        return f"{self.level}: {', '.join(self.ids)} (“" + "”; “".join(quotes) + "”)"
+        # a Rule is shared by every case its Chooser answers: write the citation once
+        cited = self.__dict__.get("_cited")
+        if cited is None or cited[0] != len(self.sources):
+            quotes = list(dict.fromkeys(s.quote for s in self.sources))
+            cited = self.__dict__["_cited"] = (len(self.sources), f"{self.level}: {', '.join(self.ids)} (“" + "”; “".join(quotes) + "”)")
+        return cited[1]
 
     def to_dict(self) -> dict:
         return {"level": self.level, "comparator": self.comparator, "value": self.value, "unit": self.unit,
@@ -113,7 +118,7 @@ def _level(doc) -> str:
     return "national" if doc.jurisdiction == "national" else "provincial"
 
 
-_INDEX: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_INDEX: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _index(base) -> dict:
@@ -124,8 +129,89 @@ def _index(base) -> dict:
         for item in base.items.values():
             for t in item.targets:
                 targets.setdefault(t.metric, []).append((item, t))
-        index = _INDEX[base] = {"targets": targets}
+        index = _INDEX[base] = {"targets": targets, "choices": {}, "dates": None}
     return index
+
+
+def _effective_dates(base) -> list[date]:
+    """Every date on which some target starts to bind, sorted: between two of them the targets
+    in force do not change, so a choice made for one application date holds for the others."""
+    index = _index(base)
+    if index["dates"] is None:
+        docs = base.documents
+        dates = set()
+        for pairs in index["targets"].values():
+            for item, t in pairs:
+                doc = docs.get(item.doc)
+                when = _from(item, doc, t.by, t.from_) if doc is not None else None
+                if when is not None:
+                    dates.add(when[0])
+        index["dates"] = sorted(dates)
+    return index["dates"]
+
+
+class _Applied:
+    """Stands for the application date in a cached choice's text; replaced on use."""
+
+    TEXT = "\x00applied\x00"
+
+    def isoformat(self) -> str:
+        return self.TEXT
+
+
+class Chooser:
+    """The binding rule per (metric, customer classes, area classes, stage, period between two
+    effective dates) for one jurisdiction, chosen once and reused: evaluating many cases asks the
+    same few questions again and again. The application date appears in a choice's reasons only
+    as text, put in on use."""
+
+    MAX = 100_000
+
+    def __init__(self, base, chain, jurisdiction_name):
+        self.base, self.chain, self.jname = base, list(chain), jurisdiction_name
+        self.dates = _effective_dates(base)
+        self.cache: dict[tuple, tuple] = {}
+        self._better: dict[str, str] = {}
+
+    def bucket(self, applied: date) -> int:
+        return bisect_right(self.dates, applied)
+
+    def better(self, metric: str) -> str:
+        if metric not in self._better:
+            term = self.base.registries.metrics.get(metric)
+            self._better[metric] = (term.get("better") if term else None) or "lower"
+        return self._better[metric]
+
+    def get(self, metric: str, customers: tuple, applied: date, bucket: int | None = None,
+            areas: frozenset = frozenset(), stage=None, better: str | None = None) -> Choice | None:
+        key = (metric, customers, areas, stage, self.bucket(applied) if bucket is None else bucket)
+        hit = self.cache.get(key)
+        if hit is None:
+            if len(self.cache) > self.MAX:
+                self.cache.clear()
+            found = sources_in_force(self.base, self.chain, applied, metric, customers, areas, stage)
+            choice = choose(metric, better or self.better(metric), found, self.jname, _Applied())
+            hit = self.cache[key] = (choice, choice is not None and _Applied.TEXT in choice.why)
+        choice, marked = hit
+        if marked:
+            return Choice(choice.rule, choice.why.replace(_Applied.TEXT, applied.isoformat()), choice.considered)
+        return choice
+
+
+def chooser(base, chain, jurisdiction_name) -> Chooser:
+    """The Chooser of a knowledge base and jurisdiction (kept with the base's index)."""
+    choosers = _index(base)["choices"]
+    key = (tuple(chain), jurisdiction_name)
+    if key not in choosers:
+        choosers[key] = Chooser(base, chain, jurisdiction_name)
+    return choosers[key]
+
+
+def choose_in_force(base, chain, jurisdiction_name, metric: str, better: str, customers, applied: date,
+                    areas=(), stage=None) -> Choice | None:
+    """`choose(sources_in_force(...))` through the jurisdiction's cached Chooser."""
+    return chooser(base, chain, jurisdiction_name).get(metric, tuple(customers), applied, None,
+                                                       frozenset(areas), stage, better)
 
 
 def _from(item, doc, by: date | None, from_: date | None) -> tuple[date, str] | None:
