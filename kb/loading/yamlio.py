@@ -94,10 +94,11 @@ class YamlFile:
     data: object
 
 
-def load_yaml(path: Path) -> YamlFile:
-    """Parse one file; a syntax error becomes a `YamlError` with a line, never a traceback."""
+def load_yaml(path: Path, data: bytes | None = None) -> YamlFile:
+    """Parse one file (or `data`, its bytes as already read); a syntax error becomes a
+    `YamlError` with a line, never a traceback."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = (path.read_bytes() if data is None else data).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise YamlError(path, 1, f"not UTF-8 text ({exc.reason})") from None
     except OSError as exc:

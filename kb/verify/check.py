@@ -8,6 +8,7 @@ unencoded. Each finding is a `Problem`, printed as `file:line: message`.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections import defaultdict
@@ -43,9 +44,22 @@ def _value_forms(value) -> set[str]:
     return forms
 
 
+def bad_value(value) -> str | None:
+    """Why a target value cannot be compared with (schema: a finite number >= 0), or None.
+    A NaN would make every comparison false and flip verdicts silently."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"{value!r} is not a number"
+    if not math.isfinite(value):
+        return f"{value!r} is not a finite number"
+    if value < 0:
+        return f"{value:g} is negative"
+    return None
+
+
 class Checker:
-    def __init__(self, tree: Tree):
+    def __init__(self, tree: Tree, files: dict | None = None):
         self.tree = tree
+        self.files = files  # the bytes of the tree's files as read for the cache key
         self.problems: list[Problem] = list(tree.problems)
         self.sources: dict[str, SourceText] = {}
         self.covered: dict[str, bytearray] = {}
@@ -57,10 +71,11 @@ class Checker:
     def source(self, name: str) -> SourceText | None:
         if name not in self.sources:
             path = self.tree.root / name
-            if not path.is_file():
+            data = self.files.get(name) if self.files is not None else None
+            if data is None and not path.is_file():
                 self.sources[name] = None
             else:
-                self.sources[name] = SourceText.read(path, name)
+                self.sources[name] = SourceText.read(path, name, data)
                 self.covered[name] = bytearray(len(self.sources[name].flat))
         return self.sources[name]
 
@@ -112,6 +127,10 @@ class Checker:
                 if key in seen and seen[key] != unit.id:
                     self.add(display_path(self.tree.root / "units.yaml"), line, f"unit {unit.id}: name “{name}” is also a name of {seen[key]}")
                 seen[key] = unit.id
+        for unit_id, path in membership_cycles(reg.units):
+            index = list(reg.units).index(unit_id)
+            line = line_at(units_raw, ["units", index]) if units_raw is not None else 1
+            self.add(display_path(self.tree.root / "units.yaml"), line, f"unit {unit_id} is a member of itself ({path})")
         for kind in ("metrics", "customers", "areas", "stages", "measures"):
             names: dict[str, str] = {}
             raw = self.tree.raw.get("metrics.yaml")
@@ -258,7 +277,9 @@ class Checker:
                     self.add(file, line, f"{item.id}: {key} '{value}' is not in metrics.yaml{self._near(value, table)}")
             if squash(t.quote) not in own_text:
                 self.add(file, line, f"{item.id}: target quote “{t.quote}” is not in the item's own text")
-            if not any(form in squash(t.quote) for form in _value_forms(t.value)):
+            if why := bad_value(t.value):
+                self.add(file, line, f"{item.id}: target value {why} (a value is a finite number >= 0)")
+            elif not any(form in squash(t.quote) for form in _value_forms(t.value)):
                 self.add(file, line, f"{item.id}: target value {t.value:g} does not appear in its quote “{t.quote}”")
             if t.by and t.by not in dates:
                 self.add(file, line, f"{item.id}: target 'by' {t.by} is not one of the item's deadline dates")
@@ -270,7 +291,9 @@ class Checker:
                     self.add(file, line, f"{item.id}: alternative unit '{a.unit}' differs from metric {a.metric}'s unit")
                 if squash(a.quote) not in own_text:
                     self.add(file, line, f"{item.id}: alternative quote “{a.quote}” is not in the item's own text")
-                if not any(form in squash(a.quote) for form in _value_forms(a.value)):
+                if why := bad_value(a.value):
+                    self.add(file, line, f"{item.id}: alternative value {why} (a value is a finite number >= 0)")
+                elif not any(form in squash(a.quote) for form in _value_forms(a.value)):
                     self.add(file, line, f"{item.id}: alternative value {a.value:g} does not appear in its quote")
 
     def check_numbering(self) -> None:
@@ -415,5 +438,81 @@ class Checker:
         return self.problems
 
 
-def check(tree: Tree, coverage: bool = True) -> list[Problem]:
-    return Checker(tree).run(coverage=coverage)
+def membership_cycles(units) -> list[tuple[str, str]]:
+    """(unit, path) for every unit that is a member of itself, directly or through collectives."""
+    out = []
+    for start in units.values():
+        stack = [(m, [start.id, m]) for _, members in start.members for m in members]
+        seen = set()
+        while stack:
+            here, path = stack.pop()
+            if here == start.id:
+                out.append((start.id, " → ".join(path)))
+                break
+            if here in seen or here not in units:
+                continue
+            seen.add(here)
+            stack += [(m, path + [m]) for _, members in units[here].members for m in members]
+    return out
+
+
+def check_export(tree: Tree) -> list[Problem]:
+    """What can be checked of a JSON export used as a policy tree (it carries no source texts,
+    so no quote is looked up): every reference resolves and every target value is usable."""
+    problems = list(tree.problems)
+    shown = display_path(tree.root)
+    reg = tree.registries
+
+    def add(message):
+        problems.append(Problem(shown, 1, message))
+
+    for unit in reg.units.values():
+        if unit.parent and unit.parent not in reg.units:
+            add(f"unit {unit.id}: parent '{unit.parent}' is not a unit")
+        for _, members in unit.members:
+            for m in members:
+                if m not in reg.units:
+                    add(f"unit {unit.id}: member '{m}' is not a unit")
+    for unit, path in membership_cycles(reg.units):
+        add(f"unit {unit} is a member of itself ({path})")
+    for doc in tree.documents.values():
+        if doc.jurisdiction not in reg.places:
+            add(f"document {doc.id}: jurisdiction '{doc.jurisdiction}' is not a place")
+        for r in doc.issuer:
+            if r.unit not in reg.units:
+                add(f"document {doc.id}: issuer '{r.unit}' is not a unit")
+    for item in tree.items.values():
+        problems += [Problem(shown, 1, m) for m in _reference_problems(tree, item)]
+    for link in tree.links:
+        for end in (link.src, link.dst):
+            if end not in tree.items:
+                add(f"link {link.src} {link.rel} {link.dst}: {end} does not exist")
+    if not tree.documents:
+        add("the export has no documents")
+    return problems
+
+
+def _reference_problems(tree: Tree, item: Item) -> list[str]:
+    reg, out = tree.registries, []
+    if item.parent and item.parent not in tree.items:
+        out.append(f"{item.id}: parent {item.parent} does not exist")
+    out += [f"{item.id}: unit '{r.unit}' is not a unit" for r in item.units if r.unit not in reg.units]
+    for t in item.targets:
+        if t.metric not in reg.metrics:
+            out.append(f"{item.id}: metric '{t.metric}' is not a metric")
+        for key, table in (("customer", reg.customers), ("area", reg.areas), ("stage", reg.stages)):
+            value = getattr(t, key)
+            if value and value not in table:
+                out.append(f"{item.id}: {key} '{value}' is not known")
+        for value in (t.value, t.alternative.value if t.alternative else 0):
+            if why := bad_value(value):
+                out.append(f"{item.id}: target value {why} (a value is a finite number >= 0)")
+    return out
+
+
+def check(tree: Tree, coverage: bool = True, files: dict | None = None) -> list[Problem]:
+    """Every problem of the tree; `files` are its bytes as read for the cache key (a build
+    checks exactly what it parsed). A JSON export gets the checks that need no source text."""
+    if tree.root.is_file():
+        return check_export(tree)
+    return Checker(tree, files).run(coverage=coverage)
