@@ -47,7 +47,7 @@ class KnowledgeBase:
             self.__dict__["tree"] = tree
 
     @classmethod
-    def open(cls, policies=None, *, strict: bool = True, lazy: bool = False, checked: bool | None = None) -> "KnowledgeBase":
+    def open(cls, policies=None, *, strict: bool = True, lazy: bool = False, checked: bool | None = None) -> KnowledgeBase:
         """The knowledge base of a policy tree; with `lazy`, nothing is read until it is needed
         (but the cached verdict of the check is: a failing tree is refused here)."""
         if checked is None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import argparse
 import errno
-import json
 import os
 import sys
+
+from kb.core.jsonout import dumps
 
 
 def _checked(args) -> bool:
@@ -57,7 +58,7 @@ def cmd_show(args) -> int:
     base = _kb(args)
     item = base.item(args.id)
     if args.format == "json":
-        print(json.dumps(item.to_dict(), ensure_ascii=False, indent=2))
+        print(dumps(item.to_dict(), ensure_ascii=False, indent=2))
     else:
         print(show_text(item, base))
     return 0
@@ -79,7 +80,7 @@ def cmd_query(args) -> int:
     result = base.query(args.query, as_of=args.as_of)
     if args.explain:
         print(result.sql or "(a diff runs no single SQL statement)")
-        print("parameters:", json.dumps(result.params, ensure_ascii=False))
+        print("parameters:", dumps(result.params, ensure_ascii=False))
         for row in base.store.con.execute("EXPLAIN QUERY PLAN " + result.sql, result.params) if result.sql else []:
             print("plan:", row[3])
         return 0
@@ -112,7 +113,7 @@ def cmd_trace(args) -> int:
     from kb.analysis.trace import trace, trace_text
 
     result = trace(_kb(args), args.id)
-    print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if args.format == "json" else trace_text(result))
+    print(dumps(result.to_dict(), ensure_ascii=False, indent=2) if args.format == "json" else trace_text(result))
     return 0
 
 
@@ -121,7 +122,7 @@ def cmd_coverage(args) -> int:
 
     rows = coverage(_kb(args))
     if args.format == "json":
-        print(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
+        print(dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
     elif args.format == "md":
         sys.stdout.write(coverage_markdown(rows))
     else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from contextvars import ContextVar
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from kb.core.deadlines import parse_iso
@@ -56,7 +56,7 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(kind: str):
     from jsonschema import Draft202012Validator
 

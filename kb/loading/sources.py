@@ -35,7 +35,7 @@ class SourceText:
     markers: list[tuple[int, str]] = field(default_factory=list)  # (offset, marker text)
 
     @classmethod
-    def read(cls, path: Path, name: str, data: bytes | None = None) -> "SourceText":
+    def read(cls, path: Path, name: str, data: bytes | None = None) -> SourceText:
         """Read a cleaned source (from `data`, its bytes as already read, when given)."""
         src = cls(path, name)
         parts: list[str] = []

@@ -104,7 +104,7 @@ def load_yaml(path: Path, data: bytes | None = None) -> YamlFile:
     except OSError as exc:
         raise YamlError(path, 1, f"cannot read: {exc.strerror}") from None
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -120,10 +120,7 @@ def line_at(data, path) -> int:
     line = getattr(data, "line", 1)
     node = data
     for step in path:
-        if isinstance(node, LineDict) and step in node:
-            line = node.line_of(step)
-            node = node[step]
-        elif isinstance(node, LineList) and isinstance(step, int) and step < len(node):
+        if isinstance(node, LineDict) and step in node or isinstance(node, LineList) and isinstance(step, int) and step < len(node):
             line = node.line_of(step)
             node = node[step]
         else:

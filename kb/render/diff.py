@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from kb.core.jsonout import dumps
 
 VERDICT_STYLE = {
     "stricter": "bold green", "same": "dim", "looser": "bold red", "earlier": "green", "later": "red",
@@ -33,7 +33,7 @@ def _class(pair) -> str:
 
 def print_diff(result, fmt: str = "table", console=None) -> None:
     if fmt == "json":
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        print(dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
     if fmt == "md":
         print(markdown(result), end="")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-import json
+
+from kb.core.jsonout import dumps
 
 
 def excerpt(text: str, terms: list[str], width: int = 90) -> str:
@@ -100,4 +101,4 @@ def rows_csv(result) -> str:
 
 
 def to_json(result) -> str:
-    return json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
+    return dumps(result.to_dict(), ensure_ascii=False, indent=2)

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import dataclass, field
 
 from kb.core.errors import PowerKBError
 from kb.core.fuzzy import did_you_mean, near, norm
+from kb.core.jsonout import dumps
 from kb.rules.cases import (
     STAGES,
     Case,
@@ -331,7 +331,7 @@ def _counts(results: list[Evaluation]) -> dict:
 
 
 def report_json(results: list[Evaluation], jurisdiction: str) -> str:
-    return json.dumps({"jurisdiction": jurisdiction, "summary": _counts(results),
+    return dumps({"jurisdiction": jurisdiction, "summary": _counts(results),
                        "cases": [e.to_dict() for e in results]}, ensure_ascii=False, indent=2) + "\n"
 
 
