@@ -77,8 +77,6 @@ class KnowledgeBase:
         if cached is not None:
             return cached
         tree, problems = load(self.entry, verify=_verify)
-        if problems is None:  # a cached tree without its verdict: check a fresh read
-            tree, problems = load(self.entry, verify=_verify, use_cache=False)
         if not tree.problems or not self._strict:
             self.__dict__.setdefault("tree", tree)
         return problems
@@ -144,14 +142,13 @@ class KnowledgeBase:
         return open_store(self.entry, lambda: self.tree)
 
     def _rebuild_store(self) -> None:
-        """A query hit a damaged store: close it and build it again (once per process)."""
+        """A query hit a damaged store: close it and build it again."""
         from kb.store.database import open_store
 
         old = self.__dict__.pop("store", None)
         if old is not None:
             old.close()
         self.__dict__["store"] = open_store(self.entry, lambda: self.tree, rebuild=True)
-        self._rebuilt = True
 
     def query(self, text: str, as_of=None, limit: int | None = None):
         """Run a query (the language of docs/query-language.md); returns a `QueryResult`.
@@ -169,9 +166,7 @@ class KnowledgeBase:
         else:
             try:
                 result = run(self.store, text, today=as_of, limit=limit, statement=statement)
-            except sqlite3.DatabaseError:
-                if getattr(self, "_rebuilt", False):
-                    raise
+            except sqlite3.DatabaseError:  # rebuilt once; a second failure is a real error
                 self._rebuild_store()
                 result = run(self.store, text, today=as_of, limit=limit, statement=statement)
         result.unchecked = self.unchecked

@@ -337,15 +337,24 @@ def load(where: CacheEntry, *, verify=None, use_cache: bool = True) -> tuple[Tre
     but only if the files on disk did not change while it was read."""
     if use_cache:
         where.use()
-        tree = _read_pickle(where)
-        if tree is not None:
-            return tree, read_verdict(where)
+        found = _cached(where, verify)
+        if found is not None:
+            return found
         with where.building():
-            tree = _read_pickle(where)  # another process may have built it while we waited
-            if tree is not None:
-                return tree, read_verdict(where)
+            found = _cached(where, verify)  # another process may have built it while we waited
+            if found is not None:
+                return found
             return _build(where, verify, cache=True)
     return _build(where, verify, cache=False)
+
+
+def _cached(where: CacheEntry, verify) -> tuple[Tree, list[Problem] | None] | None:
+    """The cached tree and verdict, or None when either is missing or unreadable (rebuild)."""
+    tree = _read_pickle(where)
+    verdict = read_verdict(where) if tree is not None else None
+    if tree is None or (verify is not None and verdict is None):
+        return None
+    return tree, verdict
 
 
 def _build(where: CacheEntry, verify, cache: bool) -> tuple[Tree, list[Problem] | None]:
