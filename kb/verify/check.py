@@ -62,6 +62,8 @@ class Checker:
         self.files = files  # the bytes of the tree's files as read for the cache key
         self.problems: list[Problem] = list(tree.problems)
         self.sources: dict[str, SourceText] = {}
+        self.unreadable: dict[str, str] = {}  # source name -> why it cannot be read (reported once)
+        self.suppressed = 0  # problems that only follow from files that did not load
         self.covered: dict[str, bytearray] = {}
 
     # -- helpers ---------------------------------------------------------------------------
@@ -75,9 +77,32 @@ class Checker:
             if data is None and not path.is_file():
                 self.sources[name] = None
             else:
-                self.sources[name] = SourceText.read(path, name, data)
+                try:
+                    self.sources[name] = SourceText.read(path, name, data)
+                except (OSError, UnicodeDecodeError) as exc:
+                    self.unreadable[name] = self._unreadable(path, exc)
+                    self.sources[name] = None
+                    return None
                 self.covered[name] = bytearray(len(self.sources[name].flat))
         return self.sources[name]
+
+    def _unreadable(self, path: Path, exc: Exception) -> str:
+        """Report a source that cannot be read (once, with the line of a bad byte)."""
+        if isinstance(exc, UnicodeDecodeError):
+            line = exc.object[:exc.start].count(b"\n") + 1
+            why = f"not UTF-8 text (byte {exc.start}: {exc.reason}); save it as UTF-8"
+        else:
+            line, why = 1, f"cannot read: {exc.strerror or exc}"
+        self.add(display_path(path), line, why)
+        return why
+
+    def read_text(self, path: Path) -> str | None:
+        """A file's text, or None after reporting why it cannot be read."""
+        try:
+            return path.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            self._unreadable(path, exc)
+            return None
 
     def quote(self, src: SourceText, text: str, pages=(), *, file: str, line: int, what: str) -> bool:
         """Is `text` in the source (on `pages`)? Marks the span as encoded; reports if not."""
@@ -106,6 +131,9 @@ class Checker:
             s.flat for s in (self.source(d.source_file) for d in self.tree.documents.values()) if s
         )
         seen: dict[str, str] = {}
+        if self.unreadable or self.tree.problems:  # a name may be in a source not read, or of a document not loaded
+            all_text = ""
+            self.suppressed += 1
         for index, unit in enumerate(reg.units.values()):
             line = line_at(units_raw, ["units", index]) if units_raw is not None else 1
             if unit.parent and unit.parent not in reg.units:
@@ -148,7 +176,7 @@ class Checker:
         for doc in self.tree.documents.values():
             raw = self.tree.raw[f"document:{doc.id}"]
             src = self.source(doc.source_file)
-            if src is None:
+            if src is None and doc.source_file not in self.unreadable:
                 self.add(doc.yaml_file, raw.line_of("source"), f"source file {doc.source_file} does not exist under {display_path(self.tree.root)}")
             self.check_relations(doc, raw, src)
             if doc.jurisdiction not in reg.places:
@@ -316,7 +344,9 @@ class Checker:
         seen = set()
         for link in self.tree.links:
             for end in (link.src, link.dst):
-                if end not in items:
+                if end not in items and self.tree.problems and end.split(":")[0] not in self.tree.documents:
+                    self.suppressed += 1  # its document did not load: said once, below
+                elif end not in items:
                     self.add(file, link.yaml_line, f"link {link.src} {link.rel} {link.dst}: {end} does not exist{self._near(end, items)}")
             if (link.src, link.rel, link.dst) in seen:
                 self.add(file, link.yaml_line, f"duplicate link {link.src} {link.rel} {link.dst}")
@@ -332,6 +362,9 @@ class Checker:
                 if link.rel == "same-as" and a.doc != b.doc:
                     self.add(file, link.yaml_line, f"{link.src} same-as {link.dst}: same-as joins two items of one document")
         if raw is None:
+            return
+        if self.tree.problems:  # an item of a file that did not load would look unimplemented
+            self.suppressed += 1
             return
         self.check_counterparts(raw, file)
 
@@ -379,12 +412,16 @@ class Checker:
             src = self.source(name)
             raw_path = self.tree.root / "sources" / errata["raw_file"]
             if src is None:
-                self.add(efile, errata.line_of("file"), f"cleaned file {name} does not exist")
+                if name not in self.unreadable:
+                    self.add(efile, errata.line_of("file"), f"cleaned file {name} does not exist")
                 continue
             if not raw_path.is_file():
                 self.add(efile, errata.line_of("raw_file"), f"raw file {errata['raw_file']} does not exist")
                 continue
-            raw_flat = squash(raw_path.read_text(encoding="utf-8"))
+            raw_text = self.read_text(raw_path)
+            if raw_text is None:
+                continue
+            raw_flat = squash(raw_text)
             corrected, missing = apply_errata(raw_flat, errata["corrections"])
             for index, c in enumerate(errata["corrections"]):
                 line = line_at(errata, ["corrections", index])
@@ -433,8 +470,14 @@ class Checker:
         self.check_numbering()
         self.check_links()
         self.check_sources()
-        if coverage:
+        if coverage and not self.tree.problems and not self.unreadable:
             self.check_coverage()
+        elif coverage:
+            self.suppressed += 1  # (at least) the coverage check itself
+        if self.suppressed:
+            self.add(display_path(self.tree.root), 1, "not checked, because files above did not load or could not be read: "
+                     "coverage, counterparts, unit names in the sources and links into those files "
+                     "(fix the problems above, then run 'powerkb check' again)")
         return self.problems
 
 
