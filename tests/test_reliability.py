@@ -476,3 +476,18 @@ def test_stdout_on_a_full_disk_is_a_clear_error():
 
 def test_test_cache_is_under_pytest_tmp(tmp_path_factory):
     assert Path(os.environ["POWERKB_CACHE"]).is_relative_to(tmp_path_factory.getbasetemp())
+
+
+def test_key_covers_every_entry_and_the_tree_path(tree_copy, tmp_path):
+    """A directory named like a document changes what loads, so it changes the key; and two
+    copies of one tree are two entries (a cached verdict names the files of one of them)."""
+    from kb.loading.cache import fingerprint
+
+    before = fingerprint(tree_copy)
+    (tree_copy / "documents" / "x.yaml").mkdir()
+    assert fingerprint(tree_copy) != before
+    (tree_copy / "documents" / "x.yaml").rmdir()
+    assert fingerprint(tree_copy) == before
+    other = tmp_path / "other"
+    shutil.copytree(tree_copy, other)
+    assert fingerprint(other) != before

@@ -103,21 +103,33 @@ class Snapshot:
     key: str
 
 
-def _walk(root: Path):
-    """Files under `root`, sorted, skipping __pycache__; unreadable directories are skipped."""
-    found = []
+def _walk(root: Path) -> tuple[list[Path], list[str]]:
+    """Files under `root`, sorted, skipping __pycache__, and every other entry's relative path
+    (directories and the like: a directory named `x.yaml` in documents/ changes what loads)."""
+    found, others = [], []
     for here, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        found += [Path(here) / n for n in names]
-    return sorted(p for p in found if p.is_file())
+        for n in [*dirs, *names]:
+            path = Path(here) / n
+            if path.is_file():
+                found.append(path)
+            else:
+                others.append(path.relative_to(root).as_posix())
+    return sorted(found), sorted(others)
 
 
 def snapshot(root: Path) -> Snapshot:
-    h = hashlib.sha256(f"{__version__}/{CACHE_FORMAT}".encode())
+    """The bytes of a tree's files and their hash, with the tree's own path: two copies of a
+    tree have two entries, since the problems of a check name the files of one of them."""
+    h = hashlib.sha256(f"{__version__}/{CACHE_FORMAT}\0{root}\0".encode())
     files: dict[str, bytes | None] = {}
-    paths = [(root, "")] if root.is_file() else [(p, p.relative_to(root).as_posix()) for p in _walk(root)]
     if root.is_file():
+        paths = [(root, "")]
         h.update(b"export\0")
+    else:
+        found, others = _walk(root)
+        paths = [(p, p.relative_to(root).as_posix()) for p in found]
+        h.update("\0".join(others).encode() + b"\0others\0")
     for path, rel in paths:
         try:
             data = path.read_bytes()
@@ -311,7 +323,9 @@ def read_verdict(where: CacheEntry) -> list[Problem] | None:
         data = json.loads(where.verdict_path.read_text(encoding="utf-8"))
         if data["key"] != where.key or data["format"] != CACHE_FORMAT:
             return None
-        return [Problem(f, n, m) for f, n, m in data["problems"]]
+        from kb.loading.loader import display_path
+
+        return [Problem(display_path(Path(f)), n, m) for f, n, m in data["problems"]]
     except Exception:  # absent or garbled: checked again
         return None
 
@@ -320,7 +334,7 @@ def _write_entry(where: CacheEntry, tree: Tree, problems: list[Problem]) -> None
     raw, tree.raw = tree.raw, {}
     try:
         write_atomic(where.tree_path, pickle.dumps((CACHE_FORMAT, where.key, tree), protocol=pickle.HIGHEST_PROTOCOL))
-        verdict = {"key": where.key, "format": CACHE_FORMAT, "problems": [[p.file, p.line, p.message] for p in problems]}
+        verdict = {"key": where.key, "format": CACHE_FORMAT, "problems": [[os.path.abspath(p.file), p.line, p.message] for p in problems]}
         write_atomic(where.verdict_path, json.dumps(verdict, ensure_ascii=False).encode())
     except OSError:
         pass  # the cache only costs speed
