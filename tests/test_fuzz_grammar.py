@@ -50,7 +50,7 @@ def test_grammar_sentences_answer_or_explain(base, text):
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(sentences())
 def test_grammar_sentences_never_crash_the_cli(cli, text):
-    code, out, err = cli("query", "--format", "json", "--as-of", "2021-06-01", "--", text)
+    code, _out, err = cli("query", "--format", "json", "--as-of", "2021-06-01", "--", text)
     assert code in (0, 2), err
     if code == 2:
         assert err.startswith("powerkb: ")

@@ -61,7 +61,7 @@ def _env(**extra) -> dict:
 
 def _powerkb(*args, env=None, **kw):
     return subprocess.run([sys.executable, "-m", "kb.cli", *args], capture_output=True, text=True,
-                          env=env or _env(), cwd=ROOT, timeout=120, **kw)
+                          env=env or _env(), cwd=ROOT, timeout=120, check=False, **kw)
 
 
 # --- 5. a tree that fails the check is not served ---------------------------------------------
@@ -108,6 +108,8 @@ def test_unchecked_nan_never_written_as_json(nan_tree, cli):
     """JSON output never contains NaN: with the override, the item's JSON is a clear error."""
     code, out, err = cli("--policies", str(nan_tree), "--unchecked", "show", "shanxi:goal.1", "--format", "json")
     assert code == 1 and "NaN" not in out and "cannot write JSON" in err
+    code, out, err = cli("--policies", str(nan_tree), "evaluate", str(ROOT / "examples" / "cases.csv"), "--format", "json")
+    assert code == 1 and out == "" and "not a finite number" in err  # refused: no flipped verdicts
     from kb.core.jsonout import NotJson, dumps
 
     with pytest.raises(NotJson):
@@ -303,7 +305,7 @@ def test_concurrent_processes_sharing_one_cache(tmp_path, own_cache):
 def test_edit_during_build_is_not_cached(tree_copy, own_cache, monkeypatch):
     """The key is the hash of the bytes parsed; if the tree changed while it was read, nothing is
     cached, and the next load sees the edit."""
-    import kb.loading.loader as loader
+    from kb.loading import loader
 
     real = loader._read_tree
     doc = tree_copy / "documents" / "nea.yaml"
@@ -407,7 +409,7 @@ def test_export_write_failures_are_cannot_write_and_leave_no_temporary(base, tmp
         export(base, "csv", "/dev/full")
     with pytest.raises(WriteError, match="cannot write /dev/full"):
         export(base, "sqlite", "/dev/full")
-    import kb.store.database as database
+    from kb.store import database
 
     def full(*a, **k):
         raise sqlite3.OperationalError("database or disk is full")
@@ -429,7 +431,7 @@ def test_export_write_failures_are_cannot_write_and_leave_no_temporary(base, tmp
 def test_export_removes_stale_temporaries_of_dead_runs(base, tmp_path):
     from kb.export.formats import export
 
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=False)
     stale = tmp_path / f".out.csv.{int(dead.stdout)}.tmp"
     stale.write_text("left by a killed run")
     alive = tmp_path / f".out.csv.{os.getppid()}.tmp"
@@ -467,7 +469,7 @@ def test_sigterm_during_export_leaves_no_temporary(tmp_path):
 def test_stdout_on_a_full_disk_is_a_clear_error():
     with open("/dev/full", "w") as full:
         result = subprocess.run([sys.executable, "-m", "kb.cli", "export", "--format", "json"], stdout=full,
-                                stderr=subprocess.PIPE, text=True, env=_env(), cwd=ROOT, timeout=120)
+                                stderr=subprocess.PIPE, text=True, env=_env(), cwd=ROOT, timeout=120, check=False)
     assert result.returncode == 1 and "cannot write standard output" in result.stderr
     assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
 
@@ -491,3 +493,18 @@ def test_key_covers_every_entry_and_the_tree_path(tree_copy, tmp_path):
     other = tmp_path / "other"
     shutil.copytree(tree_copy, other)
     assert fingerprint(other) != before
+
+
+def test_stale_build_temporaries_are_removed(own_cache, built_cache):
+    """A build killed half-way leaves kb.sqlite.PID.tmp: the next build of the entry removes it."""
+    from kb.base import KnowledgeBase
+
+    template, want, _ = built_cache
+    shutil.copytree(template, own_cache, ignore=shutil.ignore_patterns("*.lock"))
+    (entry,) = [d for d in own_cache.iterdir() if d.is_dir()]
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=False)
+    stale = entry / f"kb.sqlite.{int(dead.stdout)}.tmp"
+    stale.write_bytes(b"half a database")
+    (entry / "kb.sqlite").unlink()
+    assert [r.id for r in KnowledgeBase.open(lazy=True).query("due <= 2021-12 and doc = nea").rows] == want
+    assert not stale.exists()
