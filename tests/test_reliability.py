@@ -508,3 +508,24 @@ def test_stale_build_temporaries_are_removed(own_cache, built_cache):
     (entry / "kb.sqlite").unlink()
     assert [r.id for r in KnowledgeBase.open(lazy=True).query("due <= 2021-12 and doc = nea").rows] == want
     assert not stale.exists()
+
+
+@pytest.mark.parametrize("which", ["sources/raw", "sources/shanxi-2021.txt", "documents/nea.yaml"])
+def test_unreadable_files_are_problems_not_crashes(which, tree_copy, monkeypatch):
+    """As root, chmod cannot make a file unreadable: reading it is made to fail instead. Check
+    reports the file ('cannot read') with nothing cascading from it, and loading refuses it."""
+    from kb.loading.loader import read_tree
+    from kb.verify.check import check
+
+    bad = tree_copy / which
+    real_is_file, real_read = Path.is_file, Path.read_bytes
+
+    def denied(path):
+        if path == bad or bad in path.parents:
+            raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(Path, "is_file", lambda p: denied(p) or real_is_file(p))
+    monkeypatch.setattr(Path, "read_bytes", lambda p: denied(p) or real_read(p))
+    problems = [str(p) for p in check(read_tree(tree_copy))]
+    assert any("cannot read: Permission denied" in p for p in problems), problems[:5]
+    assert len(problems) <= 3, problems[:10]

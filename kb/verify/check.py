@@ -74,7 +74,12 @@ class Checker:
         if name not in self.sources:
             path = self.tree.root / name
             data = self.files.get(name) if self.files is not None else None
-            if data is None and not path.is_file():
+            try:
+                exists = data is not None or path.is_file()
+            except OSError as exc:
+                self.unreadable[name] = self._unreadable(path, exc)
+                exists = False
+            if not exists:
                 self.sources[name] = None
             else:
                 try:
@@ -415,7 +420,12 @@ class Checker:
                 if name not in self.unreadable:
                     self.add(efile, errata.line_of("file"), f"cleaned file {name} does not exist")
                 continue
-            if not raw_path.is_file():
+            try:
+                exists = raw_path.is_file()
+            except OSError as exc:  # sources/raw itself cannot be read
+                self._unreadable(raw_path, exc)
+                continue
+            if not exists:
                 self.add(efile, errata.line_of("raw_file"), f"raw file {errata['raw_file']} does not exist")
                 continue
             raw_text = self.read_text(raw_path)
