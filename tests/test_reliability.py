@@ -529,3 +529,34 @@ def test_unreadable_files_are_problems_not_crashes(which, tree_copy, monkeypatch
     problems = [str(p) for p in check(read_tree(tree_copy))]
     assert any("cannot read: Permission denied" in p for p in problems), problems[:5]
     assert len(problems) <= 3, problems[:10]
+
+
+def test_tui_says_unchecked_and_refuses_without_the_override(nan_tree):
+    """The TUI is served the same KB: refused without the override; with it, the header says so."""
+    import asyncio
+
+    from tui.app import PowerKBApp
+    from tui.app import run as run_tui
+
+    with pytest.raises(TreeRejected):
+        run_tui(policies=nan_tree)
+
+    async def header():
+        app = PowerKBApp(kb.load(nan_tree, checked=False))
+        async with app.run_test(size=(120, 30)) as pilot:
+            await pilot.pause()
+            return app.sub_title
+
+    assert "UNCHECKED" in asyncio.run(header())
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root may give a file to another owner")
+def test_export_keeps_the_owner(base, tmp_path):
+    from kb.export.formats import export
+
+    target = tmp_path / "owned.csv"
+    target.write_text("old")
+    os.chown(target, 4321, 4321)
+    export(base, "csv", target)
+    st = os.stat(target)
+    assert (st.st_uid, st.st_gid) == (4321, 4321) and target.read_bytes().startswith(b"\xef\xbb\xbfid,")

@@ -22,7 +22,6 @@ Reliability rules (docs/reliability.md):
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
@@ -35,6 +34,18 @@ from kb.core.errors import PolicyProblems
 from kb.core.paths import policies_dir
 from kb.core.version import __version__
 from kb.model.entities import Problem, Tree
+
+try:
+    import fcntl
+    LOCK_SH, LOCK_EX, LOCK_NB = fcntl.LOCK_SH, fcntl.LOCK_EX, fcntl.LOCK_NB
+except ImportError:  # no flock (Windows): builds are still atomic, only not coordinated
+    fcntl = None
+    LOCK_SH, LOCK_EX, LOCK_NB = 1, 2, 4
+
+
+def _flock(fd: int, how: int) -> None:
+    if fcntl is not None:
+        fcntl.flock(fd, how)
 
 CACHE_FORMAT = "12"
 
@@ -203,7 +214,7 @@ _held: dict[str, int] = {}  # entry dir -> fd of its use.lock, held (shared) whi
 def _locked(path: Path, how: int):
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        fcntl.flock(fd, how)
+        _flock(fd, how)
         yield fd
     finally:
         os.close(fd)
@@ -223,8 +234,8 @@ def prune(current: str) -> None:
         return
     for old in dirs[KEEP - 1:]:
         try:
-            with _locked(old / "use.lock", fcntl.LOCK_EX | fcntl.LOCK_NB), \
-                    _locked(old / "build.lock", fcntl.LOCK_EX | fcntl.LOCK_NB):
+            with _locked(old / "use.lock", LOCK_EX | LOCK_NB), \
+                    _locked(old / "build.lock", LOCK_EX | LOCK_NB):
                 shutil.rmtree(old, ignore_errors=True)
         except OSError:  # in use, being built, or already gone
             continue
@@ -258,7 +269,7 @@ class CacheEntry:
     def building(self):
         """Hold the entry's build lock (exclusive, waiting for another builder to finish)."""
         self.dir.mkdir(parents=True, exist_ok=True)
-        with _locked(self.dir / "build.lock", fcntl.LOCK_EX):
+        with _locked(self.dir / "build.lock", LOCK_EX):
             remove_stale_temporaries(self.dir)
             yield
 
@@ -271,7 +282,7 @@ class CacheEntry:
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.dir / "use.lock", os.O_RDWR | os.O_CREAT, 0o644)
-            fcntl.flock(fd, fcntl.LOCK_SH)
+            _flock(fd, LOCK_SH)
             _held[key] = fd
             os.utime(self.dir)
         except OSError:
