@@ -163,6 +163,15 @@ def test_corpus_export_is_validated_before_use(case, export_data, tmp_path, cli)
     assert spec["expect"] in str(err.value)
     code, _, stderr = cli("--policies", str(path), "query", "count doc = shanxi")
     assert code == 1 and "internal error" not in stderr and spec["expect"] in stderr
+    code, out, _ = cli("--policies", str(path), "check")  # check reads an export too
+    assert code == 1 and spec["expect"] in out
+
+
+def test_check_accepts_a_clean_export(base, tmp_path, cli):
+    code, _, _ = cli("export", "--format", "json", "-o", str(tmp_path / "kb.json"))
+    assert code == 0
+    code, out, _ = cli("--policies", str(tmp_path / "kb.json"), "check")
+    assert code == 0 and out.startswith(f"ok: {len(base.items)} items") and "quotes need the YAML tree" in out
 
 
 # --- 2. a damaged cache is rebuilt, never stuck ------------------------------------------------

@@ -138,7 +138,7 @@ class Checker:
         seen: dict[str, str] = {}
         if self.unreadable or self.tree.problems:  # a name may be in a source not read, or of a document not loaded
             all_text = ""
-            self.suppressed += 1
+            self.suppressed += bool(reg.units)
         for index, unit in enumerate(reg.units.values()):
             line = line_at(units_raw, ["units", index]) if units_raw is not None else 1
             if unit.parent and unit.parent not in reg.units:
@@ -369,7 +369,7 @@ class Checker:
         if raw is None:
             return
         if self.tree.problems:  # an item of a file that did not load would look unimplemented
-            self.suppressed += 1
+            self.suppressed += bool(self.tree.documents)
             return
         self.check_counterparts(raw, file)
 
@@ -482,7 +482,7 @@ class Checker:
         self.check_sources()
         if coverage and not self.tree.problems and not self.unreadable:
             self.check_coverage()
-        elif coverage:
+        elif coverage and self.tree.documents:
             self.suppressed += 1  # (at least) the coverage check itself
         if self.suppressed:
             self.add(display_path(self.tree.root), 1, "not checked, because files above did not load or could not be read: "
