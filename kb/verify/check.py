@@ -101,6 +101,18 @@ class Checker:
         self.add(display_path(path), line, why)
         return why
 
+    def read_raw(self, raw_path: Path, efile: str, errata) -> str | None:
+        """The raw source's text, or None after reporting that it is missing or unreadable."""
+        try:
+            exists = raw_path.is_file()
+        except OSError as exc:  # sources/raw itself cannot be read
+            self._unreadable(raw_path, exc)
+            return None
+        if not exists:
+            self.add(efile, errata.line_of("raw_file"), f"raw file {errata['raw_file']} does not exist")
+            return None
+        return self.read_text(raw_path)
+
     def read_text(self, path: Path) -> str | None:
         """A file's text, or None after reporting why it cannot be read."""
         try:
@@ -132,13 +144,8 @@ class Checker:
     def check_registries(self) -> None:
         reg = self.tree.registries
         units_raw = self.tree.raw.get("units.yaml")
-        all_text = "".join(
-            s.flat for s in (self.source(d.source_file) for d in self.tree.documents.values()) if s
-        )
+        all_text = self.names_text()
         seen: dict[str, str] = {}
-        if self.unreadable or self.tree.problems:  # a name may be in a source not read, or of a document not loaded
-            all_text = ""
-            self.suppressed += bool(reg.units)
         for index, unit in enumerate(reg.units.values()):
             line = line_at(units_raw, ["units", index]) if units_raw is not None else 1
             if unit.parent and unit.parent not in reg.units:
@@ -160,10 +167,6 @@ class Checker:
                 if key in seen and seen[key] != unit.id:
                     self.add(display_path(self.tree.root / "units.yaml"), line, f"unit {unit.id}: name “{name}” is also a name of {seen[key]}")
                 seen[key] = unit.id
-        for unit_id, path in membership_cycles(reg.units):
-            index = list(reg.units).index(unit_id)
-            line = line_at(units_raw, ["units", index]) if units_raw is not None else 1
-            self.add(display_path(self.tree.root / "units.yaml"), line, f"unit {unit_id} is a member of itself ({path})")
         for kind in ("metrics", "customers", "areas", "stages", "measures"):
             names: dict[str, str] = {}
             raw = self.tree.raw.get("metrics.yaml")
@@ -174,6 +177,24 @@ class Checker:
                     if key in names and names[key] != term.id:
                         self.add(display_path(self.tree.root / "metrics.yaml"), line, f"{kind[:-1]} {term.id}: name “{name}” is also a name of {names[key]}")
                     names[key] = term.id
+
+    def names_text(self) -> str:
+        """All source text, where unit names must occur; empty (that check skipped, said once)
+        when a source could not be read or a document did not load: a name may be in it."""
+        all_text = "".join(
+            s.flat for s in (self.source(d.source_file) for d in self.tree.documents.values()) if s
+        )
+        if self.unreadable or self.tree.problems:
+            self.suppressed += bool(self.tree.registries.units)
+            return ""
+        return all_text
+
+    def check_membership_cycles(self) -> None:
+        """A collective must not contain itself, directly or through other collectives."""
+        units, units_raw = self.tree.registries.units, self.tree.raw.get("units.yaml")
+        for unit_id, path in membership_cycles(units):
+            line = line_at(units_raw, ["units", list(units).index(unit_id)]) if units_raw is not None else 1
+            self.add(display_path(self.tree.root / "units.yaml"), line, f"unit {unit_id} is a member of itself ({path})")
 
     # -- documents and items ---------------------------------------------------------------
     def check_documents(self) -> None:
@@ -310,9 +331,8 @@ class Checker:
                     self.add(file, line, f"{item.id}: {key} '{value}' is not in metrics.yaml{self._near(value, table)}")
             if squash(t.quote) not in own_text:
                 self.add(file, line, f"{item.id}: target quote “{t.quote}” is not in the item's own text")
-            if why := bad_value(t.value):
-                self.add(file, line, f"{item.id}: target value {why} (a value is a finite number >= 0)")
-            elif not any(form in squash(t.quote) for form in _value_forms(t.value)):
+            usable = self.usable_value(t.value, file, line, f"{item.id}: target value")
+            if usable and not any(form in squash(t.quote) for form in _value_forms(t.value)):
                 self.add(file, line, f"{item.id}: target value {t.value:g} does not appear in its quote “{t.quote}”")
             if t.by and t.by not in dates:
                 self.add(file, line, f"{item.id}: target 'by' {t.by} is not one of the item's deadline dates")
@@ -324,10 +344,16 @@ class Checker:
                     self.add(file, line, f"{item.id}: alternative unit '{a.unit}' differs from metric {a.metric}'s unit")
                 if squash(a.quote) not in own_text:
                     self.add(file, line, f"{item.id}: alternative quote “{a.quote}” is not in the item's own text")
-                if why := bad_value(a.value):
-                    self.add(file, line, f"{item.id}: alternative value {why} (a value is a finite number >= 0)")
-                elif not any(form in squash(a.quote) for form in _value_forms(a.value)):
+                usable = self.usable_value(a.value, file, line, f"{item.id}: alternative value")
+                if usable and not any(form in squash(a.quote) for form in _value_forms(a.value)):
                     self.add(file, line, f"{item.id}: alternative value {a.value:g} does not appear in its quote")
+
+    def usable_value(self, value, file: str, line: int, what: str) -> bool:
+        """A target value is a finite number >= 0; report it (and return False) if not."""
+        why = bad_value(value)
+        if why:
+            self.add(file, line, f"{what} {why} (a value is a finite number >= 0)")
+        return why is None
 
     def check_numbering(self) -> None:
         """Numbered families of ids (ledger.1, ledger.2, ...) must have no gaps."""
@@ -420,15 +446,7 @@ class Checker:
                 if name not in self.unreadable:
                     self.add(efile, errata.line_of("file"), f"cleaned file {name} does not exist")
                 continue
-            try:
-                exists = raw_path.is_file()
-            except OSError as exc:  # sources/raw itself cannot be read
-                self._unreadable(raw_path, exc)
-                continue
-            if not exists:
-                self.add(efile, errata.line_of("raw_file"), f"raw file {errata['raw_file']} does not exist")
-                continue
-            raw_text = self.read_text(raw_path)
+            raw_text = self.read_raw(raw_path, efile, errata)
             if raw_text is None:
                 continue
             raw_flat = squash(raw_text)
@@ -475,6 +493,7 @@ class Checker:
             pass
         self.check_documents()
         self.check_registries()
+        self.check_membership_cycles()
         for item in self.tree.items.values():
             self.check_item(item)
         self.check_numbering()
@@ -512,37 +531,34 @@ def membership_cycles(units) -> list[tuple[str, str]]:
 def check_export(tree: Tree) -> list[Problem]:
     """What can be checked of a JSON export used as a policy tree (it carries no source texts,
     so no quote is looked up): every reference resolves and every target value is usable."""
-    problems = list(tree.problems)
     shown = display_path(tree.root)
-    reg = tree.registries
+    messages = _registry_references(tree) + _document_references(tree)
+    for item in tree.items.values():
+        messages += _reference_problems(tree, item)
+    messages += [f"link {l.src} {l.rel} {l.dst}: {end} does not exist"
+                 for l in tree.links for end in (l.src, l.dst) if end not in tree.items]
+    if not tree.documents:
+        messages.append("the export has no documents")
+    return list(tree.problems) + [Problem(shown, 1, m) for m in messages]
 
-    def add(message):
-        problems.append(Problem(shown, 1, message))
 
-    for unit in reg.units.values():
-        if unit.parent and unit.parent not in reg.units:
-            add(f"unit {unit.id}: parent '{unit.parent}' is not a unit")
-        for _, members in unit.members:
-            for m in members:
-                if m not in reg.units:
-                    add(f"unit {unit.id}: member '{m}' is not a unit")
-    for unit, path in membership_cycles(reg.units):
-        add(f"unit {unit} is a member of itself ({path})")
+def _registry_references(tree: Tree) -> list[str]:
+    units, out = tree.registries.units, []
+    for unit in units.values():
+        if unit.parent and unit.parent not in units:
+            out.append(f"unit {unit.id}: parent '{unit.parent}' is not a unit")
+        out += [f"unit {unit.id}: member '{m}' is not a unit" for _, ms in unit.members for m in ms if m not in units]
+    out += [f"unit {unit} is a member of itself ({path})" for unit, path in membership_cycles(units)]
+    return out
+
+
+def _document_references(tree: Tree) -> list[str]:
+    reg, out = tree.registries, []
     for doc in tree.documents.values():
         if doc.jurisdiction not in reg.places:
-            add(f"document {doc.id}: jurisdiction '{doc.jurisdiction}' is not a place")
-        for r in doc.issuer:
-            if r.unit not in reg.units:
-                add(f"document {doc.id}: issuer '{r.unit}' is not a unit")
-    for item in tree.items.values():
-        problems += [Problem(shown, 1, m) for m in _reference_problems(tree, item)]
-    for link in tree.links:
-        for end in (link.src, link.dst):
-            if end not in tree.items:
-                add(f"link {link.src} {link.rel} {link.dst}: {end} does not exist")
-    if not tree.documents:
-        add("the export has no documents")
-    return problems
+            out.append(f"document {doc.id}: jurisdiction '{doc.jurisdiction}' is not a place")
+        out += [f"document {doc.id}: issuer '{r.unit}' is not a unit" for r in doc.issuer if r.unit not in reg.units]
+    return out
 
 
 def _reference_problems(tree: Tree, item: Item) -> list[str]:
