@@ -11,27 +11,50 @@ SQLite store and never unpickles the tree, which keeps `powerkb query` fast to s
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from functools import cached_property
 
-from kb.core.errors import UnknownId
-from kb.loading.cache import CacheEntry, entry, load_tree
-from kb.model.entities import Item, Tree
+from kb.core.errors import PolicyProblems, TreeRejected, UnknownId
+from kb.loading.cache import CacheEntry, entry, load, read_verdict
+from kb.model.entities import Item, Problem, Tree
+
+
+def _verify(tree: Tree, files: dict | None) -> list[Problem]:
+    """`powerkb check` on a freshly read tree (run once per fingerprint, cached with the build)."""
+    from kb.verify.check import check
+
+    return check(tree, files=files)
+
+
+def unchecked_by_env() -> bool:
+    return os.environ.get("POWERKB_UNCHECKED", "").strip().lower() in ("1", "true", "yes", "on")
 
 
 class KnowledgeBase:
-    """Items, documents, links and registries of one policy tree, with the ways to ask them."""
+    """Items, documents, links and registries of one policy tree, with the ways to ask them.
 
-    def __init__(self, where: CacheEntry, tree: Tree | None = None, *, strict: bool = True):
+    Only a tree that passes `powerkb check` is served (`TreeRejected` otherwise), unless the
+    caller opts out with `checked=False` (`--unchecked`, `POWERKB_UNCHECKED=1`); then
+    `unchecked` is true and every query result and evaluation carries `unchecked = True`."""
+
+    def __init__(self, where: CacheEntry, tree: Tree | None = None, *, strict: bool = True, checked: bool = True):
         self.entry = where
         self.fingerprint = where.key
         self._strict = strict
+        self.checked = checked
         if tree is not None:
             self.__dict__["tree"] = tree
 
     @classmethod
-    def open(cls, policies=None, *, strict: bool = True, lazy: bool = False) -> "KnowledgeBase":
-        """The knowledge base of a policy tree; with `lazy`, nothing is read until it is needed."""
-        base = cls(entry(policies), strict=strict)
+    def open(cls, policies=None, *, strict: bool = True, lazy: bool = False, checked: bool | None = None) -> KnowledgeBase:
+        """The knowledge base of a policy tree; with `lazy`, nothing is read until it is needed
+        (but the cached verdict of the check is: a failing tree is refused here)."""
+        if checked is None:
+            checked = not unchecked_by_env()
+        base = cls(entry(policies), strict=strict, checked=checked)
+        if checked and base.problems:
+            raise TreeRejected(base.problems)
         if not lazy:
             base.tree  # noqa: B018 - load now, so that a broken tree raises here
         return base
@@ -39,7 +62,29 @@ class KnowledgeBase:
     # -- the tree ------------------------------------------------------------------------------
     @cached_property
     def tree(self) -> Tree:
-        return load_tree(self.entry, strict=self._strict)
+        tree, problems = load(self.entry, verify=_verify)
+        if problems is not None:
+            self.__dict__.setdefault("problems", problems)
+        if tree.problems and self._strict:
+            raise PolicyProblems(tree.problems)
+        return tree
+
+    @cached_property
+    def problems(self) -> list[Problem]:
+        """What `powerkb check` finds in this tree: read from the cache (no YAML, no unpickling)
+        or found by building it."""
+        cached = read_verdict(self.entry)
+        if cached is not None:
+            return cached
+        tree, problems = load(self.entry, verify=_verify)
+        if not tree.problems or not self._strict:
+            self.__dict__.setdefault("tree", tree)
+        return problems
+
+    @property
+    def unchecked(self) -> bool:
+        """True when this tree fails the check and is served anyway (the explicit override)."""
+        return bool(self.problems) and not self.checked
 
     @property
     def root(self):
@@ -96,10 +141,20 @@ class KnowledgeBase:
 
         return open_store(self.entry, lambda: self.tree)
 
+    def _rebuild_store(self) -> None:
+        """A query hit a damaged store: close it and build it again."""
+        from kb.store.database import open_store
+
+        old = self.__dict__.pop("store", None)
+        if old is not None:
+            old.close()
+        self.__dict__["store"] = open_store(self.entry, lambda: self.tree, rebuild=True)
+
     def query(self, text: str, as_of=None, limit: int | None = None):
         """Run a query (the language of docs/query-language.md); returns a `QueryResult`.
 
-        A `diff A vs B where …` statement is handed to the diff (it needs the whole tree)."""
+        A `diff A vs B where …` statement is handed to the diff (it needs the whole tree).
+        A damaged cached store (SQLite's DatabaseError) is rebuilt once and the query rerun."""
         from kb.query.parse import Diff, parse
         from kb.query.run import QueryResult, run
 
@@ -107,8 +162,15 @@ class KnowledgeBase:
         if isinstance(statement, Diff):
             from kb.analysis.diff import diff_statement
 
-            return QueryResult(text, "diff", diff=diff_statement(self, statement, text, as_of))
-        return run(self.store, text, today=as_of, limit=limit, statement=statement)
+            result = QueryResult(text, "diff", diff=diff_statement(self, statement, text, as_of))
+        else:
+            try:
+                result = run(self.store, text, today=as_of, limit=limit, statement=statement)
+            except sqlite3.DatabaseError:  # rebuilt once; a second failure is a real error
+                self._rebuild_store()
+                result = run(self.store, text, today=as_of, limit=limit, statement=statement)
+        result.unchecked = self.unchecked
+        return result
 
     # -- analysis and rules --------------------------------------------------------------------
     def diff(self, a: str, b: str, where: str | None = None):
@@ -129,7 +191,9 @@ class KnowledgeBase:
         against the targets in force for it; returns an `Evaluation`."""
         from kb.rules.evaluate import evaluate
 
-        return evaluate(self, case, jurisdiction)
+        result = evaluate(self, case, jurisdiction)
+        result.unchecked = self.unchecked
+        return result
 
     @cached_property
     def graph(self):

@@ -8,23 +8,39 @@ never pays for Textual, openpyxl or jsonschema. User errors end in a message and
 from __future__ import annotations
 
 import argparse
-import json
+import errno
 import os
 import sys
 
+from kb.core.jsonout import dumps
+
+
+def _checked(args) -> bool:
+    from kb.base import unchecked_by_env
+
+    return not (getattr(args, "unchecked", False) or unchecked_by_env())
+
 
 def _kb(args, lazy: bool = False):
+    """The knowledge base, refused when it fails `powerkb check` unless --unchecked; with the
+    override, a tree that fails says so on stderr (on every command that answers from it)."""
     from kb.base import KnowledgeBase
 
-    return KnowledgeBase.open(args.policies, lazy=lazy)
+    base = KnowledgeBase.open(args.policies, lazy=lazy, checked=_checked(args))
+    if base.unchecked:
+        n = len(base.problems)
+        print(f"powerkb: warning: unchecked: this policy tree fails the check ({n} problem{'s' if n != 1 else ''}; run 'powerkb check'); answers may be wrong",
+              file=sys.stderr)
+    return base
 
 
 def cmd_check(args) -> int:
     from kb.core.paths import policies_dir
-    from kb.loading.loader import read_tree
+    from kb.loading.cache import read_source
     from kb.verify.check import check
 
-    tree = read_tree(policies_dir(args.policies))
+    root = policies_dir(args.policies)
+    tree = read_source(root)  # a JSON export gets the checks that need no source text
     problems = check(tree, coverage=not args.no_coverage)
     for p in problems:
         print(p)
@@ -33,7 +49,8 @@ def cmd_check(args) -> int:
         return 1
     counts = {d: sum(1 for i in tree.items.values() if i.doc == d) for d in tree.documents}
     summary = ", ".join(f"{d}: {n} items" for d, n in counts.items())
-    print(f"ok: {len(tree.items)} items ({summary}), {len(tree.links)} links, {len(tree.registries.units)} units, every quote found in its source")
+    quotes = "references and values checked (quotes need the YAML tree)" if root.is_file() else "every quote found in its source"
+    print(f"ok: {len(tree.items)} items ({summary}), {len(tree.links)} links, {len(tree.registries.units)} units, {quotes}")
     return 0
 
 
@@ -68,7 +85,7 @@ def cmd_query(args) -> int:
         for line in result.dates:  # each date literal and the period it was read as
             print("date:", line)
         print(result.sql or "(a diff runs no single SQL statement)")
-        print("parameters:", json.dumps(result.params, ensure_ascii=False))
+        print("parameters:", dumps(result.params, ensure_ascii=False))
         for row in base.store.con.execute("EXPLAIN QUERY PLAN " + result.sql, result.params) if result.sql else []:
             print("plan:", row[3])
         return 0
@@ -100,7 +117,7 @@ def cmd_diff(args) -> int:
 def cmd_tui(args) -> int:
     from tui.app import run
 
-    return run(policies=args.policies, as_of=getattr(args, "as_of", None))
+    return run(policies=args.policies, as_of=getattr(args, "as_of", None), checked=_checked(args))
 
 
 def cmd_export(args) -> int:
@@ -157,6 +174,8 @@ def cmd_evaluate(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="powerkb", description="Rules-as-code knowledge base for 获得电力 policy.")
     parser.add_argument("--policies", metavar="DIR", help="policy tree to use (default: $POWERKB_POLICIES or the bundled one)")
+    parser.add_argument("--unchecked", action="store_true",
+                        help="use a policy tree that fails 'powerkb check' anyway (said on every answer; also POWERKB_UNCHECKED=1)")
     parser.add_argument("--version", action="version", version="powerkb 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -223,21 +242,80 @@ def main(argv: list[str] | None = None) -> int:
         else:
             parser.print_help()
             return 0
+    previous = _on_sigterm()
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # a full disk is met here, not at exit
+        return code
     except PowerKBError as exc:
         print(f"powerkb: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except Terminated:
+        return 143
     except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _drop_stdout()
         return 0
+    except OSError as exc:
+        if exc.filename is None and exc.errno in _WRITE_ERRORS:
+            _drop_stdout()
+            print(f"powerkb: cannot write standard output: {exc.strerror}", file=sys.stderr)
+            return 1
+        return _internal(exc)
     except Exception as exc:  # a bug: say so plainly; POWERKB_DEBUG=1 shows the traceback
-        if os.environ.get("POWERKB_DEBUG"):
-            raise
-        print(f"powerkb: internal error: {type(exc).__name__}: {exc} (set POWERKB_DEBUG=1 for details)", file=sys.stderr)
-        return 70
+        return _internal(exc)
+    finally:
+        _restore_sigterm(previous)
+
+
+_WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS}
+"""Errors of writing standard output (`> /dev/full`): a clear message and exit 1, not a crash."""
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised as an exception so that every `finally` (temporary files) runs."""
+
+
+def _on_sigterm():
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def stop(signum, frame):
+        raise Terminated()
+
+    try:
+        return signal.signal(signal.SIGTERM, stop)
+    except (ValueError, OSError):
+        return None
+
+
+def _restore_sigterm(previous) -> None:
+    import signal
+
+    if previous is not None:
+        try:
+            signal.signal(signal.SIGTERM, previous)
+        except (ValueError, OSError):
+            pass
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's last flush cannot fail again."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _internal(exc: BaseException) -> int:
+    if os.environ.get("POWERKB_DEBUG"):
+        raise exc
+    print(f"powerkb: internal error: {type(exc).__name__}: {exc} (set POWERKB_DEBUG=1 for details)", file=sys.stderr)
+    return 70
 
 
 if __name__ == "__main__":

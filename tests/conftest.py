@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,9 +12,18 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = ROOT / "policies"
 
-# Every test run gets its own cache, so a stale cache can never make a test pass.
-os.environ["POWERKB_CACHE"] = tempfile.mkdtemp(prefix="powerkb-test-cache-")
 os.environ.pop("POWERKB_POLICIES", None)
+os.environ.pop("POWERKB_UNCHECKED", None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """Every test session gets its own cache (so a stale cache can never make a test pass),
+    under pytest's temporary directory, and removes it at the end (a run leaves nothing in /tmp)."""
+    path = tmp_path_factory.mktemp("powerkb-cache")
+    os.environ["POWERKB_CACHE"] = str(path)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

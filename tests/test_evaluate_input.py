@@ -360,7 +360,7 @@ def test_shipped_holidays_file_and_its_example():
 def test_cli_with_a_broken_holidays_file(cli, tmp_path):
     """A tree whose holidays.yaml is not valid: exit 2 with the file and the place, no traceback."""
     tree = tmp_path / "policies"
-    shutil.copytree(POLICIES, tree, ignore=shutil.ignore_patterns("raw"))
+    shutil.copytree(POLICIES, tree)
     (tree / "holidays.yaml").write_text("format: powerkb-holidays/1\nyears:\n  - year: 2099\n", encoding="utf-8")
     code, _, err = cli("--policies", str(tree), "evaluate", str(CASES))
     assert code == 2 and "holidays.yaml: years/0: 'holidays' is a required property" in err and "Traceback" not in err

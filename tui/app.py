@@ -53,7 +53,8 @@ class PowerKBApp(App):
         self.sub_title = self._sub_title()
 
     def _sub_title(self) -> str:
-        return f"{len(self.base.items)} items · as of {self.as_of.isoformat()}"
+        warning = " · UNCHECKED: fails powerkb check" if getattr(self.base, "unchecked", False) else ""
+        return f"{len(self.base.items)} items · as of {self.as_of.isoformat()}{warning}"
 
     def watch_as_of(self) -> None:
         self.sub_title = self._sub_title()
@@ -107,10 +108,11 @@ class PowerKBApp(App):
         self.push_screen(ExportScreen(stem, result, what), done)
 
 
-def run(policies=None, as_of: date | None = None) -> int:
-    """Start the app on the policy tree `policies` (the bundled one by default); the exit code."""
+def run(policies=None, as_of: date | None = None, checked: bool | None = None) -> int:
+    """Start the app on the policy tree `policies` (the bundled one by default); the exit code.
+    A tree that fails `powerkb check` is refused unless `checked=False` (then the subtitle says so)."""
     import kb
 
-    app = PowerKBApp(kb.load(policies), as_of=as_of)
+    app = PowerKBApp(kb.load(policies, checked=checked), as_of=as_of)
     app.run()
     return app.return_code or 0

@@ -44,3 +44,19 @@ class PolicyProblems(PowerKBError):
         if len(problems) > 20:
             lines.append(f"... and {len(problems) - 20} more (run 'powerkb check')")
         super().__init__("\n".join(lines))
+
+
+class TreeRejected(PolicyProblems):
+    """The tree loads but fails `powerkb check`: it is not served unless the user says so."""
+
+    SHOWN = 10
+
+    def __init__(self, problems):
+        self.problems = problems
+        n = len(problems)
+        lines = [f"the policy tree fails the check ({n} problem{'s' if n != 1 else ''}); it is not used:"]
+        lines += [f"  {p}" for p in problems[:self.SHOWN]]
+        if n > self.SHOWN:
+            lines.append(f"  ... and {n - self.SHOWN} more")
+        lines.append("run 'powerkb check' to see them all; --unchecked (or POWERKB_UNCHECKED=1) uses it anyway")
+        PowerKBError.__init__(self, "\n".join(lines))

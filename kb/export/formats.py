@@ -11,16 +11,19 @@
 | sqlite  | the query store (docs/sqlite.md)                                 | store.py         |
 
 Every format is made in memory and written in one go (to a file beside the target, then
-renamed), so a failed export never leaves half a file. See docs/export.md.
+renamed), so a failed export never leaves half a file; what is at the path is kept (a symlink
+is followed, a FIFO or device written through, a file's mode and hard links kept): see
+`write_output`, docs/export.md and docs/reliability.md.
 """
 
 from __future__ import annotations
 
-import json
 import os
+import stat
 from pathlib import Path
 
 from kb.core.errors import PowerKBError
+from kb.core.jsonout import dumps
 from kb.core.tables import csv_text
 from kb.loading.importer import SCHEMA, TERM_KINDS
 
@@ -86,11 +89,11 @@ def export_object(base, items=None) -> dict:
 # --- text formats ----------------------------------------------------------------------------
 
 def to_json(base, items=None) -> str:
-    return json.dumps(export_object(base, items), ensure_ascii=False, indent=2) + "\n"
+    return dumps(export_object(base, items), ensure_ascii=False, indent=2) + "\n"
 
 
 def to_jsonl(items) -> str:
-    return "".join(json.dumps(i.to_dict(), ensure_ascii=False) + "\n" for i in items)
+    return "".join(dumps(i.to_dict(), ensure_ascii=False) + "\n" for i in items)
 
 
 def csv_units(item) -> str:
@@ -113,7 +116,8 @@ def to_csv(items) -> str:
 # --- writing ---------------------------------------------------------------------------------
 
 def render(base, fmt: str, items, output: Path | None = None) -> bytes | str | None:
-    """The export as text or bytes; sqlite is built straight into `output` (returns None)."""
+    """The export as text or bytes (sqlite: the bytes of a database built in a temporary
+    directory; `output` is accepted for compatibility and ignored)."""
     if fmt == "json":
         return to_json(base, items)
     if fmt == "jsonl":
@@ -133,29 +137,93 @@ def render(base, fmt: str, items, output: Path | None = None) -> bytes | str | N
 
         return graphml_bytes(base, items)
     if fmt == "sqlite":
-        from kb.store.database import build
-
-        build(base, output, items)
-        return None
+        return sqlite_bytes(base, items)
     raise ExportError(f"unknown format '{fmt}' (formats: {', '.join(FORMATS)})")
+
+
+def sqlite_bytes(base, items) -> bytes:
+    """The query store of `items` as bytes: built in a temporary directory (removed whatever
+    happens), so that it is written to its target like every other format."""
+    import sqlite3
+    import tempfile
+
+    from kb.store.database import build
+
+    with tempfile.TemporaryDirectory(prefix="powerkb-export-") as tmp:
+        path = Path(tmp) / "export.sqlite"
+        try:
+            build(base, path, items)
+            return path.read_bytes()
+        except (OSError, sqlite3.Error) as exc:
+            raise WriteError(f"cannot write the sqlite export: {exc}") from None
 
 
 def _check_target(output: Path) -> None:
     """Refuse early, with a plain message, what would fail half-way through."""
     if output.is_dir():
         raise WriteError(f"cannot write {output}: it is a directory")
-    parent = output.parent
+    target = Path(os.path.realpath(output))
+    parent = target.parent
     if not parent.is_dir():
         raise WriteError(f"cannot write {output}: no such directory {parent}")
-    if not os.access(parent, os.W_OK) or (output.exists() and not os.access(output, os.W_OK)):
+    if target.exists():
+        st = target.stat()
+        kind = stat.S_IFMT(st.st_mode)
+        if kind not in (stat.S_IFREG, stat.S_IFIFO, stat.S_IFCHR):
+            raise WriteError(f"cannot write {output}: not a regular file, a FIFO or a character device")
+        in_place = kind != stat.S_IFREG or st.st_nlink > 1
+        if not os.access(target, os.W_OK) or (not in_place and not os.access(parent, os.W_OK)):
+            raise WriteError(f"cannot write {output}: permission denied")
+    elif not os.access(parent, os.W_OK):
         raise WriteError(f"cannot write {output}: permission denied")
 
 
-def write_file(output: Path, data: bytes) -> None:
-    from kb.loading.cache import write_atomic
+def write_output(path: Path, data: bytes) -> None:
+    """Write an export to `path` without destroying what is there (docs/reliability.md):
 
+    * a symlink is followed: its target gets the export, the link stays;
+    * a FIFO or a character device (/dev/null, a terminal) is written through, never replaced;
+    * a regular file with other hard links is rewritten in place, so that every link still
+      names it (not atomic: the price of keeping the links);
+    * any other regular file is replaced atomically (a temporary file beside it, renamed over
+      it) with the old file's mode and, where allowed, its owner; a new file gets the umask's
+      permissions. The temporary file is removed on every exit path (SIGINT, SIGTERM included:
+      the CLI turns both into exceptions), and ones left by killed runs are removed first.
+    """
+    from kb.loading.cache import remove_stale_temporaries
+
+    target = Path(os.path.realpath(path))
     try:
-        write_atomic(output, data)
+        st = target.stat()
+    except FileNotFoundError:
+        st = None
+    if st is not None and (not stat.S_ISREG(st.st_mode) or st.st_nlink > 1):
+        with open(target, "wb") as fh:
+            fh.write(data)
+        return
+    remove_stale_temporaries(target.parent, f".{target.name}.*.tmp")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if st is None else 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if st is not None:
+            os.chmod(tmp, stat.S_IMODE(st.st_mode))
+            try:
+                os.chown(tmp, st.st_uid, st.st_gid)
+            except OSError:
+                pass  # only root may give a file away: the mode is kept, the owner is ours
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_file(output: Path, data: bytes) -> None:
+    try:
+        write_output(output, data)
     except OSError as exc:
         raise WriteError(f"cannot write {output}: {exc.strerror or exc}") from None
 
@@ -173,12 +241,6 @@ def export(base, fmt: str, output: str | os.PathLike | None = None, where: str |
     if path is not None:
         _check_target(path)
     items = select_items(base, where)
-    if fmt == "sqlite":
-        try:
-            render(base, fmt, items, path)
-        except OSError as exc:
-            raise WriteError(f"cannot write {path}: {exc}") from None
-        return None
     data = render(base, fmt, items)
     if path is None:
         return data

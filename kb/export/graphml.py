@@ -11,16 +11,17 @@ touch and the links among them.
 from __future__ import annotations
 
 import io
-import json
 
 import networkx as nx
+
+from kb.core.jsonout import dumps
 
 
 def _scalar(value):
     if isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, (list, tuple, dict)):
-        return json.dumps(value, ensure_ascii=False)
+        return dumps(value, ensure_ascii=False)
     return str(value)
 
 

@@ -16,6 +16,7 @@ not needed to load or query; `powerkb check` needs the YAML tree.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 
 from kb.core.deadlines import parse_iso
@@ -129,18 +130,57 @@ def _where(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def read_export(path: Path) -> Tree:
-    """Read a JSON export as a policy tree. Never raises on bad content: see `tree.problems`."""
+def _schema_dir() -> Path:
+    """docs/schema of a checkout, or its copy inside an installed wheel (kb/_data/schema)."""
+    here = Path(__file__).resolve().parents[1]
+    inside = here / "_data" / "schema"
+    return inside if inside.is_dir() else here.parent / "docs" / "schema"
+
+
+@lru_cache(maxsize=1)
+def _export_validator():
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
+    schemas = [json.loads((_schema_dir() / name).read_text(encoding="utf-8")) for name in ("item-v1.json", "export-v1.json")]
+    registry = Registry().with_resources([(s["$id"], Resource.from_contents(s)) for s in schemas])
+    return Draft202012Validator(schemas[1], registry=registry)
+
+
+def schema_problems(data, shown: str, limit: int = 20) -> list[Problem]:
+    """Where `data` breaks the published schema docs/schema/export-v1.json (a JSON export is
+    validated before use: a number where a list belongs must be a message, not a crash)."""
+    out = []
+    for error in _export_validator().iter_errors(data):
+        where = "/".join(map(str, error.absolute_path)) or "top level"
+        message = error.message if len(error.message) <= 200 else error.message[:200] + "…"
+        out.append(Problem(shown, 1, f"export-v1.json: {where}: {message}"))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def read_export(path: Path, data: bytes | None = None) -> Tree:
+    """Read a JSON export as a policy tree (from `data`, its bytes as already read, when given).
+    Never raises on bad content: see `tree.problems`."""
     tree = Tree(root=path)
     shown = display_path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        text = (path.read_bytes() if data is None else data).decode("utf-8-sig")
+        data = json.loads(text, parse_constant=_reject_constant)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         tree.problems.append(Problem(shown, 1, f"not a readable JSON export: {exc}"))
         return tree
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         got = data.get("schema") if isinstance(data, dict) else type(data).__name__
         tree.problems.append(Problem(shown, 1, f"not a powerkb JSON export (expected \"schema\": \"{SCHEMA}\", got {got!r})"))
+        return tree
+    tree.problems += schema_problems(data, shown)
+    if tree.problems:
         return tree
     try:
         tree.registries = _registries(data)

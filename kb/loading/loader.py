@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-from functools import lru_cache
+from contextvars import ContextVar
+from functools import cache
 from pathlib import Path
 
 from kb.core.deadlines import parse_iso
@@ -34,6 +35,20 @@ from kb.model.entities import (
 )
 
 FORMAT = "powerkb/1"
+_FILES: ContextVar[dict | None] = ContextVar("files", default=None)
+"""The bytes of the tree's files as already read and hashed (`kb.loading.cache.Snapshot`)."""
+
+
+def _yaml(path: Path):
+    """Parse a file of the tree from the bytes that were hashed for the cache key, when given."""
+    files, root = _FILES.get() or (None, None)
+    data = None
+    if files is not None:
+        try:
+            data = files.get(path.relative_to(root).as_posix())
+        except ValueError:
+            data = None
+    return load_yaml(path, data)
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schemas" / "policy-v1.json"
 
 
@@ -44,7 +59,7 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(kind: str):
     from jsonschema import Draft202012Validator
 
@@ -190,7 +205,7 @@ def _build_item(doc: Document, raw: LineDict, shown: str, units: dict) -> Item:
 
 def _load_document(tree: Tree, path: Path) -> None:
     shown = display_path(path)
-    data = load_yaml(path).data
+    data = _yaml(path).data
     if not _validate(tree, path, data, "document_file"):
         return
     d = data["document"]
@@ -271,7 +286,7 @@ def _members(unit: dict, stated: bool) -> tuple:
 
 
 def _load_registry(tree: Tree, path: Path, kind: str) -> None:
-    data = load_yaml(path).data
+    data = _yaml(path).data
     if not _validate(tree, path, data, kind):
         return
     reg = tree.registries
@@ -296,7 +311,7 @@ def _load_registry(tree: Tree, path: Path, kind: str) -> None:
 
 
 def _load_links(tree: Tree, path: Path) -> None:
-    data = load_yaml(path).data
+    data = _yaml(path).data
     if not _validate(tree, path, data, "links_file"):
         return
     tree.raw[path.name] = data
@@ -312,15 +327,38 @@ def _load_links(tree: Tree, path: Path) -> None:
 
 
 def _load_errata(tree: Tree, path: Path) -> None:
-    data = load_yaml(path).data
+    data = _yaml(path).data
     if not _validate(tree, path, data, "errata_file"):
         return
     tree.errata[f"sources/{data['file']}"] = plain(data)
     tree.raw[f"errata:sources/{data['file']}"] = data  # with lines, for check
 
 
-def read_tree(root: Path) -> Tree:
-    """Read a policy directory. Never raises on bad content: see `tree.problems`."""
+def read_tree(root: Path, files: dict | None = None) -> Tree:
+    """Read a policy directory. Never raises on bad content: see `tree.problems`.
+
+    `files` (relative path -> bytes) are the bytes already read for the cache key: they are
+    parsed instead of reading the files again, so the key is the hash of what was parsed."""
+    token = _FILES.set((files, root) if files is not None else None)
+    try:
+        return _read_tree(root)
+    finally:
+        _FILES.reset(token)
+
+
+def _document_files(tree: Tree, root: Path) -> list[Path]:
+    """The document files; a `.yml` one or an empty documents/ is a problem, never silently
+    nothing (a tree with no documents would be served as zero rows)."""
+    folder = root / "documents"
+    found = sorted(folder.glob("*.yaml"))
+    for odd in sorted(folder.glob("*.yml")):
+        tree.problems.append(Problem(display_path(odd), 1, f"document files end in .yaml: rename it to {odd.stem}.yaml"))
+    if not found:
+        tree.problems.append(Problem(display_path(folder), 1, "no document files (*.yaml) in documents/"))
+    return found
+
+
+def _read_tree(root: Path) -> Tree:
     tree = Tree(root=root)
     if not root.is_dir():
         tree.problems.append(Problem(display_path(root), 1, "no such policy directory"))
@@ -329,7 +367,7 @@ def read_tree(root: Path) -> Tree:
         (root / "units.yaml", lambda p: _load_registry(tree, p, "units_file")),
         (root / "metrics.yaml", lambda p: _load_registry(tree, p, "metrics_file")),
         (root / "places.yaml", lambda p: _load_registry(tree, p, "places_file")),
-        *[(p, lambda p: _load_document(tree, p)) for p in sorted((root / "documents").glob("*.yaml"))],
+        *[(p, lambda p: _load_document(tree, p)) for p in _document_files(tree, root)],
         (root / "links.yaml", lambda p: _load_links(tree, p)),
         *[(p, lambda p: _load_errata(tree, p)) for p in sorted((root / "sources").glob("*.errata.yaml"))],
     ]

@@ -35,12 +35,13 @@ class SourceText:
     markers: list[tuple[int, str]] = field(default_factory=list)  # (offset, marker text)
 
     @classmethod
-    def read(cls, path: Path, name: str) -> "SourceText":
+    def read(cls, path: Path, name: str, data: bytes | None = None) -> SourceText:
+        """Read a cleaned source (from `data`, its bytes as already read, when given)."""
         src = cls(path, name)
         parts: list[str] = []
         offset = 0
         page_starts: list[tuple[int, int]] = []
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        for number, line in enumerate((path.read_bytes() if data is None else data).decode("utf-8").splitlines(), start=1):
             if line.startswith("§"):
                 marker = line[1:].strip()
                 src.markers.append((offset, marker))

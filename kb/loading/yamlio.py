@@ -94,23 +94,29 @@ class YamlFile:
     data: object
 
 
-def load_yaml(path: Path) -> YamlFile:
-    """Parse one file; a syntax error becomes a `YamlError` with a line, never a traceback."""
+def load_yaml(path: Path, data: bytes | None = None) -> YamlFile:
+    """Parse one file (or `data`, its bytes as already read); a syntax error becomes a
+    `YamlError` with a line, never a traceback."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = (path.read_bytes() if data is None else data).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise YamlError(path, 1, f"not UTF-8 text ({exc.reason})") from None
     except OSError as exc:
         raise YamlError(path, 1, f"cannot read: {exc.strerror}") from None
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         message = " ".join(part for part in (exc.context, exc.problem) if part)
         raise YamlError(path, line, f"YAML syntax error: {message}") from None
+    except yaml.reader.ReaderError as exc:  # a control character: say where, on one line
+        # libyaml counts the position in bytes of UTF-8, the pure-Python reader in characters
+        before = text.encode("utf-8")[:exc.position].count(b"\n") if _Loader.__mro__[1] is not yaml.SafeLoader else text.count("\n", 0, exc.position)
+        line = before + 1
+        raise YamlError(path, line, f"character {chr(exc.character)!r} (#x{exc.character:04x}) is not allowed in YAML: {exc.reason}") from None
     except yaml.YAMLError as exc:
-        raise YamlError(path, 1, f"YAML syntax error: {exc}") from None
+        raise YamlError(path, 1, "YAML syntax error: " + " ".join(str(exc).split())) from None
     return YamlFile(path, data)
 
 
@@ -119,10 +125,7 @@ def line_at(data, path) -> int:
     line = getattr(data, "line", 1)
     node = data
     for step in path:
-        if isinstance(node, LineDict) and step in node:
-            line = node.line_of(step)
-            node = node[step]
-        elif isinstance(node, LineList) and isinstance(step, int) and step < len(node):
+        if isinstance(node, LineDict) and step in node or isinstance(node, LineList) and isinstance(step, int) and step < len(node):
             line = node.line_of(step)
             node = node[step]
         else:

@@ -3,8 +3,7 @@ counterparts) for people and programs. The analysis itself is in kb.analysis.tra
 
 from __future__ import annotations
 
-import json
-
+from kb.core.jsonout import dumps
 from kb.core.tables import csv_text, md_table
 from kb.render.labels import label
 from kb.render.registry import renderer
@@ -14,7 +13,7 @@ from kb.render.registry import renderer
 
 @renderer("trace", "json")
 def trace_json(t, ctx) -> str:
-    return json.dumps(t.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    return dumps(t.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
 
 def _units_text(info: dict) -> str:
@@ -58,7 +57,7 @@ def _covered(rows) -> int:
 
 @renderer("coverage", "json")
 def coverage_json(cov, ctx) -> str:
-    return json.dumps([r.to_dict() for r in cov.rows], ensure_ascii=False, indent=2) + "\n"
+    return dumps([r.to_dict() for r in cov.rows], ensure_ascii=False, indent=2) + "\n"
 
 
 @renderer("coverage", "table")

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
+from kb.core.jsonout import dumps
 from kb.core.tables import csv_text, md_table
 from kb.render.labels import label
 from kb.render.registry import renderer
@@ -52,7 +51,7 @@ def _diff(result):
 
 @renderer("diff", "json")
 def diff_json(result, ctx) -> str:
-    return json.dumps(_diff(result).to_dict(), ensure_ascii=False, indent=2) + "\n"
+    return dumps(_diff(result).to_dict(), ensure_ascii=False, indent=2) + "\n"
 
 
 @renderer("diff", "csv")

@@ -6,12 +6,11 @@ kb.rules.evaluate."""
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Iterable
 from typing import TextIO
 
-from kb.core.tables import csv_cell
-from kb.core.tables import md_table
+from kb.core.jsonout import dumps
+from kb.core.tables import csv_cell, md_table
 from kb.render.registry import renderer
 from kb.rules.evaluate import MET, NA, NOT_MET, Check, Evaluation, _how_far
 
@@ -45,16 +44,16 @@ def write_json(out: TextIO, results: Iterable[Evaluation], jurisdiction: str, so
     """The JSON report, written case by case, one case a line: {"jurisdiction", "input", "cases",
     "summary"}."""
     tally = Tally()
-    out.write("{\n" + f'  "jurisdiction": {json.dumps(jurisdiction, ensure_ascii=False)},\n')
+    out.write("{\n" + f'  "jurisdiction": {dumps(jurisdiction, ensure_ascii=False)},\n')
     if source is not None:
-        body = json.dumps(source.to_dict(), ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        body = dumps(source.to_dict(), ensure_ascii=False, indent=2).replace("\n", "\n  ")
         out.write(f'  "input": {body},\n')
     out.write('  "cases": [')
     for i, ev in enumerate(results):
         tally.add(ev)
         # one case a line: json's C encoder (no indent) is ten times faster than its indenting one
-        out.write(("," if i else "") + "\n    " + json.dumps(ev.to_dict(), ensure_ascii=False))
-    summary = json.dumps(tally.to_dict(), ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        out.write(("," if i else "") + "\n    " + dumps(ev.to_dict(), ensure_ascii=False))
+    summary = dumps(tally.to_dict(), ensure_ascii=False, indent=2).replace("\n", "\n  ")
     out.write(("\n  " if tally.cases else "") + f'],\n  "summary": {summary}\n}}\n')
     return tally
 

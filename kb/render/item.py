@@ -9,10 +9,10 @@ its own), and marks search hits in the spans that hold the item's own words.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 
+from kb.core.jsonout import dumps
 from kb.model.entities import Item
 from kb.render.labels import label
 from kb.render.registry import renderer
@@ -277,7 +277,7 @@ def item_md(lay: ItemLayout, ctx) -> str:
 
 @renderer("item", "json")
 def item_json(lay: ItemLayout, ctx) -> str:
-    return json.dumps(lay.item.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    return dumps(lay.item.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
 
 STYLES = {"id": "bold cyan", "kind": "magenta", "dim": "dim", "lead": "bold green", "cooperate": "yellow",

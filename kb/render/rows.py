@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-import json
-
+from kb.core.jsonout import dumps
 from kb.core.tables import csv_text, md_cell, md_table
 from kb.render.labels import label
 from kb.render.registry import renderer
@@ -44,7 +43,7 @@ def unit_names(item: dict, limit: int | None = None) -> str:
 @renderer("count", "json")
 @renderer("groups", "json")
 def result_json(result, ctx) -> str:
-    return json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    return dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
 
 # --- a terminal --------------------------------------------------------------------------------

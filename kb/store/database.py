@@ -132,12 +132,26 @@ _INSERT = {
 }
 
 
+STORE_FORMAT = "powerkb-store/1"
+"""The store's schema version, kept in its meta table: a cached store of another version (or of
+another fingerprint) is rebuilt."""
+
+
 def build(kb, path: Path, items=None, fingerprint: str | None = None) -> Path:
     """Write the store for `kb` (a tree: documents, items, links, registries) to `path`
-    (atomically: built aside, then renamed)."""
+    (atomically: built aside, then renamed; the temporary file is removed on every exit path)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
+    try:
+        _fill(kb, tmp, items, fingerprint)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def _fill(kb, tmp: Path, items, fingerprint) -> None:
     con = sqlite3.connect(tmp)
     try:
         con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
@@ -177,13 +191,11 @@ def build(kb, path: Path, items=None, fingerprint: str | None = None) -> Path:
         ])
         con.executescript(INDEXES)
         con.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint if fingerprint is not None else getattr(kb, "fingerprint", ""),))
-        con.execute("INSERT INTO meta VALUES ('format', 'powerkb-store/1')")
+        con.execute("INSERT INTO meta VALUES ('format', ?)", (STORE_FORMAT,))
         con.execute("INSERT INTO fts_zh(fts_zh) VALUES ('optimize')")
         con.commit()
     finally:
         con.close()
-    os.replace(tmp, path)
-    return path
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -193,13 +205,39 @@ def connect(path: Path) -> sqlite3.Connection:
     return con
 
 
+class StoreInvalid(Exception):
+    """A cached store that must be rebuilt: unreadable, truncated, or of another version."""
+
+
+def verify_store(con: sqlite3.Connection, path: Path, fingerprint: str | None) -> None:
+    """Cheap integrity check of a cached store (two small reads, no scan): its meta table names
+    this fingerprint and format, and the file is as long as its header says (a truncated file
+    is not). Raises `StoreInvalid`."""
+    try:
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+        (pages,) = con.execute("PRAGMA page_count").fetchone()
+        (size,) = con.execute("PRAGMA page_size").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise StoreInvalid(str(exc)) from None
+    if meta.get("format") != STORE_FORMAT or (fingerprint is not None and meta.get("fingerprint") != fingerprint):
+        raise StoreInvalid("another version")
+    if path.stat().st_size < pages * size:
+        raise StoreInvalid("truncated")
+
+
 class Store:
     """An open store: its read-only connection and the query vocabulary read from it."""
 
-    def __init__(self, path: Path, policies: Path | None = None):
+    def __init__(self, path: Path, policies: Path | None = None, fingerprint: str | None = None):
         self.path = path
         self.policies = policies
         self.con = connect(path)
+        if fingerprint is not None:
+            try:
+                verify_store(self.con, path, fingerprint)
+            except StoreInvalid:
+                self.con.close()
+                raise
         self.memo: dict = {}  # what upper layers derive from the store once (the query vocabulary)
         self._items: dict[int, dict] = {}
 
@@ -215,10 +253,23 @@ class Store:
         self.con.close()
 
 
-def open_store(where, tree) -> Store:
+def open_store(where, tree, rebuild: bool = False) -> Store:
     """The store of a cache entry (`kb.loading.cache.CacheEntry`), built on first use from
-    `tree()` and cached until the tree changes. The fast path (cache hit) reads no YAML."""
+    `tree()` and cached until the tree changes. The fast path (cache hit) reads no YAML.
+
+    A cached store that fails `verify_store` (or `rebuild`: one that failed a query) is built
+    again, once, under the entry's build lock; a process that waited for another's build uses it."""
     path = where.store_path
-    if not path.is_file():
+    if not rebuild:
+        try:
+            return Store(path, where.root, where.key)
+        except (StoreInvalid, sqlite3.Error, OSError):
+            pass
+    with where.building():
+        if not rebuild:
+            try:
+                return Store(path, where.root, where.key)  # built while we waited
+            except (StoreInvalid, sqlite3.Error, OSError):
+                pass
         build(tree(), path, fingerprint=where.key)
-    return Store(path, where.root)
+    return Store(path, where.root, where.key)

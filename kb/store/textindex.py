@@ -27,7 +27,9 @@ def units(text: str) -> list[list[str]]:
 
 
 RUN_BREAK = "qz0runbreak0zq"
-"""A token put between runs so that no phrase matches across punctuation (零投，投资 is not 零投资)."""
+"""A token put between runs so that no phrase matches across punctuation (零投，投资 is not 零投资).
+User text may spell it too: `tokens` never yields it for a search term (it is dropped there), so
+searching for it finds nothing instead of every item."""
 
 
 def tokens(text: str, breaks: bool = False) -> list[str]:
@@ -37,6 +39,8 @@ def tokens(text: str, breaks: bool = False) -> list[str]:
         if breaks and n:
             out.append(RUN_BREAK)
         for i, unit in enumerate(run):
+            if unit == RUN_BREAK:
+                continue  # the index's own separator is never a word of the text
             if unit.isascii():
                 out.append(unit)
             if i + 1 < len(run):

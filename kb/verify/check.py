@@ -8,6 +8,7 @@ unencoded. Each finding is a `Problem`, printed as `file:line: message`.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections import defaultdict
@@ -48,11 +49,26 @@ def _value_forms(value) -> set[str]:
     return forms
 
 
+def bad_value(value) -> str | None:
+    """Why a target value cannot be compared with (schema: a finite number >= 0), or None.
+    A NaN would make every comparison false and flip verdicts silently."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"{value!r} is not a number"
+    if not math.isfinite(value):
+        return f"{value!r} is not a finite number"
+    if value < 0:
+        return f"{value:g} is negative"
+    return None
+
+
 class Checker:
-    def __init__(self, tree: Tree):
+    def __init__(self, tree: Tree, files: dict | None = None):
         self.tree = tree
+        self.files = files  # the bytes of the tree's files as read for the cache key
         self.problems: list[Problem] = list(tree.problems)
         self.sources: dict[str, SourceText] = {}
+        self.unreadable: dict[str, str] = {}  # source name -> why it cannot be read (reported once)
+        self.suppressed = 0  # problems that only follow from files that did not load
         self.covered: dict[str, bytearray] = {}
 
     # -- helpers ---------------------------------------------------------------------------
@@ -62,12 +78,53 @@ class Checker:
     def source(self, name: str) -> SourceText | None:
         if name not in self.sources:
             path = self.tree.root / name
-            if not path.is_file():
+            data = self.files.get(name) if self.files is not None else None
+            try:
+                exists = data is not None or path.is_file()
+            except OSError as exc:
+                self.unreadable[name] = self._unreadable(path, exc)
+                exists = False
+            if not exists:
                 self.sources[name] = None
             else:
-                self.sources[name] = SourceText.read(path, name)
+                try:
+                    self.sources[name] = SourceText.read(path, name, data)
+                except (OSError, UnicodeDecodeError) as exc:
+                    self.unreadable[name] = self._unreadable(path, exc)
+                    self.sources[name] = None
+                    return None
                 self.covered[name] = bytearray(len(self.sources[name].flat))
         return self.sources[name]
+
+    def _unreadable(self, path: Path, exc: Exception) -> str:
+        """Report a source that cannot be read (once, with the line of a bad byte)."""
+        if isinstance(exc, UnicodeDecodeError):
+            line = exc.object[:exc.start].count(b"\n") + 1
+            why = f"not UTF-8 text (byte {exc.start}: {exc.reason}); save it as UTF-8"
+        else:
+            line, why = 1, f"cannot read: {exc.strerror or exc}"
+        self.add(display_path(path), line, why)
+        return why
+
+    def read_raw(self, raw_path: Path, efile: str, errata) -> str | None:
+        """The raw source's text, or None after reporting that it is missing or unreadable."""
+        try:
+            exists = raw_path.is_file()
+        except OSError as exc:  # sources/raw itself cannot be read
+            self._unreadable(raw_path, exc)
+            return None
+        if not exists:
+            self.add(efile, errata.line_of("raw_file"), f"raw file {errata['raw_file']} does not exist")
+            return None
+        return self.read_text(raw_path)
+
+    def read_text(self, path: Path) -> str | None:
+        """A file's text, or None after reporting why it cannot be read."""
+        try:
+            return path.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            self._unreadable(path, exc)
+            return None
 
     def quote(self, src: SourceText, text: str, pages=(), *, file: str, line: int, what: str) -> bool:
         """Is `text` in the source (on `pages`)? Marks the span as encoded; reports if not."""
@@ -93,9 +150,7 @@ class Checker:
         reg = self.tree.registries
         units_raw = self.tree.raw.get("units.yaml")
         file = display_path(self.tree.root / "units.yaml")
-        all_text = "".join(
-            s.flat for s in (self.source(d.source_file) for d in self.tree.documents.values()) if s
-        )
+        all_text = self.names_text()
         seen: dict[str, str] = {}
         for index, unit in enumerate(reg.units.values()):
             line = line_at(units_raw, ["units", index]) if units_raw is not None else 1
@@ -144,13 +199,31 @@ class Checker:
             for m in {m for m in listed if listed.count(m) > 1}:
                 self.add(file, line, f"unit {unit.id}: member '{m}' is listed twice in {jurisdiction}")
 
+    def names_text(self) -> str:
+        """All source text, where unit names must occur; empty (that check skipped, said once)
+        when a source could not be read or a document did not load: a name may be in it."""
+        all_text = "".join(
+            s.flat for s in (self.source(d.source_file) for d in self.tree.documents.values()) if s
+        )
+        if self.unreadable or self.tree.problems:
+            self.suppressed += bool(self.tree.registries.units)
+            return ""
+        return all_text
+
+    def check_membership_cycles(self) -> None:
+        """A collective must not contain itself, directly or through other collectives."""
+        units, units_raw = self.tree.registries.units, self.tree.raw.get("units.yaml")
+        for unit_id, path in membership_cycles(units):
+            line = line_at(units_raw, ["units", list(units).index(unit_id)]) if units_raw is not None else 1
+            self.add(display_path(self.tree.root / "units.yaml"), line, f"unit {unit_id} is a member of itself ({path})")
+
     # -- documents and items ---------------------------------------------------------------
     def check_documents(self) -> None:
         reg = self.tree.registries
         for doc in self.tree.documents.values():
             raw = self.tree.raw[f"document:{doc.id}"]
             src = self.source(doc.source_file)
-            if src is None:
+            if src is None and doc.source_file not in self.unreadable:
                 self.add(doc.yaml_file, raw.line_of("source"), f"source file {doc.source_file} does not exist under {display_path(self.tree.root)}")
             self.check_relations(doc, raw, src)
             if doc.jurisdiction not in reg.places:
@@ -318,7 +391,8 @@ class Checker:
     def check_quoted_value(self, item: Item, t, own_text: str, line: int, what: str) -> None:
         if squash(t.quote) not in own_text:
             self.add(item.yaml_file, line, f"{item.id}: {what} quote “{t.quote}” is not in the item's own text")
-        if not any(form in squash(t.quote) for form in _value_forms(t.value)):
+        usable = self.usable_value(t.value, item.yaml_file, line, f"{item.id}: {what} value")
+        if usable and not any(form in squash(t.quote) for form in _value_forms(t.value)):
             shown = f" “{t.quote}”" if what == "target" else ""
             self.add(item.yaml_file, line, f"{item.id}: {what} value {t.value:g} does not appear in its quote{shown}")
 
@@ -387,6 +461,13 @@ class Checker:
             if src is not None:
                 self.quote(src, lost.quote, item.pages, file=item.yaml_file, line=line, what=f"{item.id} lost target quote")
 
+    def usable_value(self, value, file: str, line: int, what: str) -> bool:
+        """A target value is a finite number >= 0; report it (and return False) if not."""
+        why = bad_value(value)
+        if why:
+            self.add(file, line, f"{what} {why} (a value is a finite number >= 0)")
+        return why is None
+
     def check_numbering(self) -> None:
         """Numbered families of ids (ledger.1, ledger.2, ...) must have no gaps."""
         families: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -407,7 +488,9 @@ class Checker:
         seen = set()
         for link in self.tree.links:
             for end in (link.src, link.dst):
-                if end not in items:
+                if end not in items and self.tree.problems and end.split(":")[0] not in self.tree.documents:
+                    self.suppressed += 1  # its document did not load: said once, below
+                elif end not in items:
                     self.add(file, link.yaml_line, f"link {link.src} {link.rel} {link.dst}: {end} does not exist{self._near(end, items)}")
             if (link.src, link.rel, link.dst) in seen:
                 self.add(file, link.yaml_line, f"duplicate link {link.src} {link.rel} {link.dst}")
@@ -423,6 +506,9 @@ class Checker:
                 if link.rel == "same-as" and a.doc != b.doc:
                     self.add(file, link.yaml_line, f"{link.src} same-as {link.dst}: same-as joins two items of one document")
         if raw is None:
+            return
+        if self.tree.problems:  # an item of a file that did not load would look unimplemented
+            self.suppressed += bool(self.tree.documents)
             return
         self.check_counterparts(raw, file)
 
@@ -485,12 +571,13 @@ class Checker:
             src = self.source(name)
             raw_path = self.tree.root / "sources" / errata["raw_file"]
             if src is None:
-                self.add(efile, errata.line_of("file"), f"cleaned file {name} does not exist")
+                if name not in self.unreadable:
+                    self.add(efile, errata.line_of("file"), f"cleaned file {name} does not exist")
                 continue
-            if not raw_path.is_file():
-                self.add(efile, errata.line_of("raw_file"), f"raw file {errata['raw_file']} does not exist")
+            raw_text = self.read_raw(raw_path, efile, errata)
+            if raw_text is None:
                 continue
-            raw_flat = squash(raw_path.read_text(encoding="utf-8"))
+            raw_flat = squash(raw_text)
             corrected, missing = apply_errata(raw_flat, errata["corrections"])
             for index, c in enumerate(errata["corrections"]):
                 line = line_at(errata, ["corrections", index])
@@ -534,15 +621,95 @@ class Checker:
             pass
         self.check_documents()
         self.check_registries()
+        self.check_membership_cycles()
         for item in self.tree.items.values():
             self.check_item(item)
         self.check_numbering()
         self.check_links()
         self.check_sources()
-        if coverage:
+        if coverage and not self.tree.problems and not self.unreadable:
             self.check_coverage()
+        elif coverage and self.tree.documents:
+            self.suppressed += 1  # (at least) the coverage check itself
+        if self.suppressed:
+            self.add(display_path(self.tree.root), 1, "not checked, because files above did not load or could not be read: "
+                     "coverage, counterparts, unit names in the sources and links into those files "
+                     "(fix the problems above, then run 'powerkb check' again)")
         return self.problems
 
 
-def check(tree: Tree, coverage: bool = True) -> list[Problem]:
-    return Checker(tree).run(coverage=coverage)
+def membership_cycles(units) -> list[tuple[str, str]]:
+    """(unit, path) for every unit that is a member of itself, directly or through collectives."""
+    out = []
+    for start in units.values():
+        stack = [(m, [start.id, m]) for _, members in start.members for m in members]
+        seen = set()
+        while stack:
+            here, path = stack.pop()
+            if here == start.id:
+                out.append((start.id, " → ".join(path)))
+                break
+            if here in seen or here not in units:
+                continue
+            seen.add(here)
+            stack += [(m, path + [m]) for _, members in units[here].members for m in members]
+    return out
+
+
+def check_export(tree: Tree) -> list[Problem]:
+    """What can be checked of a JSON export used as a policy tree (it carries no source texts,
+    so no quote is looked up): every reference resolves and every target value is usable."""
+    shown = display_path(tree.root)
+    messages = _registry_references(tree) + _document_references(tree)
+    for item in tree.items.values():
+        messages += _reference_problems(tree, item)
+    messages += [f"link {l.src} {l.rel} {l.dst}: {end} does not exist"
+                 for l in tree.links for end in (l.src, l.dst) if end not in tree.items]
+    if not tree.documents:
+        messages.append("the export has no documents")
+    return list(tree.problems) + [Problem(shown, 1, m) for m in messages]
+
+
+def _registry_references(tree: Tree) -> list[str]:
+    units, out = tree.registries.units, []
+    for unit in units.values():
+        if unit.parent and unit.parent not in units:
+            out.append(f"unit {unit.id}: parent '{unit.parent}' is not a unit")
+        out += [f"unit {unit.id}: member '{m}' is not a unit" for _, ms in unit.members for m in ms if m not in units]
+    out += [f"unit {unit} is a member of itself ({path})" for unit, path in membership_cycles(units)]
+    return out
+
+
+def _document_references(tree: Tree) -> list[str]:
+    reg, out = tree.registries, []
+    for doc in tree.documents.values():
+        if doc.jurisdiction not in reg.places:
+            out.append(f"document {doc.id}: jurisdiction '{doc.jurisdiction}' is not a place")
+        out += [f"document {doc.id}: issuer '{r.unit}' is not a unit" for r in doc.issuer if r.unit not in reg.units]
+    return out
+
+
+def _reference_problems(tree: Tree, item: Item) -> list[str]:
+    reg, out = tree.registries, []
+    if item.parent and item.parent not in tree.items:
+        out.append(f"{item.id}: parent {item.parent} does not exist")
+    out += [f"{item.id}: unit '{r.unit}' is not a unit" for r in item.units if r.unit not in reg.units]
+    for t in item.targets:
+        if t.metric not in reg.metrics:
+            out.append(f"{item.id}: metric '{t.metric}' is not a metric")
+        for key, table in (("customer", reg.customers), ("area", reg.areas), ("stage", reg.stages)):
+            value = getattr(t, key)
+            if value and value not in table:
+                out.append(f"{item.id}: {key} '{value}' is not known")
+        for value in (t.value, t.alternative.value if t.alternative else 0):
+            if why := bad_value(value):
+                out.append(f"{item.id}: target value {why} (a value is a finite number >= 0)")
+    return out
+
+
+def check(tree: Tree, coverage: bool = True, files: dict | None = None) -> list[Problem]:
+    """Every problem of the tree; `files` are its bytes as read for the cache key (a build
+    checks exactly what it parsed). A JSON export gets the checks that need no source text."""
+    if tree.root.is_file():
+        return check_export(tree)
+    return Checker(tree, files).run(coverage=coverage)
