@@ -616,10 +616,22 @@ class Checker:
                     excerpt = chunk[first:first + 30]
                     self.add(display_path(src.path), src.line_numbers[i], f"source text not encoded by any item: “{excerpt}…” ({len(missing)} characters)")
 
+    def check_holidays(self) -> None:
+        """A holidays.yaml (State Council schedules added as data for years the calendar library
+        lacks) is valid: a tree whose calendar is broken is not served either."""
+        from kb.rules.workdays import HOLIDAYS_FILE, HolidayFileError, load_holiday_file
+
+        path = self.tree.root / HOLIDAYS_FILE if self.tree.root.is_dir() else None
+        if path is None or not path.exists():
+            return
+        try:
+            load_holiday_file(path)
+        except HolidayFileError as exc:
+            self.add(display_path(path), 1, str(exc))
+
     def run(self, coverage: bool = True) -> list[Problem]:
-        if self.tree.registries.units:
-            pass
         self.check_documents()
+        self.check_holidays()
         self.check_registries()
         self.check_membership_cycles()
         for item in self.tree.items.values():
