@@ -12,7 +12,7 @@ def _summary(kb, item_id: str) -> dict:
     item = kb.items[item_id]
     dl = item.deadline
     return {
-        "kind": item.kind, "doc": item.doc, "summary": item.summary,
+        "kind": item.kind, "doc": item.doc, "summary": item.summary, "text": item.text,
         "deadline": dl.next_date.isoformat() if dl and dl.next_date else None,
         "deadline_kind": item.deadline_kind,
         "units": [{"id": r.unit, "name": kb.units[r.unit].zh if r.unit in kb.units else r.unit, "role": r.role}
@@ -55,27 +55,6 @@ def trace(kb, item_id: str) -> Trace:
     return result
 
 
-def _units_text(info: dict) -> str:
-    names = [u["name"] + ("" if u["role"] == "lead" else "（协同）") for u in info["units"]]
-    return "、".join(dict.fromkeys(names))
-
-
-def trace_text(t: Trace) -> str:
-    def line(step: TraceStep) -> str:
-        due = step.info["deadline"] or step.info["deadline_kind"]
-        units = _units_text(step.info)
-        return (f"{'  ' * step.depth}{step.relation:>15}  {step.id}  [{step.info['kind']}, due {due}]"
-                + (f"  {units}" if units else "") + f"\n{'  ' * step.depth}{'':>15}  {step.info['summary']}")
-
-    head = t.item
-    out = [f"{t.id}  [{head['kind']}, due {head['deadline'] or head['deadline_kind']}]  {_units_text(head)}",
-           f"  {head['summary']}", "", "up (what it implements or belongs to):"]
-    out += [line(s) for s in t.up] or ["  (nothing)"]
-    out += ["", "down (what implements, measures or details it):"]
-    out += [line(s) for s in t.down] or ["  (nothing)"]
-    return "\n".join(out)
-
-
 @dataclass
 class CoverageRow:
     """One measure of a higher-level document and what a lower-level plan does with it.
@@ -92,12 +71,13 @@ class CoverageRow:
     reason: str | None
     doc: str = ""  # the lower-level document
     through: list[tuple[str, str]] = field(default_factory=list)  # (plan item, the item passed through)
+    text: str = ""  # the measure's verbatim text, what a Chinese reader sees beside its id
 
     def to_dict(self) -> dict:
         return {"id": self.id, "summary": self.summary, "via": self.via,
                 self.doc: self.counterparts, "counterparts": self.counterparts, "doc": self.doc,
                 "through": [{"id": i, "via": v} for i, v in self.through],
-                "covered": bool(self.counterparts), "reason": self.reason}
+                "covered": bool(self.counterparts), "reason": self.reason, "text": self.text}
 
 
 def _ancestors(docs, doc_id: str) -> set[str]:
@@ -157,34 +137,10 @@ def coverage(kb) -> list[CoverageRow]:
             through = sorted({(s, v) for v in via for s in down.get(v, []) if items[s].doc == lower_id and s not in direct},
                              key=lambda p: (order(p[0]), order(p[1])))
             reason = None if direct else kb.tree.no_counterpart.get(item.id)
-            rows.append(CoverageRow(item.id, item.summary, via, direct, reason, lower_id, through))
+            rows.append(CoverageRow(item.id, item.summary, via, direct, reason, lower_id, through, item.text))
     return rows
 
 
 def _order(kb):
     index = {iid: n for n, iid in enumerate(kb.items)}
     return lambda iid: index.get(iid, 1 << 30)
-
-
-def counterparts_text(r: CoverageRow) -> str:
-    """The direct counterparts, then those reached only through another item (marked), or none."""
-    parts = list(r.counterparts) + [f"({i} via {v})" for i, v in r.through]
-    if not r.counterparts:
-        parts.insert(0, f"none: {r.reason or 'not recorded'}")
-    return ", ".join(parts)
-
-
-def coverage_markdown(rows: list[CoverageRow]) -> str:
-    covered = sum(1 for r in rows if r.counterparts)
-    docs = ", ".join(dict.fromkeys(r.doc for r in rows))
-    out = [f"# Coverage: higher-level measures and their counterparts in {docs}", "",
-           f"{covered} of {len(rows)} measures have a direct counterpart; {len(rows) - covered} have none "
-           "(items reached only through another item are shown in brackets and do not count).", "",
-           "| measure | via | counterparts | summary |", "|---|---|---|---|"]
-    for r in rows:
-        out.append(f"| {r.id} | {', '.join(r.via)} | {counterparts_text(r)} | {r.summary} |")
-    none = [r for r in rows if not r.counterparts]
-    if none:
-        out += ["", "## Without a direct counterpart", ""]
-        out += [f"- {r.id} ({r.doc}): {r.reason or 'not recorded'}" for r in none]
-    return "\n".join(out) + "\n"

@@ -1,8 +1,14 @@
-"""Printing a diff: a terminal table, JSON, or a Markdown report for a briefing."""
+"""Printing a diff: a terminal table, JSON, or a Markdown report for a briefing.
+
+Metrics, customer/area classes, stages and verdicts are printed by name in the language of the
+run (Chinese by default); JSON keeps the ids and gains the names beside them."""
 
 from __future__ import annotations
 
 import json
+
+from kb.render.i18n import is_zh, label, term_name, value_text, verdict_name
+from kb.render.wrap import wrap_lines
 
 VERDICT_STYLE = {
     "stricter": "bold green", "same": "dim", "looser": "bold red", "earlier": "green", "later": "red",
@@ -10,14 +16,22 @@ VERDICT_STYLE = {
 }
 
 
+def _num(value: float, unit: str) -> str:
+    return value_text(value, unit)
+
+
+def _cmp(comparator: str) -> str:
+    return {"<=": "≤", ">=": "≥"}.get(comparator, comparator) if is_zh() else comparator
+
+
 def _value(side) -> str:
     if side is None:
         return "—"
-    text = f"{side.comparator} {side.value:g} {side.unit}"
+    text = f"{_cmp(side.comparator)} {_num(side.value, side.unit)}"
     if side.alternative:
         a = side.alternative
-        text += f" (or {a['comparator']} {a['value']:g} {a['unit']})"
-    return text + (f" by {side.by}" if side.by else "")
+        text += f" ({label('diff.or')} {_cmp(a['comparator'])} {_num(a['value'], a['unit'])})"
+    return text + (f" {label('diff.by', date=side.by)}" if side.by else "")
 
 
 def _ids(side) -> str:
@@ -27,13 +41,51 @@ def _ids(side) -> str:
     return side.ids[0] + more
 
 
-def _class(pair) -> str:
-    return " / ".join(x for x in (pair.customer, pair.area, pair.stage) if x) or "—"
+def class_text(pair) -> str:
+    """The customer class / area class / stage of a pair, by name."""
+    parts = []
+    for kind, x in (("customer", pair.customer), ("area", pair.area), ("stage", pair.stage)):
+        if x:  # a scope difference pairs two classes: "a / b"
+            parts.append(" / ".join(term_name(kind, one) for one in x.split(" / ")))
+    return " / ".join(parts) or "—"
+
+
+def named(result) -> dict:
+    """The diff's JSON with names beside the ids (keys added only)."""
+    data = result.to_dict()
+    data["summary_names"] = {v: verdict_name(v) for v in data["summary"]}
+    for p in data["targets"]:
+        p["metric_name"] = term_name("metric", p["metric"])
+        p["verdict_name"] = verdict_name(p["verdict"])
+        for kind in ("customer", "area", "stage"):
+            if p[kind]:
+                p[f"{kind}_name"] = " / ".join(term_name(kind, one) for one in p[kind].split(" / "))
+    for t in data["texts"]:
+        for c in t["clauses"]:
+            c["op_name"] = label(f"clause.{c['op']}")
+    return data
+
+
+def _counts(t) -> str:
+    counts = t.counts()
+    return label("diff.counts", same=counts["same"], changed=counts["changed"], removed=counts["removed"],
+                 added=counts["added"])
+
+
+def clause_lines(c, width: int) -> list[tuple[str, str]]:
+    """The lines of one differing clause, wrapped with a hanging indent, each with its style."""
+    src = f"  [{c.source}]"
+    if c.op == "added":
+        return [(line, "green") for line in wrap_lines(f"+ {c.provincial}{src}", width, indent="  ", hang=2)]
+    if c.op == "removed":
+        return [(line, "red") for line in wrap_lines(f"- {c.national}", width, indent="  ", hang=2)]
+    return [(line, "yellow") for line in wrap_lines(f"~ {c.national}", width, indent="  ", hang=2)
+            + wrap_lines(f"→ {c.provincial}{src}", width, indent="    ", hang=2)]
 
 
 def print_diff(result, fmt: str = "table", console=None) -> None:
     if fmt == "json":
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(named(result), ensure_ascii=False, indent=2))
         return
     if fmt == "md":
         print(markdown(result), end="")
@@ -42,61 +94,63 @@ def print_diff(result, fmt: str = "table", console=None) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from kb.render.wrap import Wrapped
+
     console = console or Console()
     if result.notice:
-        console.print(f"[yellow]note:[/] {result.notice}")
-    summary = ", ".join(f"{v}: {n}" for v, n in result.summary().items())
-    console.print(f"[bold]diff {result.a} vs {result.b}[/]  targets: {len(result.targets)} pairs ({summary})")
+        console.print(Text(f"{label('diff.note')}: ", style="yellow") + Text(result.notice))
+    sep, colon = ("，", "：") if is_zh() else (", ", ": ")
+    summary = sep.join(f"{verdict_name(v)}{colon}{n}" for v, n in result.summary().items())
+    console.print(Wrapped(Text(label("diff.title", a=result.a, b=result.b), style="bold") + "  "
+                          + label("diff.targets", n=len(result.targets), summary=summary)))
     table = Table(header_style="bold", expand=True)
-    table.add_column("metric", overflow="fold")
-    table.add_column("class", overflow="fold")
-    table.add_column(result.a, overflow="fold")
-    table.add_column(result.b, overflow="fold")
-    table.add_column("verdict", no_wrap=True)
+    table.add_column(label("col.metric"), ratio=2)
+    table.add_column(label("col.class"), ratio=2)
+    table.add_column(result.a, ratio=2)
+    table.add_column(result.b, ratio=2)
+    table.add_column(label("col.verdict"), no_wrap=True)
     for p in result.targets:
-        table.add_row(p.metric, _class(p), _value(p.national) + "\n" + Text(_ids(p.national)).plain,
-                      _value(p.provincial) + "\n" + _ids(p.provincial), Text(p.verdict, style=VERDICT_STYLE[p.verdict]))
+        table.add_row(Wrapped(term_name("metric", p.metric), hang=0), Wrapped(class_text(p), hang=0),
+                      Wrapped(_value(p.national) + "\n" + _ids(p.national), hang=0),
+                      Wrapped(_value(p.provincial) + "\n" + _ids(p.provincial), hang=0),
+                      Text(verdict_name(p.verdict), style=VERDICT_STYLE[p.verdict]))
     console.print(table)
     for t in result.texts:
-        counts = t.counts()
-        interesting = [c for c in t.clauses if c.op != "same"]
-        console.print(f"\n[bold]{t.anchor}[/]  {', '.join(t.national_ids)} ↔ {', '.join(t.provincial_ids)}  "
-                      f"(same {counts['same']}, changed {counts['changed']}, removed {counts['removed']}, added {counts['added']})")
-        for c in interesting:
-            if c.op == "added":
-                console.print(Text(f"  + {c.provincial}  [{c.source}]", style="green"))
-            elif c.op == "removed":
-                console.print(Text(f"  - {c.national}", style="red"))
-            else:
-                console.print(Text(f"  ~ {c.national}", style="yellow"))
-                console.print(Text(f"    → {c.provincial}  [{c.source}]", style="yellow"))
+        console.print(Text(f"\n{t.anchor}", style="bold")
+                      + f"  {', '.join(t.national_ids)} ↔ {', '.join(t.provincial_ids)}  {_counts(t)}")
+        for c in t.clauses:
+            if c.op != "same":
+                for line, style in clause_lines(c, console.width):
+                    console.print(Text(line, style=style), overflow="ignore", crop=False)
 
 
 def markdown(result) -> str:
-    out = [f"# Diff: {result.a} vs {result.b}", ""]
+    out = [label("diff.md_title", a=result.a, b=result.b), ""]
     if result.notice:
-        out += [f"> Note: {result.notice}", ""]
+        out += [label("diff.md_note", note=result.notice), ""]
     summary = result.summary()
-    out += ["| verdict | pairs |", "|---|---|"] + [f"| {v} | {n} |" for v, n in summary.items()]
+    out += [f"| {label('col.verdict')} | {label('col.pairs')} |", "|---|---|"]
+    out += [f"| {verdict_name(v)} | {n} |" for v, n in summary.items()]
     text_counts = {op: sum(t.counts()[op] for t in result.texts) for op in ("added", "removed", "changed")}
-    out += ["", f"Texts: {len(result.texts)} paired items; clauses added {text_counts['added']}, "
-                f"removed {text_counts['removed']}, changed {text_counts['changed']}.", "",
-            "## Targets", "", f"| metric | class | {result.a} | {result.b} | verdict | note |", "|---|---|---|---|---|---|"]
+    out += ["", label("diff.md_texts", n=len(result.texts), **text_counts), "",
+            label("diff.md_targets"), "",
+            f"| {label('col.metric')} | {label('col.class')} | {result.a} | {result.b} | {label('col.verdict')} | {label('col.note')} |",
+            "|---|---|---|---|---|---|"]
     for p in result.targets:
-        out.append(f"| {p.metric} | {_class(p)} | {_value(p.national)} {_ids(p.national)} | "
-                   f"{_value(p.provincial)} {_ids(p.provincial)} | **{p.verdict}** | {p.note} |")
-    out += ["", "## Texts", ""]
+        out.append(f"| {term_name('metric', p.metric)} | {class_text(p)} | {_value(p.national)} {_ids(p.national)} | "
+                   f"{_value(p.provincial)} {_ids(p.provincial)} | **{verdict_name(p.verdict)}** | {p.note} |")
+    out += ["", label("diff.md_texts_head"), ""]
     for t in result.texts:
         out.append(f"### {t.anchor} ({', '.join(t.national_ids)} ↔ {', '.join(t.provincial_ids)})")
         out.append("")
         for c in t.clauses:
             if c.op == "added":
-                out.append(f"- **added** ({c.source}): {c.provincial}")
+                out.append(label("diff.md_added", source=c.source, text=c.provincial))
             elif c.op == "removed":
-                out.append(f"- **removed**: {c.national}")
+                out.append(label("diff.md_removed", text=c.national))
             elif c.op == "changed":
-                out.append(f"- **changed**: {c.national} → {c.provincial} ({c.source})")
+                out.append(label("diff.md_changed", old=c.national, new=c.provincial, source=c.source))
         if all(c.op == "same" for c in t.clauses):
-            out.append("- no clause differs")
+            out.append(label("diff.md_no_change"))
         out.append("")
     return "\n".join(out)

@@ -25,7 +25,8 @@ OPENING = set("（「『“‘《〈【〔([{")
 # what may follow a number and belongs to it (longest first)
 UNIT_SUFFIXES = sorted(["个工作日", "个月", "个", "工作日", "千瓦安", "千伏安", "千瓦", "千伏", "万元", "亿元", "小时",
                         "年", "月", "日", "号", "天", "元", "时", "次", "户", "项", "条", "倍", "家", "周", "岁",
-                        "kW", "kV", "kVA", "km", "%", "％"], key=len, reverse=True)
+                        "kW", "kV", "kVA", "km", "%", "％",
+                        "年底", "年前", "前", "起", "底", "以内", "以前", "以后"], key=len, reverse=True)
 _RUN = re.compile(r"[0-9A-Za-z]+(?:[.\-/+_:~×][0-9A-Za-z]+)*")
 
 
