@@ -97,37 +97,55 @@ def csv_units(item) -> str:
     return "; ".join(f"{r.name or r.unit} ({r.role})" for r in item.units)
 
 
-def to_csv(items) -> str:
+def csv_field(value) -> str:
+    """One CSV field, quoted when it holds a comma, quote, line break or `;`: Excel in locales
+    whose list separator is `;` (and some import wizards) would split an unquoted `;`."""
+    text = "" if value is None else str(value)
+    if any(c in text for c in ',";\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def csv_text(rows) -> str:
+    """CSV lines (CRLF, as the csv module writes them) with every `;` field quoted."""
+    return "".join(",".join(csv_field(v) for v in row) + "\r\n" for row in rows)
+
+
+def overdue(item, as_of) -> bool:
+    """Whether an item has a dated deadline before `as_of` (recurring and ongoing duties never are)."""
+    return any(dl.kind == "date" and dl.date and dl.date < as_of for dl in item.deadlines)
+
+
+def to_csv(items, as_of=None) -> str:
     """One row per item. Starts with a UTF-8 BOM: Excel reads a CSV without one in the system
-    code page (GBK on Chinese Windows) and garbles the text; Python reads it with 'utf-8-sig'."""
-    buf = io.StringIO()
-    buf.write("\ufeff")
-    writer = csv.writer(buf)
-    writer.writerow(CSV_COLUMNS)
+    code page (GBK on Chinese Windows) and garbles the text; Python reads it with 'utf-8-sig'.
+    With `as_of`, a last column `overdue` (true/false) marks the items overdue on that day."""
+    rows = [CSV_COLUMNS + (["overdue"] if as_of else [])]
     for item in items:
         dl = item.deadline
-        writer.writerow([
+        rows.append([
             item.id, item.doc, item.kind, item.category or "",
             dl.next_date.isoformat() if dl and dl.next_date else "", item.deadline_kind,
             dl.phrase if dl else "", csv_units(item), item.text, item.summary,
-        ])
-    return buf.getvalue()
+        ] + (["true" if overdue(item, as_of) else "false"] if as_of else []))
+    return "\ufeff" + csv_text(rows)
 
 
 # --- writing ---------------------------------------------------------------------------------
 
-def render(base, fmt: str, items, output: Path | None = None) -> bytes | str | None:
-    """The export as text or bytes; sqlite is built straight into `output` (returns None)."""
+def render(base, fmt: str, items, output: Path | None = None, as_of=None) -> bytes | str | None:
+    """The export as text or bytes; sqlite is built straight into `output` (returns None).
+    With `as_of` (a date), the CSV and xlsx gain an `overdue` column marked against it."""
     if fmt == "json":
         return to_json(base, items)
     if fmt == "jsonl":
         return to_jsonl(items)
     if fmt == "csv":
-        return to_csv(items)
+        return to_csv(items, as_of)
     if fmt == "xlsx":
         from kb.export.xlsx import workbook_bytes
 
-        return workbook_bytes(base, items)
+        return workbook_bytes(base, items, as_of)
     if fmt == "ics":
         from kb.export.ics import calendar_bytes
 
@@ -164,7 +182,8 @@ def write_file(output: Path, data: bytes) -> None:
         raise WriteError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
-def export(base, fmt: str, output: str | os.PathLike | None = None, where: str | None = None) -> bytes | str | None:
+def export(base, fmt: str, output: str | os.PathLike | None = None, where: str | None = None,
+           as_of=None) -> bytes | str | None:
     """Export to `output` (a path), or return the text/bytes when `output` is None.
 
     The Python side of `powerkb export`: `export(kb.load(), "csv", "items.csv")`.
@@ -183,7 +202,7 @@ def export(base, fmt: str, output: str | os.PathLike | None = None, where: str |
         except OSError as exc:
             raise WriteError(f"cannot write {path}: {exc}") from None
         return None
-    data = render(base, fmt, items)
+    data = render(base, fmt, items, as_of=as_of)
     if path is None:
         return data
     write_file(path, data.encode("utf-8") if isinstance(data, str) else data)

@@ -41,9 +41,9 @@ def trace_text(t, width: int = 100) -> str:
         pad = "  " * step.depth
         rel = relation_name(step.relation)
         units = _units_text(step.info)
-        head = f"{pad}{rel}  {_head(step.id, step.info)}" + (f"  {units}" if units else "")
+        head = f"{rel}  {_head(step.id, step.info)}" + (f"  {units}" if units else "")
         body = wrap_lines(gist(step.info, 200), width, indent=pad + "    ", hang=2)
-        return wrap_lines(head, width, hang=4) + body
+        return wrap_lines(head, width, indent=pad, hang=4) + body
 
     out = wrap_lines(f"{_head(t.id, t.item)}  {_units_text(t.item)}", width, hang=4)
     out += wrap_lines(gist(t.item, 400), width, indent="  ", hang=2)
@@ -96,7 +96,7 @@ def coverage_table(rows, console) -> None:
     table.add_column(label("col.counterparts"), ratio=2)
     table.add_column(label("col.summary"), ratio=3)
     for r in rows:
-        table.add_row(r.id, "\n".join(r.via), Wrapped(counterparts_text(r)), Wrapped(_row_gist(r)))
+        table.add_row(r.id, "\n".join(r.via), Wrapped(counterparts_text(r), hang=0), Wrapped(_row_gist(r)))
     console.print(table)
     missing = sum(1 for r in rows if not r.counterparts)
     console.print(label("coverage.summary", covered=len(rows) - missing, total=len(rows), missing=missing))
