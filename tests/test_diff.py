@@ -130,9 +130,12 @@ def test_cli_formats(cli):
     row = next(p for p in data["targets"] if p["metric"] == "total-handling-time" and p["customer"] == "hv-single")
     assert row["national"]["value"] == 22 and row["provincial"]["value"] == 15 and row["verdict"] == "stricter"
     assert {"id", "value", "unit", "by"} <= set(row["national"])
-    code, md, _ = cli("diff", "1479", "shanxi", "--format", "md")
+    assert row["metric_name"] == "合计办理时间" and row["verdict_name"] == "更严格" and row["customer_name"] == "高压单电源用户"
+    code, md, _ = cli("diff", "1479", "shanxi", "--format", "md", "--lang", "en")
     assert md.startswith("# Diff: 1479 vs shanxi") and "| stricter | 4 |" in md and "三晋通" in md
-    code, table, _ = cli("diff", "nea", "shanxi")
+    code, md, _ = cli("diff", "1479", "shanxi", "--format", "md")
+    assert md.startswith("# 比较：1479 与 shanxi") and "| 更严格 | 4 |" in md and "三晋通" in md
+    code, table, _ = cli("--lang", "en", "diff", "nea", "shanxi")
     assert code == 0 and "stricter" in table
 
 

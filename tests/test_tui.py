@@ -322,7 +322,7 @@ def test_export_formats(base, tmp_path):
     md = render(result, "md")
     assert md.count("\n| shanxi:ledger.") == 3
     diff = base.query("diff 1479 vs shanxi", as_of=AS_OF)
-    assert render(diff, "md").startswith("# Diff: 1479 vs shanxi")
+    assert render(diff, "md").startswith("# 比较：1479 与 shanxi")
     csv_text = render(diff, "csv")
     assert "total-handling-time,hv-single" in csv_text and "stricter" in csv_text
     path = write(diff, "json", tmp_path / "d.json")

@@ -21,6 +21,8 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from kb.core.i18n import label, term_name
+
 VERDICTS = ["stricter", "same", "looser", "earlier", "later", "narrower-scope", "broader-scope",
             "only-national", "only-provincial"]
 TARGET_KINDS = {"goal", "task", "obligation", "action", "indicator"}
@@ -56,10 +58,17 @@ class TargetPair:
     note: str = ""
 
     def to_dict(self) -> dict:
-        return {"metric": self.metric, "customer": self.customer, "area": self.area, "stage": self.stage,
-                "national": self.national.to_dict() if self.national else None,
-                "provincial": self.provincial.to_dict() if self.provincial else None,
-                "verdict": self.verdict, "note": self.note}
+        out = {"metric": self.metric, "customer": self.customer, "area": self.area, "stage": self.stage,
+               "national": self.national.to_dict() if self.national else None,
+               "provincial": self.provincial.to_dict() if self.provincial else None,
+               "verdict": self.verdict, "note": self.note}
+        # names beside the ids, in the run's language (keys added; the ids stay as they were)
+        out["metric_name"] = term_name("metric", self.metric)
+        out["verdict_name"] = label(f"verdict.{self.verdict}")
+        for kind in ("customer", "area", "stage"):
+            if out[kind]:
+                out[f"{kind}_name"] = " / ".join(term_name(kind, one) for one in out[kind].split(" / "))
+        return out
 
 
 @dataclass
@@ -72,7 +81,7 @@ class Clause:
 
     def to_dict(self) -> dict:
         return {"op": self.op, "national": self.national, "provincial": self.provincial,
-                "source": self.source, "similarity": round(self.similarity, 2)}
+                "source": self.source, "similarity": round(self.similarity, 2), "op_name": label(f"clause.{self.op}")}
 
 
 @dataclass
@@ -104,6 +113,7 @@ class DiffResult:
 
     def to_dict(self) -> dict:
         return {"a": self.a, "b": self.b, "summary": self.summary(),
+                "summary_names": {v: label(f"verdict.{v}") for v in self.summary()},
                 "targets": [p.to_dict() for p in self.targets], "texts": [t.to_dict() for t in self.texts], "notice": self.notice}
 
 

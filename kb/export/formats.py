@@ -16,7 +16,6 @@ renamed), so a failed export never leaves half a file. See docs/export.md.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
@@ -97,20 +96,6 @@ def csv_units(item) -> str:
     return "; ".join(f"{r.name or r.unit} ({r.role})" for r in item.units)
 
 
-def csv_field(value) -> str:
-    """One CSV field, quoted when it holds a comma, quote, line break or `;`: Excel in locales
-    whose list separator is `;` (and some import wizards) would split an unquoted `;`."""
-    text = "" if value is None else str(value)
-    if any(c in text for c in ',";\r\n'):
-        return '"' + text.replace('"', '""') + '"'
-    return text
-
-
-def csv_text(rows) -> str:
-    """CSV lines (CRLF, as the csv module writes them) with every `;` field quoted."""
-    return "".join(",".join(csv_field(v) for v in row) + "\r\n" for row in rows)
-
-
 def overdue(item, as_of) -> bool:
     """Whether an item has a dated deadline before `as_of` (recurring and ongoing duties never are)."""
     return any(dl.kind == "date" and dl.date and dl.date < as_of for dl in item.deadlines)
@@ -128,6 +113,8 @@ def to_csv(items, as_of=None) -> str:
             dl.next_date.isoformat() if dl and dl.next_date else "", item.deadline_kind,
             dl.phrase if dl else "", csv_units(item), item.text, item.summary,
         ] + (["true" if overdue(item, as_of) else "false"] if as_of else []))
+    from kb.core.csvout import csv_text
+
     return "\ufeff" + csv_text(rows)
 
 

@@ -59,6 +59,8 @@ class QueryResult:
     group_by: str | None = None
     diff: object | None = None
     terms: list[str] = field(default_factory=list)  # search terms, for highlighting
+    as_of: str | None = None  # the date overdue rows are marked against (ISO)
+    nearest: list[tuple[str, str, int]] = field(default_factory=list)  # (term, matching variant, hits) when nothing matched
     sql: str = field(default="", repr=False)  # what ran, with `?` for every value
     params: list = field(default_factory=list, repr=False)
 
@@ -86,6 +88,18 @@ _GROUP_SQL = {
     "due-year": "coalesce(substr(o.date, 1, 4), o.kind)",
     "due-month": "coalesce(substr(o.date, 1, 7), o.kind)",
 }
+
+
+def group_labels(vocab, key: str, keys: list[str]) -> dict[str, str]:
+    """The name of each group key in the run's language: units, metrics, customer classes from
+    the registries; item kinds and roles from the UI vocabulary."""
+    from kb.core.i18n import has_label, label, pick
+
+    names = vocab.units if key == "unit" else vocab.terms.get(f"{key}s", {}) if key in ("metric", "customer") else {}
+    out = {k: pick(names[k]) for k in keys if k in names}
+    if key in ("kind", "role"):
+        out.update({k: label(f"{key}.{k}") for k in keys if has_label(f"{key}.{k}")})
+    return out
 
 
 def _terms(node) -> list[str]:
@@ -142,8 +156,7 @@ def run(store, text: str, today: date | None = None, limit: int | None = None, s
             count_expr = "count(*)" if compiled.uses_due or key.startswith("due") else "count(DISTINCT i.rowid)"
             sql = f"SELECT {_GROUP_SQL[key]} AS k, {count_expr} AS n {base} {where} GROUP BY k ORDER BY k"
         groups = [(str(k), int(n)) for k, n in con.execute(sql, params)]
-        names = vocab.units if key == "unit" else vocab.terms.get(f"{key}s", {}) if key in ("metric", "customer") else {}
-        labels = {k: names[k]["zh"] for k, _ in groups if k in names}
+        labels = group_labels(vocab, key, [k for k, _ in groups])
         return QueryResult(text, "groups", groups=groups, group_by=key, labels=labels, sql=sql, params=params)
 
     if counting:  # as many as the rows the query shows: items, or (item, date) occurrences
@@ -201,7 +214,8 @@ def run(store, text: str, today: date | None = None, limit: int | None = None, s
     for rid, item_id, due, phrase, scope, due_kind, rank in con.execute(sql, all_params):
         rows.append(Row(item_id, due, phrase, scope, due_kind, rank, overdue=bool(due and due < iso_today),
                         _store=store, _rowid=rid))
-    return QueryResult(text, "rows", rows=rows, terms=_terms(select.expr), sql=sql, params=all_params)
+    return QueryResult(text, "rows", rows=rows, terms=_terms(select.expr), sql=sql, params=all_params,
+                       as_of=iso_today)
 
 
 __all__ = ["QueryError", "QueryResult", "Row", "run"]

@@ -50,22 +50,6 @@ def class_text(pair) -> str:
     return " / ".join(parts) or "—"
 
 
-def named(result) -> dict:
-    """The diff's JSON with names beside the ids (keys added only)."""
-    data = result.to_dict()
-    data["summary_names"] = {v: verdict_name(v) for v in data["summary"]}
-    for p in data["targets"]:
-        p["metric_name"] = term_name("metric", p["metric"])
-        p["verdict_name"] = verdict_name(p["verdict"])
-        for kind in ("customer", "area", "stage"):
-            if p[kind]:
-                p[f"{kind}_name"] = " / ".join(term_name(kind, one) for one in p[kind].split(" / "))
-    for t in data["texts"]:
-        for c in t["clauses"]:
-            c["op_name"] = label(f"clause.{c['op']}")
-    return data
-
-
 def _counts(t) -> str:
     counts = t.counts()
     return label("diff.counts", same=counts["same"], changed=counts["changed"], removed=counts["removed"],
@@ -85,7 +69,7 @@ def clause_lines(c, width: int) -> list[tuple[str, str]]:
 
 def print_diff(result, fmt: str = "table", console=None) -> None:
     if fmt == "json":
-        print(json.dumps(named(result), ensure_ascii=False, indent=2))
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
     if fmt == "md":
         print(markdown(result), end="")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+
+from kb.render.i18n import deadline_kind_name, label
+from kb.render.wrap import Wrapped
 
 
 def excerpt(text: str, terms: list[str], width: int = 90) -> str:
@@ -27,8 +28,8 @@ def unit_names(item: dict, limit: int | None = None) -> str:
     leads = list(dict.fromkeys(u["name"] for u in item["units"] if u["role"] == "lead"))
     coop = list(dict.fromkeys(u["name"] for u in item["units"] if u["role"] == "cooperate"))
     if limit is not None:
-        shown = "、".join(leads[:limit]) + (f"等{len(leads)}个" if len(leads) > limit else "")
-        return shown + (f"；协同{len(coop)}个" if coop else "")
+        shown = "、".join(leads[:limit]) + (label("query.more_leads", n=len(leads)) if len(leads) > limit else "")
+        return shown + ("；" + label("query.cooperating", n=len(coop)) if coop else "")
     text = "、".join(leads)
     if coop:
         text += ("；" if text else "") + "协同：" + "、".join(coop)
@@ -36,19 +37,26 @@ def unit_names(item: dict, limit: int | None = None) -> str:
 
 
 def rows_table(result, console) -> None:
+    """The rows as a table: id, an overdue marker (against the as-of date named in its header and
+    explained in a legend line), due date, units and the text around the search hit."""
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(show_lines=False, header_style="bold", expand=True, pad_edge=False)
-    table.add_column("id", no_wrap=True, style="cyan", min_width=12)
-    table.add_column("due", min_width=10, max_width=12, overflow="fold")
-    table.add_column("units", ratio=2, overflow="fold")
-    table.add_column("text", ratio=5, overflow="fold")
+    mark = label("query.overdue_mark")
+    title = label("query.as_of", date=result.as_of) if result.as_of else None
+    table = Table(show_lines=False, header_style="bold", expand=True, pad_edge=False, title=title,
+                  title_justify="right", title_style="bold")
+    table.add_column(label("col.id"), no_wrap=True, style="cyan", min_width=12)
+    table.add_column(mark, no_wrap=True, justify="center", style="bold red")
+    table.add_column(label("col.due"), min_width=10, max_width=14)
+    table.add_column(label("col.units"), ratio=2)
+    table.add_column(label("col.text"), ratio=5)
     # about three lines of the text column: Chinese characters take two cells
     width = max(24, (console.width - 48) * 3 // 2)
+    late = 0
     for row in result.rows:
         item = row.item
-        due = row.due or {"ongoing": "ongoing", "recurring": "recurring"}.get(row.due_kind or item["deadline_kind"], "—")
+        due = row.due or deadline_kind_name(row.due_kind or item["deadline_kind"])
         due_text = Text(due, style="red" if row.overdue else "")
         phrase = row.due_phrase or item["deadline_phrase"]
         if phrase and phrase != due:
@@ -56,47 +64,55 @@ def rows_table(result, console) -> None:
         body = Text(excerpt(item["text"], result.terms + ([row.due_phrase] if row.due_phrase else []), width))
         for term in result.terms:
             body.highlight_words([term.strip()], style="bold yellow")
-        table.add_row(item["id"], due_text, unit_names(item, limit=2), body)
+        late += row.overdue
+        table.add_row(item["id"], mark if row.overdue else "", Wrapped(due_text, hang=0),
+                      Wrapped(unit_names(item, limit=2), hang=0), Wrapped(body, hang=0))
     console.print(table)
     n = len(result.rows)
-    console.print(f"[dim]{n} row{'s' if n != 1 else ''}[/dim]")
+    console.print(Text(label("query.rows", n=n), style="dim"))
+    if result.as_of:
+        console.print(Text(label("query.legend", mark=mark, date=result.as_of), style="dim"))
+    if not n and result.nearest:
+        console.print(label("query.nearest"))
+        for term, other, hits in result.nearest:
+            console.print("  " + label("query.nearest_line", term=term, other=other, n=hits))
 
 
 def groups_table(result, console) -> None:
     from rich.table import Table
 
     table = Table(header_style="bold")
-    table.add_column(result.group_by)
+    head = label(f"group.{result.group_by}") if result.group_by else ""
+    table.add_column(head if head != f"group.{result.group_by}" else result.group_by)
     if result.labels:
-        table.add_column("name")
-    table.add_column("count", justify="right")
+        table.add_column(label("col.name"))
+    table.add_column(label("col.count"), justify="right")
     for key, n in result.groups:
         table.add_row(key, *([result.labels.get(key, "")] if result.labels else []), str(n))
     console.print(table)
 
 
-CSV_COLUMNS = ["id", "doc", "kind", "due", "due_kind", "due_phrase", "units", "category", "text", "summary"]
+CSV_COLUMNS = ["id", "doc", "kind", "due", "due_kind", "due_phrase", "units", "category", "text", "summary", "overdue"]
 
 
 def rows_csv(result) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
+    """Query results as CSV. Rows always end with `overdue` (true/false against the as-of date,
+    --as-of or today), as the JSON rows always carry it; `;` fields are quoted."""
+    from kb.core.csvout import csv_text
+
     if result.kind == "groups":
-        writer.writerow([result.group_by, "name", "count"])
-        writer.writerows((k, result.labels.get(k, k), n) for k, n in result.groups)
-        return buf.getvalue()
+        return csv_text([[result.group_by, "name", "count"]]
+                        + [[k, result.labels.get(k, k), n] for k, n in result.groups])
     if result.kind == "count":
-        writer.writerow(["count"])
-        writer.writerow([result.count])
-        return buf.getvalue()
-    writer.writerow(CSV_COLUMNS)
+        return csv_text([["count"], [result.count]])
+    out = [CSV_COLUMNS]
     for row in result.rows:
         d = row.to_dict()
         units = "; ".join(f"{u['name']} ({u['role']})" for u in d["units"])
-        writer.writerow([d["id"], d["doc"], d["kind"], d["due"] or "", d["due_kind"] or "",
-                         d.get("due_phrase") or d["deadline_phrase"] or "", units, d["category"] or "",
-                         d["text"], d["summary"]])
-    return buf.getvalue()
+        out.append([d["id"], d["doc"], d["kind"], d["due"] or "", d["due_kind"] or "",
+                    d.get("due_phrase") or d["deadline_phrase"] or "", units, d["category"] or "",
+                    d["text"], d["summary"], "true" if d["overdue"] else "false"])
+    return csv_text(out)
 
 
 def to_json(result) -> str:
