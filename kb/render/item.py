@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 from kb.model.entities import Item
+from kb.render.i18n import is_zh, kind_name, label, role_name, term_name, value_text
+from kb.render.wrap import fill
 
 
-def target_line(t, registries) -> str:
-    parts = [t.metric]
-    qual = [x for x in (t.customer, t.area, t.stage) if x]
+def target_line(t, registries=None) -> str:
+    """A target by name: 全过程办电时间 [居民用户] ≤ 4个工作日 2021-12-31前."""
+    parts = [term_name("metric", t.metric, registries=registries)]
+    qual = [term_name(kind, x, registries=registries) for kind, x in (("customer", t.customer), ("area", t.area), ("stage", t.stage)) if x]
     if qual:
-        parts.append("[" + ", ".join(qual) + "]")
-    value = f"{t.value:g}"
-    parts.append(f"{t.comparator} {value} {t.unit}")
+        parts.append("[" + ("、" if is_zh() else ", ").join(qual) + "]")
+    cmp = {"<=": "≤", ">=": "≥"}.get(t.comparator, t.comparator) if is_zh() else t.comparator
+    parts.append(f"{cmp} {value_text(t.value, t.unit)}")
     if t.by:
-        parts.append(f"by {t.by.isoformat()}")
+        parts.append(label("show.by", date=t.by.isoformat()))
     if t.from_:
-        parts.append(f"from {t.from_.isoformat()}")
+        parts.append(label("show.from", date=t.from_.isoformat()))
     if t.alternative:
         a = t.alternative
-        parts.append(f"or {a.metric} {a.comparator} {a.value:g} {a.unit}")
+        parts.append(f"{label('show.or')} {term_name('metric', a.metric, registries=registries)} {a.comparator} {value_text(a.value, a.unit)}")
     return " ".join(parts)
 
 
@@ -26,54 +29,60 @@ def deadline_line(dl) -> str:
     if dl.kind == "date":
         when = dl.date.isoformat() if not dl.start else f"{dl.start.isoformat()} .. {dl.date.isoformat()}"
     elif dl.kind == "ongoing":
-        when = "ongoing"
+        when = label("deadline.ongoing")
     else:
         on = dl.on if isinstance(dl.on, str) or dl.on is None else ", ".join(dl.on)
-        when = f"every {dl.every}" + (f" on {on}" if on else " (no day given)")
+        every = label(f"every.{dl.every}") if not label(f"every.{dl.every}").startswith("every.") else dl.every
+        when = label("show.every", every=every) + (label("show.on", on=on) if on else label("show.no_day"))
         if dl.first:
-            when += f", first {dl.first.isoformat()}"
+            when += label("show.first", date=dl.first.isoformat())
         if dl.until:
-            when += f", until {dl.until.isoformat()}"
+            when += label("show.until", date=dl.until.isoformat())
     extra = f" [{dl.scope}]" if dl.scope else ""
     return f"{when} ({dl.phrase}){extra}"
 
 
-def show_text(item: Item, kb) -> str:
+def show_text(item: Item, kb, width: int = 100) -> str:
+    """One item for a person: its place, its verbatim text (wrapped by the Chinese rules), then
+    deadlines, units, targets, what is absent, and its source quote."""
     units = kb.units
-    head = f"{item.id}  ({item.kind})"
+    regs = kb.registries
+    colon = "：" if is_zh() else ": "
+    head = f"{item.id}  ({kind_name(item.kind)})"
     path = " › ".join(item.section + ((item.heading,) if item.heading else ()))
     lines = [head]
     if path:
-        lines.append(path)
+        lines.append(fill(path, width, hang=2))
     if item.category:
-        lines.append(f"分类: {item.category}")
-    lines += ["", item.text, "", f"Summary: {item.summary}"]
+        lines.append(f"{label('show.category')}{colon}{item.category}")
+    lines += ["", fill(item.text, width, hang=0), "", fill(f"{label('show.summary')}{colon}{item.summary}", width, hang=2)]
     if item.national:
-        lines += ["", "National (1479) column:", "\n".join(item.national)]
+        lines += ["", label("show.national") + colon, fill("\n".join(item.national), width, hang=0)]
     if item.standard:
-        lines += ["", "Completion standard:", "\n".join(item.standard)]
+        lines += ["", label("show.standard") + colon, fill("\n".join(item.standard), width, hang=0)]
     lines.append("")
     if item.deadlines:
         for dl in item.deadlines:
-            lines.append(f"Deadline: {deadline_line(dl)}")
+            lines.append(fill(f"{label('show.deadline')}{colon}{deadline_line(dl)}", width, hang=2))
             occ = dl.occurrences()
             if dl.kind == "recurring" and occ:
                 shown = ", ".join(d.isoformat() for d in occ[:6])
-                lines.append(f"  occurrences: {shown}{' …' if len(occ) > 6 else ''}")
+                lines.append(f"  {label('show.occurrences')}{colon}{shown}{' …' if len(occ) > 6 else ''}")
     else:
-        lines.append("Deadline: none")
+        lines.append(f"{label('show.deadline')}{colon}{label('show.no_deadline')}")
     for r in item.units:
         u = units.get(r.unit)
-        name = f"{u.zh} ({u.en})" if u else r.unit
-        lines.append(f"Unit: {name} - {r.role}" + (f"  [as written: {r.as_written}]" if u and r.as_written != u.zh else ""))
+        name = (f"{u.zh}（{u.en}）" if is_zh() else f"{u.en} ({u.zh})") if u else r.unit
+        written = f"  [{label('show.as_written')}{colon}{r.as_written}]" if u and r.as_written != u.zh else ""
+        lines.append(fill(f"{label('show.unit')}{colon}{name} - {role_name(r.role)}{written}", width, hang=2))
     for t in item.targets:
-        lines.append(f"Target: {target_line(t, kb.registries)}")
+        lines.append(fill(f"{label('show.target')}{colon}{target_line(t, regs)}", width, hang=2))
     for key, reason in item.absent:
-        lines.append(f"Absent: {key}: {reason}")
+        lines.append(fill(f"{label('show.absent')}{colon}{key}: {reason}", width, hang=2))
     if item.note:
-        lines.append(f"Note: {item.note}")
-    pages = f", page {', '.join(map(str, item.pages))}" if item.pages else ""
-    lines += ["", f"Source: {item.source_file}{pages}"]
+        lines.append(fill(f"{label('show.note')}{colon}{item.note}", width, hang=2))
+    pages = (("，" if is_zh() else ", ") + label("show.page", pages=", ".join(map(str, item.pages)))) if item.pages else ""
+    lines += ["", f"{label('show.source')}{colon}{item.source_file}{pages}"]
     quote = "\n".join(item.quote) if item.quote else item.text
-    lines.append("  “" + quote.replace("\n", "”\n  “") + "”")
+    lines += [fill("“" + q + "”", width, indent="  ", hang=1) for q in quote.split("\n")]
     return "\n".join(lines)
