@@ -27,6 +27,7 @@ from kb.query.parse import (
     Value,
     due_range,
 )
+from kb.query.synonyms import variants
 from kb.store.textindex import fts_phrase
 
 _PLAIN_ASCII = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 \-]*$")
@@ -52,6 +53,7 @@ class Compiled:
     rank_zh: list[str] = field(default_factory=list)  # FTS expressions of positive text terms
     rank_en: list[str] = field(default_factory=list)
     fts_joins: list[str] = field(default_factory=list)  # top-level terms: joined, not filtered
+    expanded: list[tuple[str, list[str]]] = field(default_factory=list)  # (term, its synonym variants)
 
 
 class Compiler:
@@ -66,6 +68,7 @@ class Compiler:
         self.rank_zh: list[str] = []
         self.rank_en: list[str] = []
         self.fts_joins: list[str] = []
+        self.expanded: list[tuple[str, list[str]]] = []
 
     def compile(self, node) -> Compiled:
         if node is None:
@@ -79,7 +82,8 @@ class Compiler:
         top = node.parts if isinstance(node, And) else [node]
         dated = any(isinstance(p, Due) and (p.mode != "state" or p.op in ("dated", "overdue", "upcoming")) for p in top)
         undated = any(isinstance(p, Due) and p.mode == "state" and p.op in ("ongoing", "none") for p in top)
-        return Compiled(where, self.params, self.uses_due, dated, undated, self.rank_zh, self.rank_en, self.fts_joins)
+        return Compiled(where, self.params, self.uses_due, dated, undated, self.rank_zh, self.rank_en, self.fts_joins,
+                        self.expanded)
 
     def p(self, value) -> str:
         self.params.append(value)
@@ -278,9 +282,20 @@ class Compiler:
 
     # -- full text -----------------------------------------------------------------------
     def text(self, value: Value, where: str, positive: bool, top: bool = False) -> str:
+        """A full-text condition. A term with synonyms (policies/synonyms.yaml) matches any of its
+        forms; only the form written ranks, so its hits come first."""
         term = value.text.strip()
         if not term:
             raise self.error("empty search term", value)
+        others = variants(term, self.vocab.synonyms) if where == "both" else []
+        if not others:
+            return self.one_text(term, where, positive, top)
+        self.expanded.append((term, others))
+        parts = [self.one_text(term, where, positive, False)]
+        parts += [self.one_text(t, where, False, False) for t in others]
+        return "(" + " OR ".join(parts) + ")"
+
+    def one_text(self, term: str, where: str, positive: bool, top: bool) -> str:
         conds = []
         if where == "both" and (CJK.search(term) or not _PLAIN_ASCII.match(term)):
             # Chinese or punctuated: exact substring semantics; the bigram index narrows first

@@ -61,6 +61,7 @@ class QueryResult:
     terms: list[str] = field(default_factory=list)  # search terms, for highlighting
     as_of: str | None = None  # the date overdue rows are marked against (ISO)
     nearest: list[tuple[str, str, int]] = field(default_factory=list)  # (term, matching variant, hits) when nothing matched
+    synonyms: list[tuple[str, list[str]]] = field(default_factory=list)  # (term, the variants also searched)
     sql: str = field(default="", repr=False)  # what ran, with `?` for every value
     params: list = field(default_factory=list, repr=False)
 
@@ -214,8 +215,14 @@ def run(store, text: str, today: date | None = None, limit: int | None = None, s
     for rid, item_id, due, phrase, scope, due_kind, rank in con.execute(sql, all_params):
         rows.append(Row(item_id, due, phrase, scope, due_kind, rank, overdue=bool(due and due < iso_today),
                         _store=store, _rowid=rid))
-    return QueryResult(text, "rows", rows=rows, terms=_terms(select.expr), sql=sql, params=all_params,
-                       as_of=iso_today)
+    terms = _terms(select.expr)
+    result = QueryResult(text, "rows", rows=rows, terms=terms + [v for _, vs in compiled.expanded for v in vs],
+                         sql=sql, params=all_params, as_of=iso_today, synonyms=compiled.expanded)
+    if not rows and terms:  # nothing found: say which nearby terms do occur, and how often
+        from kb.query.synonyms import nearest
+
+        result.nearest = [(t, other, n) for t in terms for other, n in nearest(con, t, vocab.synonyms)]
+    return result
 
 
 __all__ = ["QueryError", "QueryResult", "Row", "run"]

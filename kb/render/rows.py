@@ -70,6 +70,8 @@ def rows_table(result, console) -> None:
     console.print(table)
     n = len(result.rows)
     console.print(Text(label("query.rows", n=n), style="dim"))
+    for term, others in result.synonyms:
+        console.print(Text(f"{term}: " + label("query.synonyms_used", terms="、".join(others)), style="dim"))
     if result.as_of:
         console.print(Text(label("query.legend", mark=mark, date=result.as_of), style="dim"))
     if not n and result.nearest:
