@@ -29,9 +29,8 @@ def _kb(args, lazy: bool = False):
 def cmd_check(args) -> int:
     from kb.core.paths import policies_dir
     from kb.loading.loader import read_tree
-    from kb.verify.check import check
-
     from kb.render.i18n import label
+    from kb.verify.check import check
 
     root = policies_dir(args.policies)
     print(label("cli.checked", path=root), file=sys.stderr)

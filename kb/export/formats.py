@@ -16,7 +16,6 @@ renamed), so a failed export never leaves half a file. See docs/export.md.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 from pathlib import Path

@@ -25,7 +25,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from kb.render.i18n import label
+from kb.core.i18n import label
 
 LEDGER = "ledger"  # the id family of a document's task ledger
 FONT = "宋体"  # SimSun; charset 134 (GB2312) lets a spreadsheet pick a Chinese fallback
@@ -150,7 +150,7 @@ def sheets(base, items, as_of=None) -> list[Sheet]:
     """The sheets of the workbook, in document order (documents with no exported item skipped,
     unless none has one)."""
     out = []
-    chosen = set(i.id for i in items)
+    chosen = {i.id for i in items}
     docs = [d for d in base.documents if any(i.doc == d for i in items)] or list(base.documents)
     for doc_id in docs:
         doc = base.documents[doc_id]

@@ -4,7 +4,14 @@ shortened); in English it is the item's English summary."""
 
 from __future__ import annotations
 
-from kb.render.i18n import deadline_kind_name, is_zh, kind_name, label, relation_name, term_name
+from kb.render.i18n import (
+    deadline_kind_name,
+    is_zh,
+    kind_name,
+    label,
+    relation_name,
+    term_name,
+)
 from kb.render.wrap import wrap_lines
 
 
