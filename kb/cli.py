@@ -220,7 +220,9 @@ def cmd_evaluate(args) -> int:
     elif args.format == "csv":
         text = report_csv(results)
     else:
-        text = report_text(results, jurisdiction)
+        import shutil
+
+        text = report_text(results, jurisdiction, width=min(shutil.get_terminal_size((100, 24)).columns, 120))
     sys.stdout.write(text)
     bad = [e for e in results if not e.ok]
     for ev in bad:

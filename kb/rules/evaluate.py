@@ -358,34 +358,77 @@ def report_csv(results: list[Evaluation]) -> str:
     return buf.getvalue()
 
 
-def report_text(results: list[Evaluation], jurisdiction: str) -> str:
+def _how_far_text(check: Check) -> str:
+    """How far from the limit, in the run's language (English: the words of the explanations)."""
+    from kb.core.i18n import current_lang, label
+
+    if current_lang() == "en" or check.difference is None:
+        return _how_far(check)
+    if check.difference == 0:
+        return label("eval.at_limit")
+    unit = label(f"measure.{check.unit}").strip() if check.unit else ""
+    return label("eval.over" if check.difference > 0 else "eval.under", amount=f"{abs(check.difference):g}", unit=unit)
+
+
+def _facts(c) -> list[str]:
+    """A case's facts for its heading line: classes, capacity, area, city, dates, charge."""
+    from kb.core.i18n import current_lang, label, term_name
+
+    zh = current_lang() == "zh"
+    facts = [("、" if zh else " + ").join(term_name("customer", x) if zh else x for x in c.customer)]
+    if c.capacity_kw is not None:
+        facts.append(f"{c.capacity_kw:g} kW")
+    facts += [x for x in ((term_name("area", c.area) if zh and c.area else c.area),
+                          (term_name("place", c.city) if zh and c.city else c.city)) if x]
+    facts += [label("eval.applied", date=c.applied.isoformat()), label("eval.connected", date=c.connected.isoformat())]
+    if c.charged is not None:
+        facts.append(label("eval.charged", amount=f"{c.charged:g}"))
+    return facts
+
+
+def _check_lines(check: Check, width: int) -> list[str]:
+    from kb.core.i18n import current_lang, label, term_name
+    from kb.core.wrap import fill
+
+    zh = current_lang() == "zh"
     marks = {MET: "MET     ", NOT_MET: "NOT MET ", NA: "n/a     "}
+    mark = label(f"check.{check.verdict}") + " " if zh else marks[check.verdict]
+    metric = term_name("metric", check.metric) if zh else check.metric
+    stage = (term_name("stage", check.stage) if zh else check.stage) if check.stage else None
+    head = f"  {mark}{metric}" + (f" [{stage}]" if stage else "")
+    if check.measured is not None and check.limit is not None:
+        if zh:
+            cmp = {"<=": "≤", ">=": "≥"}.get(check.comparator, check.comparator)
+            head += "：" + label("eval.vs", measured=f"{check.measured:g}", comparator=cmp,
+                                limit=f"{check.limit:g}", unit=label(f"measure.{check.unit}").strip(), how=_how_far_text(check))
+        else:
+            head += f": {check.measured:g} vs {check.comparator} {check.limit:g} {check.unit} ({_how_far(check)})"
+    return [head, fill(check.explanation, width, indent=" " * 12, hang=2)]
+
+
+def report_text(results: list[Evaluation], jurisdiction: str, width: int = 100) -> str:
+    """The evaluation for a person: one block per case (its facts, then each check with its
+    verdict and explanation, wrapped to `width`), then the totals. Labels follow the run's language; the
+    explanations are English sentences citing the rules' Chinese words."""
+    from kb.core.i18n import current_lang, label
+
+    sep = "，" if current_lang() == "zh" else ", "
     out = []
     for ev in results:
-        where = f" (row {ev.row})" if ev.row is not None else ""
+        where = label("eval.row", row=ev.row) if ev.row is not None else ""
         if not ev.ok:
-            out += [f"case {ev.id}{where}: ERROR: {ev.error}", ""]
+            out += [label("eval.error", id=ev.id, where=where, error=ev.error), ""]
             continue
-        c = ev.case
-        facts = [" + ".join(c.customer)]
-        if c.capacity_kw is not None:
-            facts.append(f"{c.capacity_kw:g} kW")
-        facts += [x for x in (c.area, c.city) if x]
-        facts += [f"applied {c.applied.isoformat()}", f"connected {c.connected.isoformat()}"]
-        if c.charged is not None:
-            facts.append(f"charged {c.charged:g} yuan")
-        out.append(f"case {ev.id}{where}: " + ", ".join(facts))
+        out.append(label("eval.case", id=ev.id, where=where, facts=sep.join(_facts(ev.case))))
         for check in ev.checks:
-            name = check.metric + (f" [{check.stage}]" if check.stage else "")
-            head = f"  {marks[check.verdict]}{name}"
-            if check.measured is not None and check.limit is not None:
-                head += f": {check.measured:g} vs {check.comparator} {check.limit:g} {check.unit} ({_how_far(check)})"
-            out.append(head)
-            out.append(f"            {check.explanation}")
+            out += _check_lines(check, width)
         out.append("")
     n = _counts(results)
-    out.append(f"{n['cases']} cases ({jurisdiction}): {n[MET]} checks met, {n[NOT_MET]} not met, "
-               f"{n[NA]} not applicable; {n['bad_rows']} bad row{'s' if n['bad_rows'] != 1 else ''}")
+    total = label("eval.total", cases=n["cases"], jurisdiction=jurisdiction, met=n[MET], not_met=n[NOT_MET],
+                  na=n[NA], bad=n["bad_rows"])
+    if current_lang() == "en" and n["bad_rows"] == 1:
+        total = total[:-1]  # 1 bad row
+    out.append(total)
     return "\n".join(out) + "\n"
 
 
