@@ -78,6 +78,7 @@ def export_object(base, items=None) -> dict:
         "units": [u.to_dict() for u in reg.units.values()],
         "metrics": {kind: [t.to_dict() for t in getattr(reg, kind).values()] for kind in TERM_KINDS},
         "places": [p.to_dict() for p in reg.places.values()],
+        "synonyms": [list(group) for group in reg.synonyms],
     }
 
 
