@@ -406,6 +406,8 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"powerkb: internal error: {type(exc).__name__}: {exc} (set POWERKB_DEBUG=1 for details)", file=sys.stderr)
         return 70
+    finally:
+        set_lang(None)  # the language was this run's: an in-process caller gets its default back
 
 
 if __name__ == "__main__":

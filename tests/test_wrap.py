@@ -93,3 +93,35 @@ def test_rich_table_cells_keep_the_rules(base, width):
         body = line[1:].strip()
         if body:
             assert body[0] not in CLOSING, line
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_show_and_trace_of_every_item_fit_the_width(base, width):
+    """`show` and `trace` wrap every line of every item to the width, by the same rules."""
+    from kb.analysis.trace import trace
+    from kb.render.item import show_text
+    from kb.render.trace import trace_text
+
+    for item in base.items.values():
+        for text in (show_text(item, base, width=width), trace_text(trace(base, item.id), width=width)):
+            for line in text.split("\n"):
+                assert cell_len(line) <= width, (item.id, line)
+                body = line.strip()
+                if body:
+                    assert body[0] not in CLOSING or body[0] in "…", (item.id, line)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_cli_tables_fit_the_terminal(cli, monkeypatch, width):
+    """The diff, coverage and query tables at 40/60/80/120 columns: no line wider than the
+    terminal, no table cell line starting with closing punctuation."""
+    monkeypatch.setenv("COLUMNS", str(width))
+    for args in (["diff", "1479", "shanxi"], ["coverage"], ["query", "text ~ 零投资", "--as-of", "2021-06-01"]):
+        code, out, _ = cli(*args)
+        assert code == 0
+        for line in out.splitlines():
+            assert cell_len(line) <= width, (args, line)
+            for cell in re.split(r"[│┃]", line)[1:-1]:
+                body = cell.strip()
+                if body:
+                    assert body[0] not in CLOSING or body[0] in "…", (args, line)

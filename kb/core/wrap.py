@@ -90,8 +90,9 @@ def _split_long(text: str, start: int, end: int, width: int) -> list[tuple[int, 
     for k in range(start, end):
         w = cell_len(text[k])
         if used + w > width and k > s:
-            out.append((s, k))
-            s, used = k, 0
+            cut = k - 1 if text[k] in CLOSING and k - 1 > s else k  # ":goal" never starts a line
+            out.append((s, cut))
+            s, used = cut, cell_len(text[cut:k])
         used += w
     out.append((s, end))
     return out
@@ -149,17 +150,19 @@ def fill(text: str, width: int, indent: str = "", hang: int = 2) -> str:
     return "\n".join(wrap_lines(text, width, indent, hang))
 
 
-def wrap_text(text, width: int, hang: int = 2):
-    """A rich `Text` cut into lines by the same rules, its styles (search highlights) kept."""
+def wrap_text(text, width: int, hang: int = 2, indent: str = ""):
+    """A rich `Text` cut into lines by the same rules, its styles (search highlights) kept; the
+    first line of each paragraph starts with `indent`, the others `hang` cells further in."""
     from rich.text import Text
 
     plain = text.plain
     lines = []
     pos = 0
+    rest = indent + " " * hang
     for para in plain.split("\n"):
-        for k, (s, e) in enumerate(wrap_spans(para, width, 0, hang) or [(0, 0)]):
+        for k, (s, e) in enumerate(wrap_spans(para, width, cell_len(indent), cell_len(rest)) or [(0, 0)]):
             piece = text[pos + s:pos + e]
-            lines.append(Text(" " * hang) + piece if k else piece)
+            lines.append(Text(rest if k else indent) + piece)
         pos += len(para) + 1
     return Text("\n").join(lines)
 

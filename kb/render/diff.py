@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 from kb.render.i18n import is_zh, label, term_name, value_text, verdict_name
-from kb.render.wrap import wrap_lines
+from kb.render.wrap import fill, wrap_lines
 
 VERDICT_STYLE = {
     "stricter": "bold green", "same": "dim", "looser": "bold red", "earlier": "green", "later": "red",
@@ -87,6 +87,42 @@ def print_diff(result, fmt: str = "table", console=None) -> None:
     summary = sep.join(f"{verdict_name(v)}{colon}{n}" for v, n in result.summary().items())
     console.print(Wrapped(Text(label("diff.title", a=result.a, b=result.b), style="bold") + "  "
                           + label("diff.targets", n=len(result.targets), summary=summary)))
+    if console.width < NARROW:
+        _pairs_as_blocks(result, console)
+    else:
+        _pairs_table(result, console)
+    for t in result.texts:
+        console.print(Text(f"\n{t.anchor}", style="bold")
+                      + f"  {', '.join(t.national_ids)} ↔ {', '.join(t.provincial_ids)}  {_counts(t)}")
+        for c in t.clauses:
+            if c.op != "same":
+                for line, style in clause_lines(c, console.width):
+                    console.print(Text(line, style=style), overflow="ignore", crop=False)
+
+
+NARROW = 72  # below this many columns a five-column table has cells too narrow for a word
+
+
+def _pairs_as_blocks(result, console) -> None:
+    """The target pairs one block each, for a narrow terminal: every line wrapped by the rules."""
+    from rich.text import Text
+
+    colon = "：" if is_zh() else ": "
+    for p in result.targets:
+        console.print()
+        console.print(Text(fill(f"{term_name('metric', p.metric)}  {class_text(p)}", console.width, hang=2), style="bold"))
+        for doc, side in ((result.a, p.national), (result.b, p.provincial)):
+            console.print(fill(f"{doc}{colon}{_value(side)}  {_ids(side)}", console.width, indent="  ", hang=2))
+        console.print(Text(fill(f"{label('col.verdict')}{colon}{verdict_name(p.verdict)}", console.width, indent="  ", hang=2),
+                           style=VERDICT_STYLE[p.verdict]))
+
+
+def _pairs_table(result, console) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from kb.render.wrap import Wrapped
+
     table = Table(header_style="bold", expand=True)
     table.add_column(label("col.metric"), ratio=2)
     table.add_column(label("col.class"), ratio=2)
@@ -99,13 +135,6 @@ def print_diff(result, fmt: str = "table", console=None) -> None:
                       Wrapped(_value(p.provincial) + "\n" + _ids(p.provincial), hang=0),
                       Text(verdict_name(p.verdict), style=VERDICT_STYLE[p.verdict]))
     console.print(table)
-    for t in result.texts:
-        console.print(Text(f"\n{t.anchor}", style="bold")
-                      + f"  {', '.join(t.national_ids)} ↔ {', '.join(t.provincial_ids)}  {_counts(t)}")
-        for c in t.clauses:
-            if c.op != "same":
-                for line, style in clause_lines(c, console.width):
-                    console.print(Text(line, style=style), overflow="ignore", crop=False)
 
 
 def markdown(result) -> str:

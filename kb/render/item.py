@@ -48,13 +48,13 @@ def show_text(item: Item, kb, width: int = 100) -> str:
     units = kb.units
     regs = kb.registries
     colon = "：" if is_zh() else ": "
-    head = f"{item.id}  ({kind_name(item.kind)})"
+    head = fill(f"{item.id}  ({kind_name(item.kind)})", width, hang=2)
     path = " › ".join(item.section + ((item.heading,) if item.heading else ()))
     lines = [head]
     if path:
         lines.append(fill(path, width, hang=2))
     if item.category:
-        lines.append(f"{label('show.category')}{colon}{item.category}")
+        lines.append(fill(f"{label('show.category')}{colon}{item.category}", width, hang=2))
     lines += ["", fill(item.text, width, hang=0), "", fill(f"{label('show.summary')}{colon}{item.summary}", width, hang=2)]
     if item.national:
         lines += ["", label("show.national") + colon, fill("\n".join(item.national), width, hang=0)]
@@ -67,9 +67,9 @@ def show_text(item: Item, kb, width: int = 100) -> str:
             occ = dl.occurrences()
             if dl.kind == "recurring" and occ:
                 shown = ", ".join(d.isoformat() for d in occ[:6])
-                lines.append(f"  {label('show.occurrences')}{colon}{shown}{' …' if len(occ) > 6 else ''}")
+                lines.append(fill(f"{label('show.occurrences')}{colon}{shown}{' …' if len(occ) > 6 else ''}", width, indent="  ", hang=2))
     else:
-        lines.append(f"{label('show.deadline')}{colon}{label('show.no_deadline')}")
+        lines.append(fill(f"{label('show.deadline')}{colon}{label('show.no_deadline')}", width, hang=2))
     for r in item.units:
         u = units.get(r.unit)
         name = (f"{u.zh}（{u.en}）" if is_zh() else f"{u.en} ({u.zh})") if u else r.unit
@@ -82,7 +82,7 @@ def show_text(item: Item, kb, width: int = 100) -> str:
     if item.note:
         lines.append(fill(f"{label('show.note')}{colon}{item.note}", width, hang=2))
     pages = (("，" if is_zh() else ", ") + label("show.page", pages=", ".join(map(str, item.pages)))) if item.pages else ""
-    lines += ["", f"{label('show.source')}{colon}{item.source_file}{pages}"]
+    lines += ["", fill(f"{label('show.source')}{colon}{item.source_file}{pages}", width, hang=2)]
     quote = "\n".join(item.quote) if item.quote else item.text
     lines += [fill("“" + q + "”", width, indent="  ", hang=1) for q in quote.split("\n")]
     return "\n".join(lines)

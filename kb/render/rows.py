@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from kb.render.i18n import deadline_kind_name, label
-from kb.render.wrap import Wrapped
+from kb.render.wrap import Wrapped, wrap_text
 
 
 def excerpt(text: str, terms: list[str], width: int = 90) -> str:
@@ -53,7 +53,9 @@ def rows_table(result, console) -> None:
     table.add_column(label("col.text"), ratio=5)
     # about three lines of the text column: Chinese characters take two cells
     width = max(24, (console.width - 48) * 3 // 2)
-    late = 0
+    narrow = console.width < 72  # too narrow for five columns: one block per row
+    if narrow and title:
+        console.print(Text(title, style="bold"))
     for row in result.rows:
         item = row.item
         due = row.due or deadline_kind_name(row.due_kind or item["deadline_kind"])
@@ -64,10 +66,18 @@ def rows_table(result, console) -> None:
         body = Text(excerpt(item["text"], result.terms + ([row.due_phrase] if row.due_phrase else []), width))
         for term in result.terms:
             body.highlight_words([term.strip()], style="bold yellow")
-        late += row.overdue
+        if narrow:
+            head = Text(item["id"], style="cyan") + Text(f" {mark}" if row.overdue else "", style="bold red")
+            console.print(head + "  " + due_text.split("\n")[0])
+            units = unit_names(item, limit=2)
+            if units:
+                console.print(wrap_text(Text(units), console.width, hang=2, indent="  "))
+            console.print(wrap_text(body, console.width, hang=2, indent="  "))
+            continue
         table.add_row(item["id"], mark if row.overdue else "", Wrapped(due_text, hang=0),
                       Wrapped(unit_names(item, limit=2), hang=0), Wrapped(body, hang=0))
-    console.print(table)
+    if not narrow:
+        console.print(table)
     n = len(result.rows)
     console.print(Text(label("query.rows", n=n), style="dim"))
     for term, others in result.synonyms:

@@ -97,6 +97,17 @@ def coverage_table(rows, console) -> None:
 
     from kb.render.wrap import Wrapped
 
+    if console.width < 72:  # too narrow for four columns: one block per measure
+        from rich.text import Text
+
+        colon = "：" if is_zh() else ": "
+        for r in rows:
+            console.print(Text(r.id, style="bold cyan") + (f"  {label('col.via')} {', '.join(r.via)}" if r.via else ""))
+            console.print("\n".join(wrap_lines(f"{label('col.counterparts')}{colon}{counterparts_text(r)}", console.width, indent="  ")))
+            console.print("\n".join(wrap_lines(_row_gist(r), console.width, indent="  ")))
+        missing = sum(1 for r in rows if not r.counterparts)
+        console.print(fill_summary(rows, missing, console.width))
+        return
     table = Table(header_style="bold", expand=True)
     table.add_column(label("col.measure"), no_wrap=True, style="cyan")
     table.add_column(label("col.via"), no_wrap=True)
@@ -106,4 +117,9 @@ def coverage_table(rows, console) -> None:
         table.add_row(r.id, "\n".join(r.via), Wrapped(counterparts_text(r), hang=0), Wrapped(_row_gist(r)))
     console.print(table)
     missing = sum(1 for r in rows if not r.counterparts)
-    console.print(label("coverage.summary", covered=len(rows) - missing, total=len(rows), missing=missing))
+    console.print(fill_summary(rows, missing, console.width))
+
+
+def fill_summary(rows, missing: int, width: int) -> str:
+    text = label("coverage.summary", covered=len(rows) - missing, total=len(rows), missing=missing)
+    return "\n".join(wrap_lines(text, width))
