@@ -386,7 +386,80 @@ def _facts(c) -> list[str]:
     return facts
 
 
-def _check_lines(check: Check, width: int) -> list[str]:
+def _holiday_zh(why: str) -> str:
+    """A skipped day's reason in Chinese: chinesecalendar's holiday names have Chinese forms."""
+    import chinese_calendar as cc
+
+    for h in cc.Holiday:
+        if why.startswith(h.value):
+            return h.chinese + why[len(h.value):].replace(" holiday", "假期").replace(" 调休", "调休")
+    return {"weekend": "周末", "holiday": "节假日"}.get(why, why)
+
+
+def _counted_zh(c: WorkdayCount) -> str:
+    from kb.core.i18n import label
+
+    days = "、".join(d.isoformat() for d in c.days) if c.count <= 8 else \
+        label("eval.counted_long", first=c.days[0].isoformat(), last=c.days[-1].isoformat())
+    parts = [label("eval.counted", start=c.start.isoformat(), end=c.end.isoformat(), n=c.count, days=days)]
+    holidays = [f"{d.isoformat()} {_holiday_zh(why)}" for d, why in c.skipped if why != "weekend"]
+    weekends = sum(1 for _, why in c.skipped if why == "weekend")
+    if holidays:
+        parts.append(label("eval.holidays", days="、".join(holidays)))
+    if weekends:
+        parts.append(label("eval.weekends", n=weekends))
+    if c.makeup:
+        parts.append(label("eval.makeup", days="、".join(f"{d.isoformat()}（{_holiday_zh(why)}）" for d, why in c.makeup)))
+    return "；".join(parts)
+
+
+def _limit_zh(rule) -> str:
+    from kb.core.i18n import label
+
+    cmp = {"<=": "≤", ">=": "≥"}.get(rule.comparator, rule.comparator)
+    return f"{cmp} {rule.value:g}{label('measure.' + rule.unit).strip()}"
+
+
+def _why_zh(choice: Choice, applied, place: str) -> str:
+    """Why this rule binds, in Chinese, from the rules in force (the reasoning of `choose`)."""
+    from kb.core.i18n import label
+
+    chosen = choice.rule
+    other = next((r for r in choice.considered if r.level != chosen.level), None)
+    if other is None:
+        return label("eval.why.only", applied=applied.isoformat(), level=label(f"eval.level.{chosen.level}"),
+                     limit=_limit_zh(chosen))
+    if chosen.level == "provincial":
+        return label("eval.why.stricter", place=place, p=_limit_zh(chosen), n=_limit_zh(other))
+    how = label("eval.how.same" if other.value == chosen.value else "eval.how.looser")
+    return label("eval.why.not_stricter", place=place, p=_limit_zh(other), how=how, n=_limit_zh(chosen))
+
+
+def explanation_zh(check: Check, case, place: str) -> list[str]:
+    """The explanation of a met / not met check in Chinese, from its data: the days counted, the
+    rule with its source words, why that rule. None for a check without a rule (not applicable),
+    whose English reason is shown as it is."""
+    from kb.core.i18n import label
+
+    if check.rule is None or check.verdict == NA:
+        return []
+    from kb.core.i18n import term_name
+
+    stages = {(c.start, c.end): stage for stage, c, _ in stage_times(case)} if len(check.counted) > 1 else {}
+    out = [(term_name("stage", stages[(c.start, c.end)]) + "：" if (c.start, c.end) in stages else "") + _counted_zh(c)
+           for c in check.counted]
+    if len(out) > 1:  # a total: the sum of the stage times, one count per stage
+        out.insert(0, label("eval.sum", n=f"{sum(c.count for c in check.counted):g}"))
+    if check.metric == "zero-investment" and case.charged is not None:
+        out.append(label("eval.charge", amount=f"{case.charged:g}"))
+    rule = check.rule.rule
+    quotes = "”；“".join(dict.fromkeys(s.quote for s in rule.sources))
+    out.append(label("eval.rule", level=label(f"eval.level.{rule.level}"), ids="、".join(rule.ids), quotes=quotes))
+    out.append(_why_zh(check.rule, case.applied, place))
+    return out
+
+
+def _check_lines(check: Check, width: int, case=None, place: str = "") -> list[str]:
     from kb.core.i18n import current_lang, label, term_name
     from kb.core.wrap import fill
 
@@ -403,16 +476,22 @@ def _check_lines(check: Check, width: int) -> list[str]:
                                 limit=f"{check.limit:g}", unit=label(f"measure.{check.unit}").strip(), how=_how_far_text(check))
         else:
             head += f": {check.measured:g} vs {check.comparator} {check.limit:g} {check.unit} ({_how_far(check)})"
-    return [head, fill(check.explanation, width, indent=" " * 12, hang=2)]
+    zh_lines = explanation_zh(check, case, place) if zh and case is not None else []
+    body = zh_lines or [check.explanation]
+    return [head] + [fill(line, width, indent=" " * 12, hang=2) for line in body]
 
 
 def report_text(results: list[Evaluation], jurisdiction: str, width: int = 100) -> str:
     """The evaluation for a person: one block per case (its facts, then each check with its
-    verdict and explanation, wrapped to `width`), then the totals. Labels follow the run's language; the
-    explanations are English sentences citing the rules' Chinese words."""
+    verdict and explanation, wrapped to `width`), then the totals. Everything follows the run's
+    language, except the reasons a check does not apply, which stay the English sentences of the
+    evaluation."""
     from kb.core.i18n import current_lang, label
 
+    from kb.core.i18n import term_name
+
     sep = "，" if current_lang() == "zh" else ", "
+    place = term_name("place", jurisdiction)
     out = []
     for ev in results:
         where = label("eval.row", row=ev.row) if ev.row is not None else ""
@@ -421,7 +500,7 @@ def report_text(results: list[Evaluation], jurisdiction: str, width: int = 100) 
             continue
         out.append(label("eval.case", id=ev.id, where=where, facts=sep.join(_facts(ev.case))))
         for check in ev.checks:
-            out += _check_lines(check, width)
+            out += _check_lines(check, width, ev.case, place)
         out.append("")
     n = _counts(results)
     total = label("eval.total", cases=n["cases"], jurisdiction=jurisdiction, met=n[MET], not_met=n[NOT_MET],
