@@ -446,8 +446,8 @@ def explanation_zh(check: Check, case, place: str) -> list[str]:
     from kb.core.i18n import term_name
 
     stages = {(c.start, c.end): stage for stage, c, _ in stage_times(case)} if len(check.counted) > 1 else {}
-    out = [(term_name("stage", stages[(c.start, c.end)]) + "：" if (c.start, c.end) in stages else "") + _counted_zh(c)
-           for c in check.counted]
+    out = [(term_name("stage", stages[(c.start, c.end)]) + "：" if (c.start, c.end) in stages else label("eval.counting"))
+           + _counted_zh(c) for c in check.counted]
     if len(out) > 1:  # a total: the sum of the stage times, one count per stage
         out.insert(0, label("eval.sum", n=f"{sum(c.count for c in check.counted):g}"))
     if check.metric == "zero-investment" and case.charged is not None:
