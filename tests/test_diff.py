@@ -46,7 +46,7 @@ def test_approval_scope_is_narrower(d1479):
     (p,) = pair(d1479, "approval-time", "hv-connection")
     assert p.verdict == "narrower-scope"
     assert p.national.customer == "hv-connection-20kv" and p.provincial.customer == "hv-connection-10kv"
-    assert "the same value" in p.note
+    assert "数值相同" in p.note and "20kV及以下高压电力接入工程" in p.note  # the run's language: zh by default
     (lv,) = pair(d1479, "approval-time", "lv-connection")
     assert lv.verdict == "same"
 
@@ -73,7 +73,7 @@ def test_earlier(dnea):
 
 def test_asked_the_wrong_way_round_is_swapped_with_a_notice(base, d1479, cli):
     swapped = base.diff("shanxi", "1479")
-    assert (swapped.a, swapped.b) == ("1479", "shanxi") and "shanxi implements 1479" in swapped.notice
+    assert (swapped.a, swapped.b) == ("1479", "shanxi") and "shanxi 落实 1479" in swapped.notice
     assert {**swapped.to_dict(), "notice": None} == d1479.to_dict()
     assert d1479.notice is None
     also = base.query("diff nea vs 1479").diff  # same-level: the breakdown is the lower side

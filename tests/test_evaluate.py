@@ -348,6 +348,15 @@ def test_cli_table_in_chinese_by_default(cli):
     assert "案例 R01（第 2 行）：居民用户" in out and "未达标 全过程办电时间" in out
     assert "NOT MET" not in out and "full-process-time" not in out.split("\n")[1]
     assert "个案例（shanxi）" in out.splitlines()[-1]
+    flat = "".join(line.strip() for line in out.splitlines())  # explanations are wrapped
+    # R06: the provincial 4-day target binds because it is stricter; its source words are quoted
+    r06 = flat.split("案例 R06")[1].split("案例 R07")[0]
+    assert "适用理由：山西省目标 ≤ 4个工作日 严于国家目标 ≤ 5个工作日，适用地方目标" in r06
+    assert "依据：地方 shanxi:goal.2、shanxi:ledger.goal.1、shanxi:ledger.goal.1@2021" in r06
+    assert "从报装申请到装表接电的全过程办电时间分别压减至4个、20个工作日以内" in r06
+    # R01: Spring Festival days skipped and the 调休 Saturday counted, named in Chinese
+    r01 = flat.split("案例 R01")[1].split("案例 R02")[0]
+    assert "2021-02-11 春节假期" in r01 and "计入调休上班日：2021-02-20（春节调休）" in r01
 
 
 def test_cli_json_and_csv(cli):

@@ -193,18 +193,19 @@ def _verdict(kb, metric: str, n: Side, p: Side) -> tuple[str, str]:
         elif lo_p <= lo_n and hi_n <= hi_p and (lo_n, hi_n) != (lo_p, hi_p):
             scope = "broader-scope"
         if scope:
-            value = "the same value" if n.value == p.value else f"value {n.value:g} vs {p.value:g}"
-            return scope, f"{cn.zh if cn else n.customer} nationally, {cp.zh if cp else p.customer} in the province; {value}"
+            value = label("diff.same_value") if n.value == p.value else label("diff.values", n=f"{n.value:g}", p=f"{p.value:g}")
+            return scope, label("diff.scope", n=term_name("customer", n.customer, registries=kb.registries),
+                                p=term_name("customer", p.customer, registries=kb.registries), value=value)
     better = kb.registries.metrics[metric].get("better") if metric in kb.registries.metrics else "lower"
     if n.value != p.value:
         stricter = p.value < n.value if better == "lower" else p.value > n.value
         if n.by and p.by and n.by != p.by:
-            notes.append(f"dates {n.by} vs {p.by}")
+            notes.append(label("diff.dates", n=n.by, p=p.by))
         return ("stricter" if stricter else "looser"), "; ".join(notes)
     if n.by and p.by and n.by != p.by:
-        return ("earlier" if p.by < n.by else "later"), f"same value, due {p.by} instead of {n.by}"
+        return ("earlier" if p.by < n.by else "later"), label("diff.due_instead", p=p.by, n=n.by)
     if bool(n.alternative) != bool(p.alternative):
-        notes.append("only one side allows the alternative" if n.alternative else "the province adds an alternative")
+        notes.append(label("diff.alt_national" if n.alternative else "diff.alt_provincial"))
     return "same", "; ".join(notes)
 
 
@@ -424,7 +425,7 @@ def order_pair(docs, a: str, b: str) -> tuple[str, str, str | None]:
     if a == b:
         raise PowerKBError(f"cannot diff document '{a}' against itself")
     if b in implemented_by(docs, a) or (a not in implemented_by(docs, b) and rank.get(docs[a].level, 99) > rank.get(docs[b].level, 99)):
-        return b, a, f"{a} implements {b} (or sits below it): compared as diff {b} vs {a}, {b} on the national side"
+        return b, a, label("diff.swapped", a=a, b=b)
     if a in implemented_by(docs, b) or rank.get(docs[a].level, 99) < rank.get(docs[b].level, 99):
         return a, b, None
     raise PowerKBError(f"cannot diff {a} and {b}: neither implements the other and both are {docs[a].level or 'of no stated level'} "
