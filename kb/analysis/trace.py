@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kb.analysis.graph import walk
+from kb.core.i18n import label
 
 
 def _summary(kb, item_id: str) -> dict:
@@ -29,7 +30,8 @@ class TraceStep:
     info: dict
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "relation": self.relation, "via": self.via, "depth": self.depth, **self.info}
+        return {"id": self.id, "relation": self.relation, "via": self.via, "depth": self.depth, **self.info,
+                "relation_name": label(f"relation.{self.relation}"), "kind_name": label(f"kind.{self.info['kind']}")}
 
 
 @dataclass
