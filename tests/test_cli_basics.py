@@ -3,7 +3,6 @@ examples in every --help, what `check` checked, what `export` wrote, the exit-co
 
 from __future__ import annotations
 
-
 import pytest
 
 from tests.conftest import POLICIES, ROOT
@@ -54,7 +53,7 @@ def test_check_names_its_tree_and_warns_about_a_differing_checkout(cli, tree_cop
     code, _, err = cli("check", "--no-coverage")
     assert code == 0 and "注意" not in err  # POWERKB_POLICIES chose the tree on purpose
     monkeypatch.delenv("POWERKB_POLICIES")
-    import kb.core.paths as paths
+    from kb.core import paths
 
     monkeypatch.setattr(paths, "_bundled", lambda name: POLICIES)
     code, _, err = cli("check", "--no-coverage", "--lang", "en")

@@ -3,6 +3,7 @@ keeps the rules of kb/render/wrap.py."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -35,7 +36,7 @@ def _check(text: str, lines: list[str], width: int, hang: int = 2):
     # no run of digits/Latin letters split across a line end: where two lines meet with no
     # space between them in the text, the letters/digits on both sides are not one run
     spans = wrap_spans(text, width, 0, hang)
-    for (_, end), (start, _) in zip(spans, spans[1:]):
+    for (_, end), (start, _) in itertools.pairwise(spans):
         if end == start:
             assert not (RUN.fullmatch(text[end - 1]) and RUN.fullmatch(text[start])), text[end - 12:start + 12]
             assert not re.match(r"\d", text[end - 1]) or not any(text.startswith(u, start) for u in UNITS), \

@@ -75,7 +75,6 @@ def print_diff(result, fmt: str = "table", console=None) -> None:
         print(markdown(result), end="")
         return
     from rich.console import Console
-    from rich.table import Table
     from rich.text import Text
 
     from kb.render.wrap import Wrapped

@@ -486,9 +486,7 @@ def report_text(results: list[Evaluation], jurisdiction: str, width: int = 100) 
     verdict and explanation, wrapped to `width`), then the totals. Everything follows the run's
     language, except the reasons a check does not apply, which stay the English sentences of the
     evaluation."""
-    from kb.core.i18n import current_lang, label
-
-    from kb.core.i18n import term_name
+    from kb.core.i18n import current_lang, label, term_name
 
     sep = "，" if current_lang() == "zh" else ", "
     place = term_name("place", jurisdiction)
