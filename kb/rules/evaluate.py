@@ -19,8 +19,6 @@ them (docs/evaluate.md says why).
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field
 
@@ -340,22 +338,23 @@ CSV_COLUMNS = ["case", "row", "metric", "stage", "verdict", "measured", "compara
 
 
 def report_csv(results: list[Evaluation]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(CSV_COLUMNS)
+    """One row per check (a bad row: one `error` row), every `;` field quoted (kb.core.csvout)."""
+    from kb.core.csvout import csv_text
+
+    rows = [CSV_COLUMNS]
     for ev in results:
         if not ev.ok:
-            writer.writerow([ev.id, ev.row, "", "", "error", "", "", "", "", "", "", "", ev.error])
+            rows.append([ev.id, ev.row, "", "", "error", "", "", "", "", "", "", "", ev.error])
         for c in ev.checks:
             rule = c.rule.rule if c.rule else None
-            writer.writerow([
+            rows.append([
                 ev.id, ev.row if ev.row is not None else "", c.metric, c.stage or "", c.verdict,
                 "" if c.measured is None else f"{c.measured:g}", c.comparator or "",
                 "" if c.limit is None else f"{c.limit:g}", c.unit or "",
                 "" if c.difference is None else f"{c.difference:g}", rule.level if rule else "",
                 " ".join(rule.ids) if rule else "", c.explanation,
             ])
-    return buf.getvalue()
+    return csv_text(rows)
 
 
 def _how_far_text(check: Check) -> str:
