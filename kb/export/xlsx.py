@@ -125,16 +125,19 @@ def ledger_sheet(doc, items, children, as_of) -> Sheet | None:
     national = any(i.national for i in rows)
     cols = [Column("seq", label("xlsx.seq"), 6, seq), Column("category", label("xlsx.category"), 14, _category)]
     if national:
-        cols += [Column("national", label("xlsx.national"), 44, lambda i: "\n".join(i.national)),
-                 Column("text", label("xlsx.local"), 44, lambda i: i.text)]
+        cols += [Column("national", label("xlsx.national"), 36, lambda i: "\n".join(i.national)),
+                 Column("text", label("xlsx.local"), 36, lambda i: i.text)]
     else:
         cols.append(Column("text", label("xlsx.task"), 56, lambda i: i.text))
     for year in years:
-        cols.append(Column(f"year.{year}", label("xlsx.year", year=year), 30,
+        cols.append(Column(f"year.{year}", label("xlsx.year", year=year), 26,
                            lambda i, y=year: actions[(i.id, y)].text if (i.id, y) in actions else ""))
     title = next((i.section[0] for i in rows if i.section), doc.title_zh)
     notes = [i for i in items if is_ledger_note(i)]
-    return Sheet(doc.id[:31], title, cols + _tail(as_of), rows, notes)
+    tail = _tail(as_of)
+    if years:  # a wide ledger (year columns): a narrower summary keeps the printed page legible
+        tail = [Column(c.key, c.head, 30, c.value) if c.key == "summary" else c for c in tail]
+    return Sheet(doc.id[:31], title, cols + tail, rows, notes)
 
 
 def other_sheet(doc, items, name: str, title: str, as_of) -> Sheet | None:
