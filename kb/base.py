@@ -26,7 +26,10 @@ class KnowledgeBase:
         self.fingerprint = where.key
         self._strict = strict
         if tree is not None:
+            from kb.core.i18n import bind_terms
+
             self.__dict__["tree"] = tree
+            bind_terms(tree.registries)
 
     @classmethod
     def open(cls, policies=None, *, strict: bool = True, lazy: bool = False) -> "KnowledgeBase":
@@ -39,7 +42,11 @@ class KnowledgeBase:
     # -- the tree ------------------------------------------------------------------------------
     @cached_property
     def tree(self) -> Tree:
-        return load_tree(self.entry, strict=self._strict)
+        from kb.core.i18n import bind_terms
+
+        tree = load_tree(self.entry, strict=self._strict)
+        bind_terms(tree.registries)  # renderers name metrics, classes and units from this tree
+        return tree
 
     @property
     def root(self):

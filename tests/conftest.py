@@ -16,6 +16,7 @@ POLICIES = ROOT / "policies"
 # Every test run gets its own cache, so a stale cache can never make a test pass.
 os.environ["POWERKB_CACHE"] = tempfile.mkdtemp(prefix="powerkb-test-cache-")
 os.environ.pop("POWERKB_POLICIES", None)
+os.environ.pop("POWERKB_LANG", None)  # Chinese, the default, unless a test asks for --lang en
 
 
 @pytest.fixture(scope="session")

@@ -83,4 +83,4 @@ def test_coverage(base, cli):
     code, out, _ = cli("coverage", "--format", "json")
     assert code == 0 and len(json.loads(out)) == 114
     code, md, _ = cli("coverage", "--format", "md")
-    assert md.startswith("# Coverage") and "| 1479:task.7 |" in md
+    assert md.startswith("# 落实情况") and "| 1479:task.7 |" in md

@@ -291,6 +291,8 @@ def _load_registry(tree: Tree, path: Path, kind: str) -> None:
         reg.areas = _terms(data["areas"], ("city_class", "zone", "note"))
         reg.stages = _terms(data["stages"], ("note",))
         reg.measures = _terms(data["measures"])
+    elif kind == "synonyms_file":
+        reg.synonyms = tuple(tuple(g["forms"]) for g in data["synonyms"])
     elif kind == "places_file":
         reg.places = _terms(data["places"], ("level", "parent", "city_class", "in_sources", "note"))
 
@@ -331,6 +333,7 @@ def read_tree(root: Path) -> Tree:
         (root / "places.yaml", lambda p: _load_registry(tree, p, "places_file")),
         *[(p, lambda p: _load_document(tree, p)) for p in sorted((root / "documents").glob("*.yaml"))],
         (root / "links.yaml", lambda p: _load_links(tree, p)),
+        *[(p, lambda p: _load_registry(tree, p, "synonyms_file")) for p in [root / "synonyms.yaml"] if p.exists()],
         *[(p, lambda p: _load_errata(tree, p)) for p in sorted((root / "sources").glob("*.errata.yaml"))],
     ]
     for path, step in steps:

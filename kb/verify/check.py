@@ -48,6 +48,10 @@ def _value_forms(value) -> set[str]:
     return forms
 
 
+UNIT_SYMBOLS = frozenset({"kW", "kV", "kVA", "MW", "MVA", "kWh", "MWh", "V", "A", "W", "km", "m", "h"})
+"""SI and customary unit symbols a synonym may name although a source writes the unit in words."""
+
+
 class Checker:
     def __init__(self, tree: Tree):
         self.tree = tree
@@ -529,11 +533,26 @@ class Checker:
                     excerpt = chunk[first:first + 30]
                     self.add(display_path(src.path), src.line_numbers[i], f"source text not encoded by any item: “{excerpt}…” ({len(missing)} characters)")
 
+    def check_synonyms(self) -> None:
+        """Every form of synonyms.yaml occurs in a source, or is a standard unit symbol (kW): a
+        search must never be widened by a word the documents do not use."""
+        raw = self.tree.raw.get("synonyms.yaml")
+        all_text = "".join(
+            s.flat for s in (self.source(d.source_file) for d in self.tree.documents.values()) if s
+        )
+        file = display_path(self.tree.root / "synonyms.yaml")
+        for index, group in enumerate(self.tree.registries.synonyms):
+            line = line_at(raw, ["synonyms", index]) if raw is not None else 1
+            for form in group:
+                if form not in UNIT_SYMBOLS and all_text and squash(form) not in all_text:
+                    self.add(file, line, f"synonym “{form}” occurs in no source and is not a standard unit symbol")
+
     def run(self, coverage: bool = True) -> list[Problem]:
         if self.tree.registries.units:
             pass
         self.check_documents()
         self.check_registries()
+        self.check_synonyms()
         for item in self.tree.items.values():
             self.check_item(item)
         self.check_numbering()
