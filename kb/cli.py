@@ -44,7 +44,8 @@ def cmd_check(args) -> int:
         return 1
     counts = {d: sum(1 for i in tree.items.values() if i.doc == d) for d in tree.documents}
     summary = ", ".join(f"{d}: {n} items" for d, n in counts.items())
-    print(f"ok: {len(tree.items)} items ({summary}), {len(tree.links)} links, {len(tree.registries.units)} units, every quote found in its source")
+    print(f"ok: {len(tree.items)} items ({summary}), {len(tree.links)} links, {len(tree.registries.units)} units, "
+          "every quote found in its source")
     return 0
 
 
@@ -282,7 +283,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("evaluate", "check connection cases (CSV) against the targets in force", cmd_evaluate)
     p.add_argument("cases", metavar="CASES.csv")
-    p.add_argument("--jurisdiction", default=None, help="whose targets apply besides the national ones (default: the one provincial jurisdiction of the tree)")
+    p.add_argument("--jurisdiction", default=None,
+                   help="whose targets apply besides the national ones (default: the one provincial jurisdiction of the tree)")
     p.add_argument("--format", choices=["table", "json", "csv", "md"], default="table")
 
     p = command("query", "ask a question in the query language ('powerkb help query')", cmd_query)

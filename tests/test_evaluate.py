@@ -380,7 +380,8 @@ def test_cli_json_and_csv(cli):
     code, errs, _ = cli("--policies", POLICIES, "evaluate", str(ERRORS), "--format", "csv")
     assert {r["verdict"] for r in csv.DictReader(io.StringIO(errs))} == {"error"}
     h03 = next(r for r in rows if r["case"] == "H03" and r["stage"] == "supply-plan")
-    assert (h03["verdict"], h03["measured"], h03["limit"], h03["difference"], h03["rule_ids"]) == ("not met", "13", "10", "3", "nea:indicator.4")
+    got = (h03["verdict"], h03["measured"], h03["limit"], h03["difference"], h03["rule_ids"])
+    assert got == ("not met", "13", "10", "3", "nea:indicator.4")
 
 
 def test_cli_exit_0_without_bad_rows(cli):

@@ -83,7 +83,8 @@ def _describe(error) -> tuple[list, str]:
         return path, f"{where}: {error.message}"
     if error.validator == "enum":
         allowed = ", ".join(map(str, error.validator_value))
-        return path, f"{where}: {error.instance!r} is not one of: {allowed}{_close_key(str(error.instance), map(str, error.validator_value))}"
+        near = _close_key(str(error.instance), map(str, error.validator_value))
+        return path, f"{where}: {error.instance!r} is not one of: {allowed}{near}"
     if error.validator == "const" and path == ["format"]:
         return path, f"format must be '{FORMAT}' (got {error.instance!r})"
     if error.validator == "type" and isinstance(error.instance, (int, float)) and "string" in str(error.validator_value):
@@ -205,7 +206,8 @@ def _load_document(tree: Tree, path: Path) -> None:
         coverage=tuple((d.get("coverage") or {}).get("families") or ()),
     )
     if doc.id in tree.documents:
-        tree.problems.append(Problem(shown, data.line_of("document"), f"document id '{doc.id}' is already defined in {tree.documents[doc.id].yaml_file}"))
+        tree.problems.append(Problem(shown, data.line_of("document"),
+                                     f"document id '{doc.id}' is already defined in {tree.documents[doc.id].yaml_file}"))
         return
     tree.documents[doc.id] = doc
     tree.raw[f"document:{doc.id}"] = d

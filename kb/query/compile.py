@@ -54,7 +54,8 @@ FIELD_SQL = {"doc": "doc_sql", "level": "level_sql", "kind": "kind_sql", "id": "
 
 _MISSING = set(FIELDS) - set(FIELD_SQL) - FACET_FIELDS - {"text", "summary"}
 if _MISSING or set(FIELD_SQL) - set(FIELDS):  # the grammar's fields come from FIELDS: one table
-    raise ImportError(f"query fields without a compiler (or compiled but not in FIELDS): {sorted(_MISSING ^ (set(FIELD_SQL) - set(FIELDS)))}")
+    raise ImportError("query fields without a compiler (or compiled but not in FIELDS): "
+                      f"{sorted(_MISSING ^ (set(FIELD_SQL) - set(FIELDS)))}")
 
 
 @dataclass

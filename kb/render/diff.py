@@ -14,7 +14,8 @@ from kb.render.wrap import fill, wrap_lines
 
 VERDICT_STYLE = {
     "stricter": "bold green", "same": "dim", "looser": "bold red", "earlier": "green", "later": "red",
-    "narrower-scope": "yellow", "broader-scope": "cyan", "only-national": "magenta", "value-absent": "dim magenta", "only-provincial": "blue",
+    "narrower-scope": "yellow", "broader-scope": "cyan", "only-national": "magenta", "value-absent": "dim magenta",
+    "only-provincial": "blue",
 }
 
 

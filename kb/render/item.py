@@ -70,7 +70,8 @@ def target_line(t, registries=None) -> str:
         parts.append(label("show.from", date=t.from_.isoformat()))
     if t.alternative:
         a = t.alternative
-        parts.append(f"{label('show.or')} {term_name('metric', a.metric, registries=registries)} {a.comparator} {value_text(a.value, a.unit)}")
+        other = term_name("metric", a.metric, registries=registries)
+        parts.append(f"{label('show.or')} {other} {a.comparator} {value_text(a.value, a.unit)}")
     return " ".join(parts)
 
 

@@ -198,7 +198,8 @@ def _area_and_city(row: dict, registries, jurisdiction: str) -> tuple[str | None
         area_class = registries.areas[area].get("city_class")
         city_class = registries.places[city].get("city_class")
         if area_class and city_class and area_class != city_class:
-            raise CaseError(f"area: {area} is for {area_class} cities but {city} is a{'n' if city_class == 'other' else ''} {city_class} city")
+            article = "an" if city_class == "other" else "a"
+            raise CaseError(f"area: {area} is for {area_class} cities but {city} is {article} {city_class} city")
     return area, city
 
 
@@ -258,7 +259,8 @@ def read_rows(path: Path) -> list[Row]:
     names = [column_name(h) for h in header]
     for raw, name in zip(header, names):
         if name and name not in COLUMNS:
-            raise CasesFileError(f"{path}: unknown column '{raw}'{did_you_mean(near(name, COLUMNS, limit=1))}; columns: {', '.join(COLUMNS)}")
+            hint = did_you_mean(near(name, COLUMNS, limit=1))
+            raise CasesFileError(f"{path}: unknown column '{raw}'{hint}; columns: {', '.join(COLUMNS)}")
     missing = [r for r in REQUIRED if r not in names]
     if missing:
         raise CasesFileError(f"{path}: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")

@@ -123,7 +123,8 @@ def _time_check(metric: str, choice: Choice, measured: int, counted: list[Workda
 
 
 def _none_in_force(metric: str, who: str, applied, stage: str | None = None) -> Check:
-    return Check(metric, NA, f"no {metric} target for {who} customers is in force for applications made on {applied.isoformat()}", stage=stage)
+    return Check(metric, NA, f"no {metric} target for {who} customers is in force for applications made on {applied.isoformat()}",
+                 stage=stage)
 
 
 def stage_times(case: Case) -> list[tuple[str, WorkdayCount, str]]:
@@ -204,7 +205,8 @@ def _checks(base, case: Case, jurisdiction: str) -> list[Check]:
     if total_choice is None:
         checks.append(_none_in_force("total-handling-time", who, applied))
     elif not times:
-        checks.append(Check("total-handling-time", NA, "the case gives no stage completion dates, so the supply company's handling time cannot be measured", rule=total_choice))
+        checks.append(Check("total-handling-time", NA, "the case gives no stage completion dates, so the supply company's "
+                            "handling time cannot be measured", rule=total_choice))
     else:
         parts = "; ".join(f"{stage} (from {origin}): {c.describe()}" for stage, c, origin in times)
         total = sum(c.count for _, c, _ in times)
@@ -241,7 +243,8 @@ def _zero_charge(base, case, chain, jname, who) -> Check:
     found = sources_in_force(base, chain, case.applied, "zero-investment", case.customer)
     choice = choose("zero-investment", "lower", found, jname, case.applied)
     if choice is None:
-        return Check("zero-investment", NA, f"no 零投资 requirement for {who} customers is in force for applications made on {case.applied.isoformat()}")
+        return Check("zero-investment", NA,
+                     f"no 零投资 requirement for {who} customers is in force for applications made on {case.applied.isoformat()}")
     return _charge_check("zero-investment", case, choice, f"{who} customers must be charged nothing (办电“零投资”)")
 
 
@@ -254,7 +257,8 @@ def _zero_capacity(base, case, chain, jname) -> Check:
     choice = choose(metric, _better(base, metric), found, jname, case.applied)
     where = case.area or "an unspecified area"
     if choice is None:
-        return Check(metric, NA, f"no zero-investment ceiling for small-micro enterprises in {where} is in force for applications made on {case.applied.isoformat()}")
+        return Check(metric, NA, f"no zero-investment ceiling for small-micro enterprises in {where} is in force "
+                                 f"for applications made on {case.applied.isoformat()}")
     ceiling = choice.rule.value
     if case.capacity_kw is None:
         return Check(metric, NA, f"the ceiling in {where} is {ceiling:g} kW but the case gives no capacity", rule=choice)

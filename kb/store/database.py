@@ -181,7 +181,8 @@ def build(kb, path: Path, items=None, fingerprint: str | None = None) -> Path:
             (n, form) for n, group in enumerate(getattr(reg, "synonyms", ())) for form in group
         ])
         con.executescript(INDEXES)
-        con.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint if fingerprint is not None else getattr(kb, "fingerprint", ""),))
+        stamp = fingerprint if fingerprint is not None else getattr(kb, "fingerprint", "")
+        con.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (stamp,))
         con.execute("INSERT INTO meta VALUES ('format', 'powerkb-store/1')")
         con.execute("INSERT INTO fts_zh(fts_zh) VALUES ('optimize')")
         con.commit()
