@@ -202,7 +202,7 @@ def groups_md(result, ctx) -> str:
 
 
 def _md_due(row) -> str:
-    due = row.due or row.due_kind or ""
+    due = row.due or (deadline_kind_name(row.due_kind) if row.due_kind else "")
     phrase = row.due_phrase or row.item["deadline_phrase"]
     return due + (f" ({phrase})" if phrase else "")
 
