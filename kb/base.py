@@ -119,10 +119,12 @@ class KnowledgeBase:
         text = f"diff {a} vs {b}" + (f" where {where}" if where else "")
         return diff_statement(self, parse(text), text, None)
 
-    def trace(self, item_id: str):
+    def trace(self, item_id: str, depth: int | None = None):
+        """What an item implements and what carries it out, both ways; `depth` 1 gives the direct
+        links only (the same answer as `implements = ID` / `measured-by = ID`), None the whole chain."""
         from kb.analysis.trace import trace
 
-        return trace(self, item_id)
+        return trace(self, item_id, depth)
 
     def evaluate(self, case, jurisdiction: str | None = None):
         """Check a connection case (a dict with the columns of docs/evaluate.md, or a `Case`)

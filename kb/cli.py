@@ -61,6 +61,12 @@ def _date_arg(text: str):
         raise argparse.ArgumentTypeError(f"'{text}' is not a date of the form YYYY-MM-DD") from None
 
 
+def _depth_arg(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a depth: give a whole number of steps, 1 or more")
+    return int(text)
+
+
 def cmd_query(args) -> int:
     base = _kb(args, lazy=True)  # a query reads the store only: the tree is not unpickled
     result = base.query(args.query, as_of=args.as_of)
@@ -79,7 +85,7 @@ def cmd_query(args) -> int:
 def cmd_trace(args) -> int:
     from kb.analysis.trace import trace
 
-    _render(trace(_kb(args), args.id), args.format)
+    _render(trace(_kb(args), args.id, args.depth), args.format)
     return 0
 
 
@@ -150,6 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_show)
     p = sub.add_parser("trace", help="the chain of an item both ways: what it implements, what implements or measures it")
     p.add_argument("id")
+    p.add_argument("--depth", type=_depth_arg, default=None, metavar="N",
+                   help="follow at most N links each way (1: direct links only; default: all)")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(func=cmd_trace)
 

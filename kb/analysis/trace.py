@@ -44,14 +44,16 @@ class Trace:
                 "down": [s.to_dict() for s in self.down]}
 
 
-def trace(kb, item_id: str) -> Trace:
+def trace(kb, item_id: str, depth: int | None = None) -> Trace:
+    """The chain of an item both ways (kb.analysis.graph.STEPS says which way is down), each step
+    with the item it passed through (`via`); `depth` stops after that many steps (None: all)."""
     kb.item(item_id)  # raises UnknownId with suggestions
     g = kb.graph
     result = Trace(item_id, _summary(kb, item_id))
     for direction, bucket in (("up", result.up), ("down", result.down)):
-        for node, rel, via, depth in walk(g, item_id, direction):
+        for node, rel, via, depth_ in walk(g, item_id, direction, depth):
             if node in kb.items:
-                bucket.append(TraceStep(node, rel, via, depth, _summary(kb, node)))
+                bucket.append(TraceStep(node, rel, via, depth_, _summary(kb, node)))
     return result
 
 

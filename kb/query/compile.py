@@ -48,7 +48,9 @@ FACET_FIELDS = {*TARGET_FIELDS, "unit", "role"}
 """Fields checked against one joined row (a target, a responsibility): see `Compiler.conjunction`."""
 FIELD_SQL = {"doc": "doc_sql", "level": "level_sql", "kind": "kind_sql", "id": "id_sql", "parent": "parent_sql",
              "category": "words_sql", "section": "words_sql", "heading": "words_sql",
-             "jurisdiction": "jurisdiction_sql", **{f: "link_sql" for f in LINK_FIELDS}}
+             "jurisdiction": "jurisdiction_sql", **{f: "link_sql" for f in LINK_FIELDS},
+             **{f: "closure_sql" for f in ("implements*", "implemented-by*")},
+             "counterpart": "counterpart_sql", "uncovered": "uncovered_sql"}
 """The method that compiles each remaining field of the language."""
 
 _MISSING = set(FIELDS) - set(FIELD_SQL) - FACET_FIELDS - {"text", "summary"}
@@ -67,6 +69,7 @@ class Compiled:
     rank_en: list[str] = field(default_factory=list)
     fts_joins: list[str] = field(default_factory=list)  # top-level terms: joined, not filtered
     dates: list[str] = field(default_factory=list)  # each date literal and the period it stands for
+    paths: list[tuple[str, str]] = field(default_factory=list)  # (transitive field, target): rows say via what
 
 
 class Compiler:
@@ -82,6 +85,7 @@ class Compiler:
         self.rank_en: list[str] = []
         self.fts_joins: list[str] = []
         self.dates: list[str] = []
+        self.paths: list[tuple[str, str]] = []
 
     def compile(self, node) -> Compiled:
         if node is None:
@@ -96,7 +100,7 @@ class Compiler:
         dated = any(isinstance(p, Due) and (p.mode != "state" or p.op in ("dated", "overdue", "upcoming")) for p in top)
         undated = any(isinstance(p, Due) and p.mode == "state" and p.op in ("ongoing", "none") for p in top)
         return Compiled(where, self.params, self.uses_due, dated, undated, self.rank_zh, self.rank_en, self.fts_joins,
-                        self.dates)
+                        self.dates, self.paths)
 
     def p(self, value) -> str:
         self.params.append(value)
@@ -278,6 +282,54 @@ class Compiler:
         test = self.link_end(f"l.{there}", target)
         return f"EXISTS (SELECT 1 FROM links l WHERE l.rel = {rel_sql} AND l.{here} = i.id AND {test})"
 
+    def closure_sql(self, f: str, base: str, value: Value) -> str:
+        """`implements* = X`: items with a chain of implements links up to X (any length);
+        `implemented-by* = X`: the items such a chain from X reaches. `any` and `none` mean what
+        they mean without the star (a chain exists when a first link does). Each row then says
+        through which items it passed (`via`, see `paths_via`)."""
+        plain = f.rstrip("*")
+        target = value.text.strip()
+        if target.lower() in ("any", "none"):
+            return self.link(plain, value)
+        here, there, rel = LINK_FIELDS[plain]
+        self.paths.append((f, target))
+        rel_sql = self.p(rel)
+        start = self.link_end(f"{there}", target)
+        rel_again = self.p(rel)
+        return (f"i.id IN (WITH RECURSIVE r(id) AS (SELECT {here} FROM links WHERE rel = {rel_sql} AND {start} "
+                f"UNION SELECT l.{here} FROM links l JOIN r ON l.{there} = r.id WHERE l.rel = {rel_again}) SELECT id FROM r)")
+
+    def counterpart_sql(self, f: str, base: str, value: Value) -> str:
+        """`counterpart = X`: items with a direct counterpart in X (an item or a document; `any`,
+        `none`): an item that implements it, or that it measures (an indicator measures the item
+        that carries it out). The same set as trace's depth-1 down steps and coverage."""
+        target = value.text.strip()
+        if target.lower() == "none":
+            return f"NOT ({self.counterpart_exists('any')})"
+        return self.counterpart_exists(target)
+
+    def counterpart_exists(self, target: str) -> str:
+        below = self.link_end("l.src", target)
+        measured = self.link_end("l.dst", target)
+        return ("(EXISTS (SELECT 1 FROM links l WHERE l.rel = 'implements' AND l.dst = i.id AND " + below + ") OR "
+                "EXISTS (SELECT 1 FROM links l WHERE l.rel = 'measures' AND l.src = i.id AND " + measured + "))")
+
+    def uncovered_sql(self, f: str, base: str, value: Value) -> str:
+        """`uncovered = D`: the measures of every document D implements (directly or through
+        another; the families each names under `coverage`) with no direct counterpart in D: the
+        rows `powerkb coverage` reports as not covered."""
+        doc = self.vocab.doc_id(value, self.query)
+        measures = [self.measure_cond(up, fam) for up in self.vocab.docs_above(doc)
+                    for fam in self.vocab.docs[up].get("coverage", {}).get("families", [])]
+        if not measures:
+            return "0"
+        return "((" + " OR ".join(measures) + f") AND NOT ({self.counterpart_exists(doc)}))"
+
+    def measure_cond(self, doc: str, family: str) -> str:
+        """An item of `doc` whose ref is `family` followed by a number (ledger -> ledger.23)."""
+        return (f"(i.doc = {self.p(doc)} AND i.ref LIKE {self.p(family + '.%')} "
+                f"AND substr(i.ref, {self.p(len(family) + 2)}) NOT GLOB '*[^0-9]*' AND length(i.ref) > {self.p(len(family) + 1)})")
+
     def link_end(self, column: str, target: str) -> str:
         key = target.lower()
         if key == "any":
@@ -343,3 +395,39 @@ class Compiler:
                 if positive:
                     self.rank_zh.append(zh)
         return "(" + " OR ".join(conds) + ")"
+
+
+def paths_via(con, f: str, target: str, ids: list[str]) -> dict[str, list[str]]:
+    """For `implements* = X` (or `implemented-by*`), each found item's shortest chain to X: the
+    items it passed through, nearest first ([] for a direct link). Breadth-first from X over the
+    links table, so the path is the one the recursive query found first."""
+    plain = f.rstrip("*")
+    here, there, rel = LINK_FIELDS[plain]
+    step: dict[str, list[str]] = {}
+    for a, b in con.execute(f"SELECT {there}, {here} FROM links WHERE rel = ?", (rel,)):
+        step.setdefault(a, []).append(b)
+    key = target.lower()
+    starts = [t for t in step if t.startswith(key + ":")] if ":" not in target else [target]
+    parent: dict[str, str | None] = {}
+    frontier = []
+    for s in starts:
+        for n in step.get(s, []):
+            if n not in parent:
+                parent[n] = None
+                frontier.append(n)
+    while frontier:
+        nxt = []
+        for node in frontier:
+            for n in step.get(node, []):
+                if n not in parent:
+                    parent[n] = node
+                    nxt.append(n)
+        frontier = nxt
+    out = {}
+    for iid in ids:
+        chain, node = [], parent.get(iid)
+        while node is not None:
+            chain.append(node)
+            node = parent.get(node)
+        out[iid] = chain
+    return out

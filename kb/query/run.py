@@ -29,6 +29,7 @@ class Row:
     due_kind: str | None = None
     rank: float | None = None
     overdue: bool = False
+    via: list[str] | None = None  # a transitive link condition (implements* = X): the items passed through
     _store: object = field(default=None, repr=False, compare=False)
     _rowid: int | None = field(default=None, repr=False, compare=False)
     _item: dict | None = field(default=None, repr=False, compare=False)
@@ -48,6 +49,8 @@ class Row:
         if self.due_scope:
             out["due_scope"] = self.due_scope
         out["overdue"] = self.overdue
+        if self.via is not None:
+            out["via"] = self.via
         return out
 
 
@@ -247,6 +250,12 @@ def _rows(plan: _Plan, select: Select, lim: int | None) -> QueryResult:
     rows = [Row(item_id, due, phrase, scope, due_kind, rank, overdue=bool(due and due < iso_today),
                 _store=plan.store, _rowid=rid)
             for rid, item_id, due, phrase, scope, due_kind, rank in plan.store.con.execute(sql, params)]
+    if compiled.paths:
+        from kb.query.compile import paths_via
+
+        via = paths_via(plan.store.con, *compiled.paths[0], [r.id for r in rows])
+        for r in rows:
+            r.via = via.get(r.id, [])
     return QueryResult(plan.text, "rows", rows=rows, terms=_terms(select.expr), sql=sql, params=params)
 
 

@@ -126,6 +126,18 @@ class Vocabulary:
         raise UnknownInQuery(f"unknown level '{value.text}'", query, value.span.start, value.span.end,
                              expected=[", ".join(levels)], suggestions=near(value.text, levels))
 
+    def docs_above(self, doc: str) -> list[str]:
+        """The documents `doc` implements, directly or through others (`relations.implements`)."""
+        seen: list[str] = []
+        todo = [doc]
+        while todo:
+            data = self.docs.get(todo.pop(), {})
+            for rel in data.get("relations", {}).get("implements", []):
+                if rel["doc"] not in seen:
+                    seen.append(rel["doc"])
+                    todo.append(rel["doc"])
+        return seen
+
     def all_names(self) -> list[str]:
         """Every unit and metric name, for completion in the TUI."""
         out = set()
