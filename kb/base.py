@@ -111,13 +111,15 @@ class KnowledgeBase:
         return run(self.store, text, today=as_of, limit=limit, statement=statement)
 
     # -- analysis and rules --------------------------------------------------------------------
-    def diff(self, a: str, b: str, where: str | None = None):
-        """Compare two documents (targets and texts); `where` narrows it like the query language."""
-        from kb.analysis.diff import diff_statement
+    def diff(self, a: str, b: str, where: str | None = None, verdicts=None):
+        """Compare two documents (targets and texts); `where` narrows it like the query language
+        (`verdict = stricter` included); `verdicts` keeps only target pairs of those verdicts."""
+        from kb.analysis.diff import check_verdicts, diff_statement, keep_verdicts
         from kb.query.parse import parse
 
         text = f"diff {a} vs {b}" + (f" where {where}" if where else "")
-        return diff_statement(self, parse(text), text, None)
+        wanted = check_verdicts(verdicts) if verdicts else None
+        return keep_verdicts(diff_statement(self, parse(text), text, None), wanted)
 
     def trace(self, item_id: str, depth: int | None = None):
         """What an item implements and what carries it out, both ways; `depth` 1 gives the direct

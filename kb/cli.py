@@ -99,7 +99,7 @@ def cmd_coverage(args) -> int:
 
 def cmd_diff(args) -> int:
     base = _kb(args)
-    _render(base.diff(args.a, args.b, where=args.where), args.format)
+    _render(base.diff(args.a, args.b, where=args.where, verdicts=args.verdict), args.format)
     return 0
 
 
@@ -169,6 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("a", help="the national document, e.g. 1479 or nea")
     p.add_argument("b", help="the provincial document, e.g. shanxi")
     p.add_argument("--where", metavar="QUERY", help="only items and targets matching this condition")
+    p.add_argument("--verdict", action="append", metavar="VERDICT",
+                   help="only target pairs with this verdict (stricter, same, looser, ...; repeat or separate by commas)")
     p.add_argument("--format", choices=["table", "json", "md", "csv"], default="table")
     p.set_defaults(func=cmd_diff)
 

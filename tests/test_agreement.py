@@ -61,7 +61,7 @@ def test_every_national_item_has_one_answer(base, coverage_rows):
             by_query = _from_query(base, item.id, doc)
             assert _from_trace(base, item.id, doc) == by_query, item.id
             assert _from_graph(base, item.id, doc) == by_query, item.id
-            counterpart = {r.id for r in base.query(f'doc = {item.doc} and counterpart = {doc} and id = "{item.id}"')}
+            counterpart = {r.id for r in base.query(f'doc = {item.doc} and carried-by = {doc} and id = "{item.id}"')}
             assert counterpart == ({item.id} if by_query else set()), item.id
             row = coverage_rows.get((item.id, doc))
             if row is not None:
@@ -90,7 +90,7 @@ def test_uncovered_rows_have_one_answer(base, coverage_rows):
                                                                       if d == doc and not r.counterparts}
     assert {r.id for r in base.query("doc = nea and uncovered = shanxi")} == uncovered
     # the same with plain fields: NEA ledger rows with neither an implementer nor a measured item in Shanxi
-    plain = {r.id for r in base.query('doc = nea and id ~ "nea:ledger." and kind != note and not counterpart = shanxi')}
+    plain = {r.id for r in base.query('doc = nea and id ~ "nea:ledger." and kind != note and not carried-by = shanxi')}
     assert plain == uncovered
 
 

@@ -50,7 +50,8 @@ FIELD_SQL = {"doc": "doc_sql", "level": "level_sql", "kind": "kind_sql", "id": "
              "category": "words_sql", "section": "words_sql", "heading": "words_sql",
              "jurisdiction": "jurisdiction_sql", **{f: "link_sql" for f in LINK_FIELDS},
              **{f: "closure_sql" for f in ("implements*", "implemented-by*")},
-             "counterpart": "counterpart_sql", "uncovered": "uncovered_sql"}
+             "carried-by": "carried_sql", "uncovered": "uncovered_sql", "mark": "mark_sql",
+             "conflict": "conflict_sql", "verdict": "verdict_sql"}
 """The method that compiles each remaining field of the language."""
 
 _MISSING = set(FIELDS) - set(FIELD_SQL) - FACET_FIELDS - {"text", "summary"}
@@ -69,7 +70,7 @@ class Compiled:
     rank_en: list[str] = field(default_factory=list)
     fts_joins: list[str] = field(default_factory=list)  # top-level terms: joined, not filtered
     dates: list[str] = field(default_factory=list)  # each date literal and the period it stands for
-    paths: list[tuple[str, str]] = field(default_factory=list)  # (transitive field, target): rows say via what
+    annotations: list = field(default_factory=list)  # f(con, rows): keys a condition adds to each row
 
 
 class Compiler:
@@ -85,7 +86,7 @@ class Compiler:
         self.rank_en: list[str] = []
         self.fts_joins: list[str] = []
         self.dates: list[str] = []
-        self.paths: list[tuple[str, str]] = []
+        self.annotations: list = []
 
     def compile(self, node) -> Compiled:
         if node is None:
@@ -100,7 +101,21 @@ class Compiler:
         dated = any(isinstance(p, Due) and (p.mode != "state" or p.op in ("dated", "overdue", "upcoming")) for p in top)
         undated = any(isinstance(p, Due) and p.mode == "state" and p.op in ("ongoing", "none") for p in top)
         return Compiled(where, self.params, self.uses_due, dated, undated, self.rank_zh, self.rank_en, self.fts_joins,
-                        self.dates, self.paths)
+                        self.dates, self.annotations)
+
+    def annotate(self, key: str, compute) -> None:
+        """Add `key` to each result row: `compute(con, ids)` gives {item id: value} (the first
+        condition that asks for a key gives it)."""
+        if any(a.key == key for a in self.annotations):
+            return
+
+        def apply(con, rows):
+            found = compute(con, [r.id for r in rows])
+            for r in rows:
+                r.extra.setdefault(key, found.get(r.id))
+
+        apply.key = key
+        self.annotations.append(apply)
 
     def p(self, value) -> str:
         self.params.append(value)
@@ -292,15 +307,43 @@ class Compiler:
         if target.lower() in ("any", "none"):
             return self.link(plain, value)
         here, there, rel = LINK_FIELDS[plain]
-        self.paths.append((f, target))
+        self.annotate("via", lambda con, ids: paths_via(con, f, target, ids))
         rel_sql = self.p(rel)
         start = self.link_end(f"{there}", target)
         rel_again = self.p(rel)
         return (f"i.id IN (WITH RECURSIVE r(id) AS (SELECT {here} FROM links WHERE rel = {rel_sql} AND {start} "
                 f"UNION SELECT l.{here} FROM links l JOIN r ON l.{there} = r.id WHERE l.rel = {rel_again}) SELECT id FROM r)")
 
-    def counterpart_sql(self, f: str, base: str, value: Value) -> str:
-        """`counterpart = X`: items with a direct counterpart in X (an item or a document; `any`,
+    def verdict_sql(self, f: str, base: str, value: Value) -> str:
+        """A verdict belongs to a pair of targets, not to an item: kb/analysis/diff.py takes it out
+        of a diff's where before the rest runs here; anywhere else it is an error."""
+        raise QueryError("'verdict' is a condition of a diff: diff 1479 vs shanxi where verdict = stricter",
+                         self.query, value.span.start, value.span.end, expected=["diff A vs B where verdict = …"])
+
+    def mark_sql(self, f: str, base: str, value: Value) -> str:
+        """`mark = *`: the mark a source puts on an item (NEA's starred indicators); `any`, `none`."""
+        mark = value.text.strip()
+        column = "json_extract(m.json, '$.mark')"
+        if mark.lower() in ("any", "none"):
+            test = f"{column} IS NOT NULL"
+            sub = f"i.rowid IN (SELECT m.item FROM item_json m WHERE {test})"
+            return sub if mark.lower() == "any" else f"NOT ({sub})"
+        return f"i.rowid IN (SELECT m.item FROM item_json m WHERE {column} = {self.p(mark)})"
+
+    def conflict_sql(self, f: str, base: str, value: Value) -> str:
+        """`conflict = any`: items with a date conflict on one of their links (either end);
+        `conflict = X` (an item or a document): a conflict with X; `none`. Rows list them."""
+        target = value.text.strip()
+        if target.lower() == "none":
+            return ("NOT EXISTS (SELECT 1 FROM links l WHERE l.conflict IS NOT NULL AND (l.src = i.id OR l.dst = i.id))")
+        self.annotate("conflicts", conflicts_of)
+        forward = self.link_end("l.dst", target)
+        backward = self.link_end("l.src", target)
+        return ("EXISTS (SELECT 1 FROM links l WHERE l.conflict IS NOT NULL AND "
+                f"((l.src = i.id AND {forward}) OR (l.dst = i.id AND {backward})))")
+
+    def carried_sql(self, f: str, base: str, value: Value) -> str:
+        """`carried-by = X`: items with a direct counterpart in X (an item or a document; `any`,
         `none`): an item that implements it, or that it measures (an indicator measures the item
         that carries it out). The same set as trace's depth-1 down steps and coverage."""
         target = value.text.strip()
@@ -430,4 +473,17 @@ def paths_via(con, f: str, target: str, ids: list[str]) -> dict[str, list[str]]:
             chain.append(node)
             node = parent.get(node)
         out[iid] = chain
+    return out
+
+
+def conflicts_of(con, ids: list[str]) -> dict[str, list[dict]]:
+    """Each item's links that carry a date conflict: the item at the other end, the relation, and
+    what the conflict is (`conflict:` in policies/links.yaml)."""
+    out: dict[str, list[dict]] = {i: [] for i in ids}
+    for src, rel, dst, text in con.execute("SELECT src, rel, dst, conflict FROM links WHERE conflict IS NOT NULL "
+                                           "ORDER BY rowid"):
+        if src in out:
+            out[src].append({"with": dst, "relation": rel, "conflict": text})
+        if dst in out:
+            out[dst].append({"with": src, "relation": rel, "conflict": text})
     return out

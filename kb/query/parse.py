@@ -38,7 +38,7 @@ KEYWORDS = ["count", "diff", "vs", "where", "and", "or", "not", "due", "by", "in
 FIELDS = ["doc", "kind", "unit", "role", "category", "metric", "customer", "area", "stage", "text",
           "summary", "id", "parent", "section", "heading", "jurisdiction", "level", "implements",
           "implemented-by", "measures", "measured-by", "same-as", "implements*", "implemented-by*",
-          "counterpart", "uncovered"]
+          "carried-by", "uncovered", "mark", "conflict", "verdict"]
 """Every field of `FIELD OP value`; kb/query/compile.py has one handler per field (checked on import)."""
 DUE_STATES = ["ongoing", "recurring", "none", "overdue", "upcoming", "dated"]
 GROUP_KEYS = ["unit", "doc", "due-year", "due-month", "kind", "category", "role", "metric", "customer"]

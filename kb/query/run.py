@@ -29,7 +29,7 @@ class Row:
     due_kind: str | None = None
     rank: float | None = None
     overdue: bool = False
-    via: list[str] | None = None  # a transitive link condition (implements* = X): the items passed through
+    extra: dict = field(default_factory=dict)  # keys a condition adds: via, conflicts, matched (see Compiled.annotations)
     _store: object = field(default=None, repr=False, compare=False)
     _rowid: int | None = field(default=None, repr=False, compare=False)
     _item: dict | None = field(default=None, repr=False, compare=False)
@@ -49,8 +49,7 @@ class Row:
         if self.due_scope:
             out["due_scope"] = self.due_scope
         out["overdue"] = self.overdue
-        if self.via is not None:
-            out["via"] = self.via
+        out.update(self.extra)
         return out
 
 
@@ -250,12 +249,8 @@ def _rows(plan: _Plan, select: Select, lim: int | None) -> QueryResult:
     rows = [Row(item_id, due, phrase, scope, due_kind, rank, overdue=bool(due and due < iso_today),
                 _store=plan.store, _rowid=rid)
             for rid, item_id, due, phrase, scope, due_kind, rank in plan.store.con.execute(sql, params)]
-    if compiled.paths:
-        from kb.query.compile import paths_via
-
-        via = paths_via(plan.store.con, *compiled.paths[0], [r.id for r in rows])
-        for r in rows:
-            r.via = via.get(r.id, [])
+    for annotate in compiled.annotations:  # what a condition tells about each row (via, conflicts, ...)
+        annotate(plan.store.con, rows)
     return QueryResult(plan.text, "rows", rows=rows, terms=_terms(select.expr), sql=sql, params=params)
 
 

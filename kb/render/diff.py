@@ -45,6 +45,22 @@ def _pair_value(side) -> str:
     return f"{side.comparator} {side.value:g} {side.unit}" + (f" by {side.by}" if side.by else "")
 
 
+def by_verdict(pairs) -> list[tuple[str, list]]:
+    """Target pairs grouped by verdict, in the order of VERDICTS (stricter first … only-provincial),
+    each group in the diff's own order: what a reader scans for first comes first."""
+    from kb.analysis.diff import VERDICTS
+
+    groups: dict[str, list] = {}
+    for p in pairs:
+        groups.setdefault(p.verdict, []).append(p)
+    rank = {v: n for n, v in enumerate(VERDICTS)}
+    return sorted(groups.items(), key=lambda g: rank.get(g[0], len(rank)))
+
+
+def _sorted(pairs) -> list:
+    return [p for _, group in by_verdict(pairs) for p in group]
+
+
 def _diff(result):
     """A `Diff`, whether given as one or as the result of a `diff` query."""
     return getattr(result, "diff", None) or result
@@ -62,7 +78,7 @@ def diff_csv(result, ctx) -> str:
     header = ["metric", "customer", "area", "stage", f"{diff.a}_ids", f"{diff.a}_value",
               f"{diff.b}_ids", f"{diff.b}_value", "verdict", "note"]
     rows = ([p.metric, p.customer or "", p.area or "", p.stage or "", _pair_ids(p.national), _pair_value(p.national),
-             _pair_ids(p.provincial), _pair_value(p.provincial), p.verdict, p.note] for p in diff.targets)
+             _pair_ids(p.provincial), _pair_value(p.provincial), p.verdict, p.note] for p in _sorted(diff.targets))
     return csv_text(header, rows, bom=ctx.bom)
 
 
@@ -83,9 +99,14 @@ def diff_table(result, ctx) -> None:
     table.add_column(result.a, overflow="fold")
     table.add_column(result.b, overflow="fold")
     table.add_column(label("verdict"), no_wrap=True)
-    for p in result.targets:
-        table.add_row(p.metric, _class(p), _value(p.national) + "\n" + Text(_ids(p.national)).plain,
-                      _value(p.provincial) + "\n" + _ids(p.provincial), Text(p.verdict, style=VERDICT_STYLE[p.verdict]))
+    for verdict, group in by_verdict(result.targets):
+        style = VERDICT_STYLE[verdict]
+        # the group's head in the verdict column, which never wraps
+        table.add_row("", "", "", "", Text(f"{verdict} ({len(group)})", style="bold " + style), end_section=True)
+        for n, p in enumerate(group):
+            table.add_row(p.metric, _class(p), _value(p.national) + "\n" + Text(_ids(p.national)).plain,
+                          _value(p.provincial) + "\n" + _ids(p.provincial), Text(p.verdict, style=style),
+                          end_section=n == len(group) - 1)
     console.print(table)
     for t in result.texts:
         _text_clauses(console, t)
@@ -131,9 +152,12 @@ def markdown(result) -> str:
     text_counts = {op: sum(t.counts()[op] for t in result.texts) for op in ("added", "removed", "changed")}
     out += ["", (f"Texts: {len(result.texts)} paired items; clauses added {text_counts['added']}, "
                  f"removed {text_counts['removed']}, changed {text_counts['changed']}."), "", "## Targets", ""]
-    rows = ([p.metric, _class(p), f"{_value(p.national)} {_ids(p.national)}", f"{_value(p.provincial)} {_ids(p.provincial)}",
-             f"**{p.verdict}**", p.note] for p in result.targets)
-    out += md_table([label("metric"), label("class"), result.a, result.b, label("verdict"), label("note")], rows)
+    for verdict, group in by_verdict(result.targets):
+        rows = ([p.metric, _class(p), f"{_value(p.national)} {_ids(p.national)}", f"{_value(p.provincial)} {_ids(p.provincial)}",
+                 f"**{p.verdict}**", p.note] for p in group)
+        out += [f"### {verdict} ({len(group)})", ""]
+        out += md_table([label("metric"), label("class"), result.a, result.b, label("verdict"), label("note")], rows)
+        out.append("")
     out += ["", "## Texts", ""]
     for t in result.texts:
         out.append(f"### {t.anchor} ({', '.join(t.national_ids)} ↔ {', '.join(t.provincial_ids)})")
