@@ -9,6 +9,8 @@ implement X) together with `measured-by = X` (items X measures), trace(X, depth=
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from kb.analysis.graph import direct
@@ -116,7 +118,7 @@ def test_transitive_links_say_through_what(base):
     assert action["via"] and action["via"][-1] in direct_ids
     link = {(l.src, l.dst) for l in base.links if l.rel == "implements"}
     chain = ["shanxi:ledger.task.7@2021", *action["via"], "1479:task.7"]
-    assert all((a, b) in link for a, b in zip(chain, chain[1:]))
+    assert all((a, b) in link for a, b in itertools.pairwise(chain))
     # every transitive answer is below 1479:task.7 in the full trace
     assert set(rows) <= {s.id for s in base.trace("1479:task.7").down}
     up = {r.id: r.to_dict()["via"] for r in base.query("implemented-by* = shanxi:ledger.task.7@2021")}

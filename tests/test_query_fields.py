@@ -15,7 +15,7 @@ def _source(name: str) -> str:
 
 def test_mark_finds_the_starred_indicators(q):
     """The NEA indicator table stars seven indicators (a line '*21' and so on in the source)."""
-    starred = re.findall(r"^\*(\d+)$", _source("nea-2021-03-29.txt"), flags=re.M)
+    starred = re.findall(r"^\*(\d+)$", _source("nea-2021-03-29.txt"), flags=re.MULTILINE)
     assert len(starred) == 7
     found = [r.id for r in q("mark = *")]
     assert sorted(found) == sorted(f"nea:indicator.{n}" for n in starred)
@@ -87,3 +87,60 @@ def test_diff_cli_verdict_filter_and_groups(cli, base):
     code, md, _ = cli("diff", "nea", "shanxi", "--format", "md")
     assert [line for line in md.splitlines() if line.startswith("### ") and "(" in line and ":" not in line] == \
         [f"### {v} ({n})" for v, n in heads]
+
+
+def test_area_finds_its_narrower_classes(q, base):
+    """The outage targets name 「中心区、市区、城镇、农村地区」 for each city tier; they are stored as
+    major-city-rural / other-city-rural, which lie within 农村地区 (metrics.yaml `within:`)."""
+    assert "中心区、市区、城镇、农村地区用户年均停电时间" in _source("nea-2021-03-29.txt")
+    rural = {r.id: r for r in q("area = 农村地区")}
+    tiers = {"major-city-rural", "other-city-rural"}
+    for iid in ("1479:goal.4", "nea:ledger.11", "shanxi:goal.5"):
+        assert tiers <= {t.area for t in base.items[iid].targets}
+        assert iid in rural
+    # and the target that names 农村地区 itself (the 100kW zero-investment target) is still found
+    assert any(t.area == "rural-area" for r in rural for t in base.items[r].targets)
+    # the narrower class alone finds only its own
+    assert "1479:goal.3" not in {r.id for r in q("area = major-city-rural")}
+    # one target row: a rural outage limit of at most 11 hours (太原地区 … 农村地区 … 11个小时)
+    found = {r.id for r in q("area = 农村地区 and target <= 11 hour")}
+    assert {"1479:goal.4", "shanxi:goal.5"} <= found and "1479:goal.3" not in found
+
+
+def test_customer_class_hierarchy_is_marked_inferred(base, q):
+    hv = base.registries.customers["hv-single"].get("within")
+    assert hv == [{"id": "hv-users", "basis": "inferred", "reason": hv[0]["reason"]}]
+    found = {r.id for r in q("metric = 合计办理时间 and customer = 高压用户")}
+    assert "shanxi:goal.2" in found  # 高压单电源客户、高压双电源客户 … 15个、25个工作日
+
+
+def test_within_must_resolve_and_not_cycle(cli, tree_copy):
+    from tests.test_check import check_lines, edit
+
+    metrics = tree_copy / "metrics.yaml"
+    edit(metrics, "within: [rural-area]  # its own name ends in 农村地区", "within: [rural-areas]")
+    edit(metrics, "    aliases: [农村, rural]\n", "    aliases: [农村, rural]\n    within: [other-city-rural]\n")
+    edit(metrics, "    aliases: [城市, urban]\n", "    aliases: [城市, urban]\n    within: [other-city-urban]\n")
+    code, lines = check_lines(cli, tree_copy)
+    text = "\n".join(lines)
+    assert code == 1
+    assert "area major-city-rural: within unknown area 'rural-areas'" in text and "rural-area" in text
+    assert "area rural-area: lies within itself" in text
+    # 城市地区 is not in the name 其他地级行政区的市区: a bare id there is an unmarked inference
+    assert "area urban-area: within other-city-urban is not in its name" in text
+
+
+def test_target_filters_match_alternatives(q):
+    """「或年均同比压缩8%以上」: the outage-hour targets may instead be met by an 8% yearly cut."""
+    assert "或年均同比压缩8%以上" in _source("shanxi-2021.txt")
+    rows = {r.id: r.to_dict() for r in q("target >= 8 percent")}
+    for iid in ("1479:goal.4", "nea:ledger.11", "shanxi:goal.5"):
+        assert rows[iid]["matched"] == "alternative"
+        assert any(t["alternative"] and t["alternative"]["value"] == 8 for t in rows[iid]["targets"])
+    # 压缩40%以上 (1479 goal 1) is a target of its own
+    assert rows["1479:goal.1"]["matched"] == "target"
+    assert {r.id for r in q("metric = 年均停电时间 and target <= 11 hour")} >= {"1479:goal.4"}
+    stated = {r.id: r.to_dict()["matched"] for r in q("metric = 年均停电时间 and target <= 11 hour")}
+    assert set(stated.values()) == {"target"}
+    # the alternative's value is not the stated target's: 8 hours is not an 8% cut
+    assert "1479:goal.4" not in {r.id for r in q("target = 8 hour and area = 农村地区")}

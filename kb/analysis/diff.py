@@ -416,7 +416,8 @@ def where_filters(kb, store, statement, query: str, today):
     kinds = {"metric": "metrics", "customer": "customers", "area": "areas", "stage": "stages"}
     for part in parts:
         if isinstance(part, Compare) and part.field in kinds and part.op in ("=", "~"):
-            wanted[part.field] = vocabulary(store).term_ids(kinds[part.field], part.value, query)
+            vocab = vocabulary(store)
+            wanted[part.field] = vocab.with_narrower(kinds[part.field], vocab.term_ids(kinds[part.field], part.value, query))
     def keep_target(t):
         return all(getattr(t, f) in allowed for f, allowed in wanted.items())
     return (lambda item: item.id in ids), keep_target

@@ -168,26 +168,39 @@ class Compiler:
             else:
                 sql.append(self.node(p, positive))
         if groups["targets"]:
-            conds = [self.target_cond(p) for p in groups["targets"]]
-            sql.append(f"{self.member} (SELECT t.item FROM targets t WHERE " + " AND ".join(conds) + ")")
+            sql.append(self.targets_subquery(groups["targets"]))
         if groups["units"]:
             sql.append(self.units_subquery(groups["units"]))
         return "(" + " AND ".join(sql) + ")" if len(sql) > 1 else (sql[0] if sql else "1")
 
     # -- facets --------------------------------------------------------------------------
-    def target_cond(self, node) -> str:
+    def targets_subquery(self, nodes) -> str:
+        """Items with one target matching all of `nodes`, as stated or through its alternative
+        (「或年均同比压缩8%以上」: the metric, comparator and value of the alternative, the same
+        customer, area and stage). Each row then says which one matched (`matched`)."""
+        primary = [self.target_cond(p, alt=False) for p in nodes]
+        alternative = [self.target_cond(p, alt=True) for p in nodes]
+        saved, self.params = self.params, []
+        only_primary = " AND ".join(self.target_cond(p, alt=False) for p in nodes)
+        primary_params, self.params = self.params, saved
+        self.annotate("matched", lambda con, ids: matched_by(con, only_primary, primary_params, ids))
+        return (f"{self.member} (SELECT t.item FROM targets t WHERE (" + " AND ".join(primary) + ") OR ("
+                + " AND ".join(alternative) + "))")
+
+    def target_cond(self, node, alt: bool = False) -> str:
+        """One condition on a target row: on its own value and metric, or (`alt`) on its
+        alternative's (a class condition is the same either way)."""
+        value, unit, metric = ("t.alt_value", "t.alt_unit", "t.alt_metric") if alt else ("t.value", "t.unit", "t.metric")
         if isinstance(node, TargetCmp):
-            cond = f"t.value {node.op} {self.p(node.number)}"
+            cond = f"{value} {node.op} {self.p(node.number)}"
             if node.measure is not None:
                 ids = self.vocab.term_ids("measures", node.measure, self.query)
-                cond += f" AND t.unit IN ({','.join(self.p(m) for m in sorted(ids))})"
+                cond += f" AND {unit} IN ({','.join(self.p(m) for m in sorted(ids))})"
             return cond
         kind, column = TARGET_FIELDS[node.field]
-        ids = self.vocab.term_ids(kind, node.value, self.query)
-        cond = f"t.{column} IN ({','.join(self.p(x) for x in sorted(ids))})"
-        if node.field == "metric":  # an alternative (或年均同比压缩8%) is a target on its metric too
-            cond = f"({cond} OR t.alt_metric IN ({','.join(self.p(x) for x in sorted(ids))}))"
-        return cond
+        ids = self.vocab.with_narrower(kind, self.vocab.term_ids(kind, node.value, self.query))
+        column = metric if node.field == "metric" else f"t.{column}"
+        return f"{column} IN ({','.join(self.p(x) for x in sorted(ids))})"
 
     def units_subquery(self, nodes) -> str:
         """Items with one responsibility matching all of `nodes` (unit names and roles).
@@ -474,6 +487,18 @@ def paths_via(con, f: str, target: str, ids: list[str]) -> dict[str, list[str]]:
             node = parent.get(node)
         out[iid] = chain
     return out
+
+
+def matched_by(con, primary: str, params: list, ids: list[str]) -> dict[str, str]:
+    """"target" for the items one of whose targets matches as stated, "alternative" for the
+    others (they matched through an alternative): what a row says it matched on."""
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    found = {row[0] for row in con.execute(
+        f"SELECT i.id FROM items i JOIN targets t ON t.item = i.rowid WHERE i.id IN ({marks}) AND ({primary})",
+        [*ids, *params])}
+    return {i: "target" if i in found else "alternative" for i in ids}
 
 
 def conflicts_of(con, ids: list[str]) -> dict[str, list[dict]]:
