@@ -23,6 +23,7 @@ from kb.query.parse import (
     ForUnit,
     Not,
     Or,
+    Part,
     QueryError,
     TargetCmp,
     Term,
@@ -54,7 +55,11 @@ FIELD_SQL = {"doc": "doc_sql", "level": "level_sql", "kind": "kind_sql", "id": "
              "conflict": "conflict_sql", "verdict": "verdict_sql"}
 """The method that compiles each remaining field of the language."""
 
-_MISSING = set(FIELDS) - set(FIELD_SQL) - FACET_FIELDS - {"text", "summary"}
+SCOPED_TEXT = {"text": "own", "national": "national", "standard": "standard"}
+"""Searches scoped to one part of an item's text (kb/store/database.py TEXT_FIELDS): `text ~` the
+item's own statement, `national ~` the national column a 附表2 row quotes, `standard ~` an
+indicator's completion standard. A bare term searches all of it."""
+_MISSING = set(FIELDS) - set(FIELD_SQL) - FACET_FIELDS - {"summary", *SCOPED_TEXT}
 if _MISSING or set(FIELD_SQL) - set(FIELDS):  # the grammar's fields come from FIELDS: one table
     raise ImportError(f"query fields without a compiler (or compiled but not in FIELDS): {sorted(_MISSING ^ (set(FIELD_SQL) - set(FIELDS)))}")
 
@@ -93,7 +98,7 @@ class Compiler:
             where = "1"
         elif isinstance(node, And):
             where = self.conjunction(node.parts, positive=True, top=True)
-        elif isinstance(node, Term) or (isinstance(node, Compare) and node.field == "text" and node.op in ("=", "~")):
+        elif isinstance(node, Term):
             where = self.text(node.value, "both", positive=True, top=True)
         else:
             where = self.node(node, positive=True)
@@ -140,7 +145,24 @@ class Compiler:
             return self.due(node)
         if isinstance(node, Term):
             return self.text(node.value, "both", positive)
+        if isinstance(node, Part):
+            return self.part(node)
         raise AssertionError(node)
+
+    def part(self, node: Part) -> str:
+        """`has-part (…)`: items with a part (an item whose parent it is) matching; `within (…)`:
+        items whose parent matches. The inner condition is compiled on its own (the alias `i`
+        of the sub-select is the part, or the whole); a has-part row lists the parts that matched."""
+        inner = Compiler(self.vocab, self.query, self.today)
+        cond = inner.node(node.expr, positive=True)
+        source = "FROM items i" + (" JOIN occurrences o ON o.item = i.rowid" if inner.uses_due else "")
+        self.params.extend(inner.params)
+        self.dates.extend(inner.dates)
+        if node.way == "within":
+            return f"i.parent IN (SELECT i.id {source} WHERE {cond})"
+        params = list(inner.params)
+        self.annotate("parts", lambda con, ids: parts_matching(con, source, cond, params, ids))
+        return f"i.id IN (SELECT i.parent {source} WHERE {cond})"
 
     def facet(self, node) -> str | None:
         """Which joined table a condition is about, when it is one of those."""
@@ -163,7 +185,7 @@ class Compiler:
             (groups[kind] if kind else plain).append(part)
         sql = []
         for p in plain:
-            if top and (isinstance(p, Term) or (isinstance(p, Compare) and p.field == "text" and p.op in ("=", "~"))):
+            if top and isinstance(p, Term):
                 sql.append(self.text(p.value, "both", positive, top=True))
             else:
                 sql.append(self.node(p, positive))
@@ -251,8 +273,10 @@ class Compiler:
                              expected=["= != ~ !~"])
         if f in FACET_FIELDS:
             cond = self.conjunction([Compare(f, base, value, node.span)], positive)
-        elif f in ("text", "summary"):
-            cond = self.text(value, "en" if f == "summary" else "both", positive and not negate)
+        elif f == "summary":
+            cond = self.text(value, "en", positive and not negate)
+        elif f in SCOPED_TEXT:
+            cond = self.scoped_text(SCOPED_TEXT[f], value, positive and not negate)
         else:
             cond = getattr(self, FIELD_SQL[f])(f, base, value)
         return f"NOT ({cond})" if negate else cond
@@ -418,6 +442,30 @@ class Compiler:
         return "(" + " AND ".join(conds) + ")"
 
     # -- full text -----------------------------------------------------------------------
+    def scoped_text(self, column: str, value: Value, positive: bool) -> str:
+        """A search in one part of the text (SCOPED_TEXT): the bigram phrase in that column of
+        fts_fields, confirmed by a literal substring test of that part unless the phrase is
+        exact. English words in `text ~` also search the English summary (the item's own
+        statement, in English)."""
+        term = value.text.strip()
+        if not term:
+            raise self.error("empty search term", value)
+        phrase = fts_phrase(term)
+        conds = []
+        if phrase:
+            conds.append(f"i.rowid IN (SELECT rowid FROM fts_fields WHERE fts_fields MATCH {self.p('{' + column + '} : (' + phrase + ')')})")
+            if positive:
+                self.rank_zh.append(phrase)
+        if not phrase or not _EXACT_BY_INDEX.match(term):
+            conds.append(f"instr((SELECT f.{column} FROM item_fields f WHERE f.item = i.rowid), {self.p(squash(term).casefold())}) > 0")
+        where = "(" + " AND ".join(conds) + ")"
+        if column == "own" and _PLAIN_ASCII.match(term) and not CJK.search(term):
+            words = " ".join(w.lower() for w in re.findall(r"[A-Za-z0-9]+", term))
+            where = f"({where} OR i.rowid IN (SELECT rowid FROM fts_en WHERE fts_en MATCH {self.p(chr(34) + words + chr(34))}))"
+            if positive:
+                self.rank_en.append('"' + words + '"')
+        return where
+
     def text(self, value: Value, where: str, positive: bool, top: bool = False) -> str:
         term = value.text.strip()
         if not term:
@@ -499,6 +547,18 @@ def matched_by(con, primary: str, params: list, ids: list[str]) -> dict[str, str
         f"SELECT i.id FROM items i JOIN targets t ON t.item = i.rowid WHERE i.id IN ({marks}) AND ({primary})",
         [*ids, *params])}
     return {i: "target" if i in found else "alternative" for i in ids}
+
+
+def parts_matching(con, source: str, cond: str, params: list, ids: list[str]) -> dict[str, list[str]]:
+    """Each found whole's parts that matched a `has-part (…)` condition, in document order."""
+    if not ids:
+        return {}
+    out: dict[str, list[str]] = {i: [] for i in ids}
+    marks = ",".join("?" * len(ids))
+    sql = f"SELECT DISTINCT i.parent, i.id, i.rowid {source} WHERE ({cond}) AND i.parent IN ({marks}) ORDER BY i.rowid"
+    for parent, part, _ in con.execute(sql, [*params, *ids]):
+        out[parent].append(part)
+    return out
 
 
 def conflicts_of(con, ids: list[str]) -> dict[str, list[dict]]:

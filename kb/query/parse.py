@@ -34,8 +34,9 @@ from kb.core.paths import grammar_dir
 
 DIRECTIONS = ["asc", "desc"]
 KEYWORDS = ["count", "diff", "vs", "where", "and", "or", "not", "due", "by", "in", "between",
-            "for", "target", "order", "limit", "group", "today", *DIRECTIONS]
+            "for", "target", "order", "limit", "group", "today", "has-part", "within", *DIRECTIONS]
 FIELDS = ["doc", "kind", "unit", "role", "category", "metric", "customer", "area", "stage", "text",
+          "national", "standard",
           "summary", "id", "parent", "section", "heading", "jurisdiction", "level", "implements",
           "implemented-by", "measures", "measured-by", "same-as", "implements*", "implemented-by*",
           "carried-by", "uncovered", "mark", "conflict", "verdict"]
@@ -68,7 +69,7 @@ def _class_terminal(name: str, words, priority: int = 3) -> str:
 
 def generated_terminals() -> dict[str, list[str]]:
     """Terminal name -> the words it stands for: the closed classes of the grammar."""
-    classes = {kw.upper(): [kw] for kw in KEYWORDS if kw not in DIRECTIONS and kw != "today"}
+    classes = {kw.upper().replace("-", "_"): [kw] for kw in KEYWORDS if kw not in DIRECTIONS and kw != "today"}
     classes.update(FIELD=FIELDS, STATE=DUE_STATES, ORDER_KEY=ORDER_KEYS, GROUP_KEY=GROUP_KEYS,
                    DIRECTION=DIRECTIONS, TODAY=list(TODAY_WORDS))
     return classes
@@ -97,6 +98,8 @@ _TERMINAL_NAMES = {
     "GROUP_KEY": ", ".join(GROUP_KEYS),
     "DIRECTION": "asc or desc",
     "TODAY": "today",
+    "HAS_PART": "has-part (…)",
+    "WITHIN": "within (…)",
     "PERCENT": "%",
     "$END": "the end of the query",
 }
@@ -238,6 +241,16 @@ class Term:
 
 
 @dataclass
+class Part:
+    """`has-part (…)`: an item one of whose parts (a row's year actions, a phase's steps: the
+    items whose `parent` it is) matches; `within (…)`: an item whose parent matches."""
+
+    way: Literal["has-part", "within"]
+    expr: object
+    span: Span
+
+
+@dataclass
 class And:
     parts: list
     span: Span | None = None
@@ -347,7 +360,7 @@ def _check_shape(tree, query: str) -> None:
         stack.extend((k, depth) for k in reversed(node.children) if isinstance(k, Tree))
 
 
-_CONDITIONS = {"compare", "due_cmp", "due_by", "due_in", "due_between", "due_state", "for_unit", "target", "term"}
+_CONDITIONS = {"part", "compare", "due_cmp", "due_by", "due_in", "due_between", "due_state", "for_unit", "target", "term"}
 
 
 def _span(meta) -> Span:
@@ -475,6 +488,11 @@ class ToAst(Transformer):
     def term(self, kids):
         value = _val(kids[0])
         return Term(value, value.span)
+
+    def part(self, kids):
+        inner = kids[1]
+        end = getattr(getattr(inner, "span", None), "end", kids[0].end_pos)
+        return Part(str(kids[0]).lower(), inner, Span(kids[0].start_pos, end + 1))
 
     @staticmethod
     def _due_span(kids) -> Span:
@@ -615,7 +633,7 @@ def _bad_character(e, query: str) -> QueryError:
                       expected=_expected_names(e.allowed or []))
 
 
-_CONDITION = {"FIELD", "DUE", "FOR", "TARGET", "NOT", "LPAR", "STRING", "CJKWORD"}
+_CONDITION = {"FIELD", "DUE", "FOR", "TARGET", "NOT", "LPAR", "STRING", "CJKWORD", "HAS_PART", "WITHIN"}
 
 
 def _expected_names(names) -> list[str]:

@@ -101,7 +101,7 @@ def _terms(node) -> list[str]:
         return [t for p in node.parts for t in _terms(p)]
     if isinstance(node, Term):
         return [node.value.text]
-    if isinstance(node, Compare) and node.field in ("text", "summary") and node.op in ("=", "~"):
+    if isinstance(node, Compare) and node.field in ("text", "summary", "national", "standard") and node.op in ("=", "~"):
         return [node.value.text]
     return []
 
