@@ -65,9 +65,11 @@ def test_sql_and_parameters(vocab, text, where, params):
 
 def test_one_target_row_for_target_conditions(vocab):
     c = compiled(vocab, "metric = 全过程办电时间 and customer = 居民 and target <= 4 工作日")
-    assert c.where == ("i.rowid IN (SELECT t.item FROM targets t WHERE (t.metric IN (?) OR t.alt_metric IN (?)) "
-                       "AND t.customer IN (?) AND t.value <= ? AND t.unit IN (?))")
-    assert c.params == ["full-time", "full-time", "residential", 4.0, "workday"]
+    # all on one target row, as stated or all through its alternative (the class is the target's)
+    assert c.where == ("i.rowid IN (SELECT t.item FROM targets t WHERE "
+                       "(t.metric IN (?) AND t.customer IN (?) AND t.value <= ? AND t.unit IN (?)) OR "
+                       "(t.alt_metric IN (?) AND t.customer IN (?) AND t.alt_value <= ? AND t.alt_unit IN (?)))")
+    assert c.params == ["full-time", "residential", 4.0, "workday"] * 2
 
 
 def test_unit_and_role_on_one_responsibility_up_and_down(vocab):
@@ -127,7 +129,8 @@ FIELD_SAMPLES = {
     "heading": "组织", "jurisdiction": "shanxi", "level": "national", "implements": "1479:task.7",
     "implemented-by": "any", "measures": "any", "measured-by": "none", "same-as": "none",
     "implements*": "1479:task.7", "implemented-by*": "shanxi:ledger.task.7@2021", "carried-by": "shanxi",
-    "uncovered": "shanxi", "mark": "*", "conflict": "any", "verdict": "stricter",
+    "uncovered": "shanxi", "mark": "*", "conflict": "any", "verdict": "stricter", "national": "12398",
+    "standard": "工作日",
 }
 
 
