@@ -126,10 +126,12 @@ def test_member_finds_collective_in_its_jurisdiction(q):
 
 
 def test_full_text(q, base):
-    zero = q('text ~ "零投资"')
-    assert ids(zero) == ids(q('"零投资"'))
+    zero = q('"零投资"')
     assert set(ids(zero)) == {i.id for i in base.items.values() if "零投资" in _blob(i)}
     assert set(ids(q("零投资"))) == set(ids(zero))
+    own = set(ids(q('text ~ "零投资"')))  # the item's own statement: not a quoted national column
+    assert own == {i.id for i in base.items.values() if "零投资" in "".join(i.pieces) + (i.heading or "")}
+    assert own < set(ids(zero))
     price = ids(q("text ~ 电价"))
     assert "nea:ledger.48" in price  # 用电价格政策
     assert all("电价" in _blob(base.items[i]) for i in price)
@@ -221,7 +223,10 @@ def test_recall_of_chinese_terms(q, base, length):
             terms.add(run[start:start + length])
     for term in sorted(terms):
         expected = {i.id for i in base.items.values() if term in _blob(i) or term in squash(i.summary)}
-        assert set(ids(q(f'text ~ "{term}"'))) == expected, term
+        assert set(ids(q(f'"{term}"'))) == expected, term
+        # `text ~` reads the item's own statement (its text and heading) only
+        own = {i.id for i in base.items.values() if term in "".join(squash(p) for p in i.pieces) + (i.heading or "")}
+        assert set(ids(q(f'text ~ "{term}"'))) == own, term
 
 
 # --- hostile input --------------------------------------------------------------------------

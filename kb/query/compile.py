@@ -505,28 +505,12 @@ def paths_via(con, f: str, target: str, ids: list[str]) -> dict[str, list[str]]:
     """For `implements* = X` (or `implemented-by*`), each found item's shortest chain to X: the
     items it passed through, nearest first ([] for a direct link). Breadth-first from X over the
     links table, so the path is the one the recursive query found first."""
-    plain = f.rstrip("*")
-    here, there, rel = LINK_FIELDS[plain]
+    here, there, rel = LINK_FIELDS[f.rstrip("*")]
     step: dict[str, list[str]] = {}
     for a, b in con.execute(f"SELECT {there}, {here} FROM links WHERE rel = ?", (rel,)):
         step.setdefault(a, []).append(b)
-    key = target.lower()
-    starts = [t for t in step if t.startswith(key + ":")] if ":" not in target else [target]
-    parent: dict[str, str | None] = {}
-    frontier = []
-    for s in starts:
-        for n in step.get(s, []):
-            if n not in parent:
-                parent[n] = None
-                frontier.append(n)
-    while frontier:
-        nxt = []
-        for node in frontier:
-            for n in step.get(node, []):
-                if n not in parent:
-                    parent[n] = node
-                    nxt.append(n)
-        frontier = nxt
+    starts = [target] if ":" in target else [t for t in step if t.startswith(target.lower() + ":")]
+    parent = _breadth_first(step, starts)
     out = {}
     for iid in ids:
         chain, node = [], parent.get(iid)
@@ -535,6 +519,21 @@ def paths_via(con, f: str, target: str, ids: list[str]) -> dict[str, list[str]]:
             node = parent.get(node)
         out[iid] = chain
     return out
+
+
+def _breadth_first(step: dict[str, list[str]], starts: list[str]) -> dict[str, str | None]:
+    """Node -> the node it was reached from (None: reached from a start in one step)."""
+    parent: dict[str, str | None] = {}
+    frontier = [(s, None) for s in starts]
+    while frontier:
+        nxt = []
+        for node, came in frontier:
+            for n in step.get(node, []):
+                if n not in parent:
+                    parent[n] = came if came is None else node
+                    nxt.append((n, n))
+        frontier = nxt
+    return parent
 
 
 def matched_by(con, primary: str, params: list, ids: list[str]) -> dict[str, str]:
