@@ -4,7 +4,8 @@ answer to "which lower-level items carry out this national item directly?".
 Direction (kb/analysis/graph.py STEPS): an item is below what it implements and below the
 indicator that measures it. So the direct counterparts of X are `implements = X` (items that
 implement X) together with `measured-by = X` (items X measures), trace(X, depth=1).down, coverage's
-`counterparts`, and the graph's implements in-edges and measures out-edges.
+`counterparts`, the graph's implements in-edges and measures out-edges, and the TUI's detail pane
+(kb.analysis.outline.related, under Linked items).
 """
 
 from __future__ import annotations
@@ -52,6 +53,13 @@ def _from_graph(base, item_id: str, doc: str) -> set[str]:
     return {n for n in edges if n in base.items and base.items[n].doc == doc}
 
 
+def _from_tui(base, item_id: str, doc: str) -> set[str]:
+    """What the TUI's detail pane lists under Linked items (kb.analysis.outline.related)."""
+    from kb.analysis.outline import related
+
+    return {r.id for r in related(base, item_id) if r.relation in ("implemented-by", "measures") and base.items[r.id].doc == doc}
+
+
 def test_every_national_item_has_one_answer(base, coverage_rows):
     national = _national(base)
     assert len({i.doc for i in national}) >= 2 and len(national) > 100
@@ -63,6 +71,7 @@ def test_every_national_item_has_one_answer(base, coverage_rows):
             by_query = _from_query(base, item.id, doc)
             assert _from_trace(base, item.id, doc) == by_query, item.id
             assert _from_graph(base, item.id, doc) == by_query, item.id
+            assert _from_tui(base, item.id, doc) == by_query, item.id
             counterpart = {r.id for r in base.query(f'doc = {item.doc} and carried-by = {doc} and id = "{item.id}"')}
             assert counterpart == ({item.id} if by_query else set()), item.id
             row = coverage_rows.get((item.id, doc))
