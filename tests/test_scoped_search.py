@@ -89,6 +89,12 @@ def test_part_syntax_errors(q):
 
     with pytest.raises(QueryError) as e:
         q("has-part doc = nea")
-    assert e.value.expected == ["("]
-    with pytest.raises(QueryError):
+    assert e.value.expected == ["("] and e.value.message == "'has-part' takes a condition in parentheses: has-part (…)"
+    with pytest.raises(QueryError, match="'within' must be followed by a condition in parentheses"):
+        q("doc = nea and within")
+    with pytest.raises(QueryError, match="a '\\)' is missing"):
         q("within (doc = nea")
+    # `within` is a keyword now; after `due` it is still answered with the form meant
+    with pytest.raises(QueryError) as e:
+        q("due within 2021")
+    assert e.value.suggestions == ["due in 2021"]

@@ -529,8 +529,12 @@ SYNTAX_ERRORS: dict[str, list[str]] = {
     "unexpected end of the query: a value must follow '{prev}'": ["doc =", "unit !=", "doc = nea and unit ~", "for"],
     "unexpected end of the query: a date must follow '{prev}'": ["due <=", "due in", "due by", "due between", "due between 2021 and"],
     "unexpected end of the query: '{prev}' must be followed by a condition": ["doc = nea and", "doc = nea or", "not", "("],
-    "unexpected end of the query: a ')' is missing": ["(doc = nea", "((doc = nea) or doc = 1479"],
+    "unexpected end of the query: a ')' is missing": ["(doc = nea", "((doc = nea) or doc = 1479", "within (doc = nea",
+                                                      "has-part (doc = nea"],
     "unexpected end of the query: 'due' must be followed by how it is compared": ["due"],
+    "unexpected end of the query: '{prev}' must be followed by a condition in parentheses": ["within", "has-part",
+                                                                                             "doc = nea and has-part"],
+    "'{prev}' takes a condition in parentheses: {prev} (…)": ["has-part doc = nea", "within doc = nea", "within 市"],
     "unexpected end of the query: '{prev}' must be followed by a key": ["order by", "group by", "order", "group"],
 }
 """Malformed queries and what to say about them; `{token}` is the unexpected word, `{prev}` the one
@@ -609,7 +613,7 @@ def _unknown_field(tok, query: str, start: int, end: int, expected: set) -> Quer
 
 
 def _suggestions(tok, expected: set, query: str, end: int) -> list[str]:
-    if tok.type not in ("WORD", "CJKWORD", "NUMBER", "DATE"):
+    if tok.type not in ("WORD", "CJKWORD", "NUMBER", "DATE", "WITHIN"):
         return []
     word = str(tok).lower()
     if "BY" in expected and "STATE" in expected and word in _DUE_WORDS:  # due before 2021-12
