@@ -144,3 +144,19 @@ def test_target_filters_match_alternatives(q):
     assert set(stated.values()) == {"target"}
     # the alternative's value is not the stated target's: 8 hours is not an 8% cut
     assert "1479:goal.4" not in {r.id for r in q("target = 8 hour and area = 农村地区")}
+
+
+def test_row_keys_say_which_condition_found_it(q):
+    """In an `or`, a row found by another branch has null `via` and `matched`."""
+    rows = {r.id: r.to_dict() for r in q("implements* = 1479:task.7 or target >= 8 percent")}
+    assert rows["1479:goal.4"]["matched"] == "alternative" and rows["1479:goal.4"]["via"] is None
+    assert rows["shanxi:ledger.task.7@2021"]["via"] == ["nea:ledger.33"]
+    assert rows["shanxi:ledger.task.7@2021"]["matched"] is None
+    assert rows["nea:ledger.33"]["via"] == [] and rows["nea:ledger.33"]["matched"] is None
+
+
+def test_table_notes_under_the_text(cli):
+    code, out, _ = cli("query", "target >= 8 percent and doc = nea")
+    assert code == 0 and "matched its alternative" in out
+    code, out, _ = cli("query", "implemented-by* = shanxi:ledger.task.7@2021 and doc = 1479")
+    assert "via nea:ledger.33" in out

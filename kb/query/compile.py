@@ -204,8 +204,10 @@ class Compiler:
         alternative = [self.target_cond(p, alt=True) for p in nodes]
         saved, self.params = self.params, []
         only_primary = " AND ".join(self.target_cond(p, alt=False) for p in nodes)
-        primary_params, self.params = self.params, saved
-        self.annotate("matched", lambda con, ids: matched_by(con, only_primary, primary_params, ids))
+        primary_params, self.params = self.params, []
+        only_alt = " AND ".join(self.target_cond(p, alt=True) for p in nodes)
+        alt_params, self.params = self.params, saved
+        self.annotate("matched", lambda con, ids: matched_by(con, only_primary, primary_params, only_alt, alt_params, ids))
         return (f"{self.member} (SELECT t.item FROM targets t WHERE (" + " AND ".join(primary) + ") OR ("
                 + " AND ".join(alternative) + "))")
 
@@ -512,7 +514,7 @@ def paths_via(con, f: str, target: str, ids: list[str]) -> dict[str, list[str]]:
     starts = [target] if ":" in target else [t for t in step if t.startswith(target.lower() + ":")]
     parent = _breadth_first(step, starts)
     out = {}
-    for iid in ids:
+    for iid in (i for i in ids if i in parent):  # one found by another branch of an `or` has none
         chain, node = [], parent.get(iid)
         while node is not None:
             chain.append(node)
@@ -536,16 +538,20 @@ def _breadth_first(step: dict[str, list[str]], starts: list[str]) -> dict[str, s
     return parent
 
 
-def matched_by(con, primary: str, params: list, ids: list[str]) -> dict[str, str]:
-    """"target" for the items one of whose targets matches as stated, "alternative" for the
-    others (they matched through an alternative): what a row says it matched on."""
+def matched_by(con, primary: str, params: list, alternative: str, alt_params: list, ids: list[str]) -> dict[str, str]:
+    """"target" for the items one of whose targets matches as stated, "alternative" for those
+    that match only through an alternative; an item found by another branch of an `or` has
+    neither (null): what a row says it matched on."""
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))
-    found = {row[0] for row in con.execute(
-        f"SELECT i.id FROM items i JOIN targets t ON t.item = i.rowid WHERE i.id IN ({marks}) AND ({primary})",
-        [*ids, *params])}
-    return {i: "target" if i in found else "alternative" for i in ids}
+
+    def found(cond: str, values: list) -> set[str]:
+        sql = f"SELECT i.id FROM items i JOIN targets t ON t.item = i.rowid WHERE i.id IN ({marks}) AND ({cond})"
+        return {row[0] for row in con.execute(sql, [*ids, *values])}
+
+    stated, alt = found(primary, params), found(alternative, alt_params)
+    return {i: "target" for i in stated} | {i: "alternative" for i in alt - stated}
 
 
 def parts_matching(con, source: str, cond: str, params: list, ids: list[str]) -> dict[str, list[str]]:

@@ -45,11 +45,15 @@ LABELS: dict[str, str] = {
     "measured-by": "measured by",
     "same-as": "same as",
     # trace and coverage
-    "trace-up": "up (what it implements or belongs to):",
-    "trace-down": "down (what implements, measures or details it):",
+    "trace-up": "up (what it implements, the indicators that measure it, what it belongs to):",
+    "trace-down": "down (what implements it, what it measures, its parts):",
     "nothing": "(nothing)",
     "measure": "measure",
     "via": "via",
+    # notes under a query row's id (kb.render.rows.row_notes)
+    "matched-alternative": "matched its alternative",
+    "parts": "parts",
+    "conflict-with": "dates differ from",
     "counterparts": "counterparts",
     # diff
     "verdict": "verdict",
