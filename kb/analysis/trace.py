@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kb.analysis.graph import walk
+from kb.analysis.graph import direct, walk
 
 
 def _summary(kb, item_id: str) -> dict:
@@ -115,23 +115,21 @@ def coverage_pairs(kb) -> list[tuple[str, str]]:
 
 
 def coverage(kb) -> list[CoverageRow]:
-    """Each measure of a higher-level document with its lower-level counterparts (or why none)."""
+    """Each measure of a higher-level document with its lower-level counterparts (or why none).
+
+    Counterparts are the graph's direct down steps (kb.analysis.graph.direct): the same
+    definition as `trace --depth 1` and the query's `implements = X` / `measured-by = X`."""
     items = kb.items
-    down: dict[str, list[str]] = {}  # item -> the items linked to it from below
-    partial: set[tuple[str, str]] = set()  # (item, counterpart) linked as partial
-    up: dict[str, list[str]] = {}  # item -> the items it implements
-    for link in kb.links:
-        if link.src not in items or link.dst not in items:
-            continue
-        if link.rel == "implements":
-            down.setdefault(link.dst, []).append(link.src)
-            up.setdefault(link.src, []).append(link.dst)
-            if link.partial:
-                partial.add((link.dst, link.src))
-        elif link.rel == "measures":  # an indicator measures the item that carries it out
-            down.setdefault(link.src, []).append(link.dst)
-            if link.partial:
-                partial.add((link.src, link.dst))
+    g = kb.graph
+
+    def down(item_id: str) -> list[str]:  # the items carrying it out, as trace and query see them
+        return [n for n, _ in direct(g, item_id, "down") if n in items]
+
+    def up(item_id: str) -> list[str]:  # the items it implements
+        return [n for n, rel in direct(g, item_id, "up") if rel == "implements" and n in items]
+
+    partial = {(l.dst, l.src) if l.rel == "implements" else (l.src, l.dst)
+               for l in kb.links if l.partial and l.rel in ("implements", "measures")}  # (item, counterpart)
     order = _order(kb)
     rows = []
     for upper_id, lower_id in coverage_pairs(kb):
@@ -139,13 +137,13 @@ def coverage(kb) -> list[CoverageRow]:
         for item in items.values():
             if not upper.covers(item):
                 continue
-            direct = sorted({s for s in down.get(item.id, []) if items[s].doc == lower_id}, key=order)
-            via = sorted((v for v in up.get(item.id, []) if items[v].doc != lower_id), key=order)
-            through = sorted({(s, v) for v in via for s in down.get(v, []) if items[s].doc == lower_id and s not in direct},
+            found = sorted({s for s in down(item.id) if items[s].doc == lower_id}, key=order)
+            via = sorted((v for v in up(item.id) if items[v].doc != lower_id), key=order)
+            through = sorted({(s, v) for v in via for s in down(v) if items[s].doc == lower_id and s not in found},
                              key=lambda p: (order(p[0]), order(p[1])))
-            reason = None if direct else kb.tree.missing_reason(item.id, lower_id)
-            parts = [c for c in direct if (item.id, c) in partial]
-            rows.append(CoverageRow(item.id, item.summary, via, direct, reason, lower_id, through, parts))
+            reason = None if found else kb.tree.missing_reason(item.id, lower_id)
+            parts = [c for c in found if (item.id, c) in partial]
+            rows.append(CoverageRow(item.id, item.summary, via, found, reason, lower_id, through, parts))
     return rows
 
 
