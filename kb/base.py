@@ -182,18 +182,22 @@ class KnowledgeBase:
         return result
 
     # -- analysis and rules --------------------------------------------------------------------
-    def diff(self, a: str, b: str, where: str | None = None):
-        """Compare two documents (targets and texts); `where` narrows it like the query language."""
-        from kb.analysis.diff import diff_statement
+    def diff(self, a: str, b: str, where: str | None = None, verdicts=None):
+        """Compare two documents (targets and texts); `where` narrows it like the query language
+        (`verdict = stricter` included); `verdicts` keeps only target pairs of those verdicts."""
+        from kb.analysis.diff import check_verdicts, diff_statement, keep_verdicts
         from kb.query.parse import parse
 
         text = f"diff {a} vs {b}" + (f" where {where}" if where else "")
-        return diff_statement(self, parse(text), text, None)
+        wanted = check_verdicts(verdicts) if verdicts else None
+        return keep_verdicts(diff_statement(self, parse(text), text, None), wanted)
 
-    def trace(self, item_id: str):
+    def trace(self, item_id: str, depth: int | None = None):
+        """What an item implements and what carries it out, both ways; `depth` 1 gives the direct
+        links only (the same answer as `implements = ID` / `measured-by = ID`), None the whole chain."""
         from kb.analysis.trace import trace
 
-        return trace(self, item_id)
+        return trace(self, item_id, depth)
 
     def evaluate(self, case, jurisdiction: str | None = None):
         """Check a connection case (a dict with the columns of docs/evaluate.md, or a `Case`)

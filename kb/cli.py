@@ -116,6 +116,12 @@ def _date_arg(text: str):
         raise argparse.ArgumentTypeError(f"'{text}' is not a date of the form YYYY-MM-DD") from None
 
 
+def _depth_arg(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a depth: give a whole number of steps, 1 or more")
+    return int(text)
+
+
 def cmd_query(args) -> int:
     base = _kb(args, lazy=True)  # a query reads the store only: the tree is not unpickled
     result = base.query(args.query, as_of=args.as_of)
@@ -134,7 +140,7 @@ def cmd_query(args) -> int:
 def cmd_trace(args) -> int:
     from kb.analysis.trace import trace
 
-    _render(trace(_kb(args), args.id), args.format)
+    _render(trace(_kb(args), args.id, args.depth), args.format)
     return 0
 
 
@@ -148,7 +154,7 @@ def cmd_coverage(args) -> int:
 
 def cmd_diff(args) -> int:
     base = _kb(args)
-    _render(base.diff(args.a, args.b, where=args.where), args.format)
+    _render(base.diff(args.a, args.b, where=args.where, verdicts=args.verdict), args.format)
     return 0
 
 
@@ -304,6 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json", "md"], default="text")
     p = command("trace", "the chain of an item both ways: what it implements, what implements or measures it", cmd_trace)
     p.add_argument("id")
+    p.add_argument("--depth", type=_depth_arg, default=None, metavar="N",
+                   help="follow at most N links each way (1: direct links only; default: all)")
     p.add_argument("--format", choices=["text", "json"], default="text")
 
     p = command("coverage", "each national measure with its provincial counterparts", cmd_coverage)
@@ -313,6 +321,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("a", help="the national document, e.g. 1479 or nea")
     p.add_argument("b", help="the provincial document, e.g. shanxi")
     p.add_argument("--where", metavar="QUERY", help="only items and targets matching this condition")
+    p.add_argument("--verdict", action="append", metavar="VERDICT",
+                   help="only target pairs with this verdict (stricter, same, looser, ...; repeat or separate by commas)")
     p.add_argument("--format", choices=["table", "json", "md", "csv"], default="table")
 
     command("tui", "the terminal app: browse, query, trace, diff, deadlines", cmd_tui)

@@ -33,11 +33,12 @@ def model(base):
                          if not u.collective and u.id not in members and any(r.unit == u.id for i in items for r in i.units))
     texts = {}
     for i in items:
-        parts = [p for pieces in i.verbatim().values() for p in pieces] + [i.heading or "", i.category or ""]
-        texts[i.id] = squash("\u0001".join(parts))  # a term never spans two fields
+        # `text ~` reads the item's own statement: its text and heading (docs/query-language.md)
+        texts[i.id] = squash("\u0001".join([*i.pieces, i.heading or ""]))  # a term never spans two fields
     runs = sorted({run for t in texts.values() for run in _CJK_RUN.findall(t)})
     return {
         "items": items, "docs": sorted(base.documents), "kinds": sorted({i.kind for i in items}),
+        "synonyms": base.registries.synonyms,
         "units": plain_units, "texts": texts, "runs": runs,
         "dates": {i.id: [d for dl in i.deadlines for d in dl.occurrences()] for i in items},
     }
@@ -62,7 +63,10 @@ def conditions(m):
         n = draw(st.integers(2, min(4, len(run))))
         start = draw(st.integers(0, len(run) - n))
         term = run[start:start + n]
-        return f"text ~ {term}", lambda i, t=term: t in m["texts"][i.id], frozenset()
+        from kb.query.synonyms import variants
+
+        forms = [term, *variants(term, m["synonyms"])]  # the synonyms table widens a search
+        return f"text ~ {term}", lambda i, fs=tuple(forms): any(f in m["texts"][i.id] for f in fs), frozenset()
 
     @st.composite
     def due(draw):

@@ -418,17 +418,85 @@ def where_filters(kb, store, statement, query: str, today):
         return None, None
     from kb.query.parse import Select
 
-    sub = run(store, query, today=today, select=Select(statement.where))
-    ids = {r.id for r in sub.rows}
     parts = statement.where.parts if isinstance(statement.where, And) else [statement.where]
+    parts = [p for p in parts if not _is_verdict(p)]
+    if not parts:
+        return None, None
+    sub = run(store, query, today=today, select=Select(parts[0] if len(parts) == 1 else And(parts)))
+    ids = {r.id for r in sub.rows}
     wanted = {}
     kinds = {"metric": "metrics", "customer": "customers", "area": "areas", "stage": "stages"}
     for part in parts:
         if isinstance(part, Compare) and part.field in kinds and part.op in ("=", "~"):
-            wanted[part.field] = vocabulary(store).term_ids(kinds[part.field], part.value, query)
+            vocab = vocabulary(store)
+            wanted[part.field] = vocab.with_narrower(kinds[part.field], vocab.term_ids(kinds[part.field], part.value, query))
     def keep_target(t):
         return all(getattr(t, f) in allowed for f, allowed in wanted.items())
     return (lambda item: item.id in ids), keep_target
+
+
+def _is_verdict(node) -> bool:
+    from kb.query.parse import Compare
+
+    return isinstance(node, Compare) and node.field == "verdict"
+
+
+def verdict_filter(statement, query: str) -> set[str] | None:
+    """The verdicts a diff's where asks for (`verdict = stricter`, `verdict != same`, joined by
+    `and` at the top); None when it asks for none. A verdict inside or / not is an error: it
+    filters target pairs, the rest of the where filters items."""
+    from kb.query.parse import And, Not, Or, QueryError
+
+    where = statement.where
+    if where is None:
+        return None
+    parts = where.parts if isinstance(where, And) else [where]
+    wanted: set[str] | None = None
+    for p in parts:
+        if _is_verdict(p):
+            wanted = (wanted if wanted is not None else set(VERDICTS)) & _verdicts(p, query)
+        elif isinstance(p, (Or, Not, And)) and _has_verdict(p):
+            raise QueryError("a verdict condition cannot stand inside or / not: join it to the rest with 'and'",
+                             query, p.span.start if p.span else 0, p.span.end if p.span else len(query))
+    return wanted
+
+
+def _has_verdict(node) -> bool:
+    kids = getattr(node, "parts", None) or ([node.part] if hasattr(node, "part") else [])
+    return _is_verdict(node) or any(_has_verdict(k) for k in kids)
+
+
+def _verdicts(node, query: str) -> set[str]:
+    from kb.core.fuzzy import near
+    from kb.query.parse import QueryError, UnknownInQuery
+
+    if node.op not in ("=", "!="):
+        raise QueryError("'verdict' is compared with = or !=", query, node.span.start, node.span.end)
+    word = node.value.text.strip().lower()
+    if word not in VERDICTS:
+        raise UnknownInQuery(f"unknown verdict '{node.value.text}'", query, node.value.span.start, node.value.span.end,
+                             expected=[", ".join(VERDICTS)], suggestions=near(word, VERDICTS))
+    return {word} if node.op == "=" else set(VERDICTS) - {word}
+
+
+def check_verdicts(verdicts) -> set[str]:
+    """Verdict names as given (`--verdict stricter,looser`), each checked: an unknown one is an
+    error with suggestions."""
+    from kb.core.errors import UnknownName
+    from kb.core.fuzzy import did_you_mean, near
+
+    words = {w.strip().lower() for v in ([verdicts] if isinstance(verdicts, str) else verdicts) for w in v.split(",") if w.strip()}
+    for w in sorted(words - set(VERDICTS)):
+        raise UnknownName(f"unknown verdict '{w}'{did_you_mean(near(w, VERDICTS))} (verdicts: {', '.join(VERDICTS)})",
+                          w, near(w, VERDICTS))
+    return words
+
+
+def keep_verdicts(result: DiffResult, verdicts) -> DiffResult:
+    """The diff with only the target pairs of those verdicts (texts are kept)."""
+    if verdicts is not None:
+        result.targets = [p for p in result.targets if p.verdict in verdicts]
+    return result
 
 
 def implemented_by(docs, doc_id: str) -> set[str]:
@@ -483,7 +551,8 @@ def diff_statement(base, statement, query: str, today) -> DiffResult:
     a = vocab.doc_id(statement.a, query)
     b = vocab.doc_id(statement.b, query)
     a, b, notice = order_pair(base.documents, a, b)
+    verdicts = verdict_filter(statement, query)
     keep_item, keep_target = where_filters(base, base.store, statement, query, today)
-    result = diff(base, a, b, keep_item, keep_target)
+    result = keep_verdicts(diff(base, a, b, keep_item, keep_target), verdicts)
     result.notice = notice
     return result

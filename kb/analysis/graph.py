@@ -36,16 +36,36 @@ def build_graph(kb) -> nx.MultiDiGraph:
 STEPS = {
     # direction -> ((edge direction, link rel, relation shown), ...)
     # the item it belongs to first (a year action's row): the nearest context, before other documents
-    "up": (("in", "contains", "part-of"), ("out", "implements", "implements"), ("out", "measures", "measures")),
-    "down": (("in", "implements", "implemented-by"), ("in", "measures", "measured-by"), ("out", "contains", "has-part")),
+    "up": (("in", "contains", "part-of"), ("out", "implements", "implements"), ("in", "measures", "measured-by")),
+    "down": (("in", "implements", "implemented-by"), ("out", "measures", "measures"), ("out", "contains", "has-part")),
 }
-"""What a step up (what an item implements, measures, belongs to) or down follows; same-as both ways."""
+"""What a step up or down follows; same-as both ways.
+
+One direction for every traceability question (query, trace, coverage, the TUI): an item is
+*below* what it implements, and *below* the indicator that measures it (an indicator states what
+is to be achieved; the items it measures carry it out). So down from an item are the items that
+implement it and the items it measures, as coverage counts them; up are what it implements and
+the indicators that measure it. `relation` names the link from the start's side: X
+`implemented-by` Y, X `measures` Y (down); X `implements` Y, X `measured-by` Y (up)."""
+
+LINK_STEPS = {d: tuple(s for s in steps if s[1] != "contains") for d, steps in STEPS.items()}
+"""The link steps alone (no parts, no same-as): what "directly" means in `direct`."""
+
+
+def direct(g: nx.MultiDiGraph, node: str, direction: str = "down") -> list[tuple[str, str]]:
+    """The items linked to `node` one step up or down by implements / measures, as (item, relation):
+    the direct counterparts that query, trace at depth 1 and coverage all report."""
+    return _follow(g, node, LINK_STEPS[direction])
 
 
 def _step(g: nx.MultiDiGraph, node: str, direction: str) -> list[tuple[str, str]]:
     """Neighbours one step up or down, as (node, relation), then same-as neighbours."""
+    return _follow(g, node, STEPS[direction] + (("out", "same-as", "same-as"), ("in", "same-as", "same-as")))
+
+
+def _follow(g: nx.MultiDiGraph, node: str, steps) -> list[tuple[str, str]]:
     out = []
-    for way, rel, shown in STEPS[direction] + (("out", "same-as", "same-as"), ("in", "same-as", "same-as")):
+    for way, rel, shown in steps:
         edges = g.out_edges(node, data=True) if way == "out" else g.in_edges(node, data=True)
         for src, dst, data in edges:
             other = dst if way == "out" else src
@@ -54,13 +74,17 @@ def _step(g: nx.MultiDiGraph, node: str, direction: str) -> list[tuple[str, str]
     return out
 
 
-def walk(g: nx.MultiDiGraph, start: str, direction: str) -> list[tuple[str, str, str, int]]:
-    """Breadth-first (node, relation, via, depth) from `start`, each node once."""
+def walk(g: nx.MultiDiGraph, start: str, direction: str, depth: int | None = None) -> list[tuple[str, str, str, int]]:
+    """Breadth-first (node, relation, via, depth) from `start`, each node once; with `depth`, no
+    further than that many steps (1: the direct neighbours only)."""
     seen = {start}
     frontier = [(start, 0)]
     found = []
+    limit = depth
     while frontier:
         node, depth = frontier.pop(0)
+        if limit is not None and depth >= limit:
+            continue
         for nxt, rel in _step(g, node, direction):
             if nxt in seen:
                 continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kb.analysis.graph import walk
+from kb.analysis.graph import direct, walk
 from kb.core.i18n import label
 
 
@@ -46,14 +46,16 @@ class Trace:
                 "down": [s.to_dict() for s in self.down]}
 
 
-def trace(kb, item_id: str) -> Trace:
+def trace(kb, item_id: str, depth: int | None = None) -> Trace:
+    """The chain of an item both ways (kb.analysis.graph.STEPS says which way is down), each step
+    with the item it passed through (`via`); `depth` stops after that many steps (None: all)."""
     kb.item(item_id)  # raises UnknownId with suggestions
     g = kb.graph
     result = Trace(item_id, _summary(kb, item_id))
     for direction, bucket in (("up", result.up), ("down", result.down)):
-        for node, rel, via, depth in walk(g, item_id, direction):
+        for node, rel, via, depth_ in walk(g, item_id, direction, depth):
             if node in kb.items:
-                bucket.append(TraceStep(node, rel, via, depth, _summary(kb, node)))
+                bucket.append(TraceStep(node, rel, via, depth_, _summary(kb, node)))
     return result
 
 
@@ -115,49 +117,37 @@ def coverage_pairs(kb) -> list[tuple[str, str]]:
     return pairs
 
 
-@dataclass
-class _Links:
-    """The link index coverage reads: who carries out what, and which of those links are partial."""
-
-    down: dict[str, list[str]] = field(default_factory=dict)  # item -> the items linked to it from below
-    up: dict[str, list[str]] = field(default_factory=dict)  # item -> the items it implements
-    partial: set[tuple[str, str]] = field(default_factory=set)  # (item, counterpart) linked as partial
-
-    @classmethod
-    def of(cls, kb) -> "_Links":
-        out = cls()
-        for link in kb.links:
-            if link.src not in kb.items or link.dst not in kb.items or link.rel == "same-as":
-                continue
-            # implements: the source carries the target out; measures: the indicator (source) is
-            # carried out by the item it measures
-            upper, lower = (link.dst, link.src) if link.rel == "implements" else (link.src, link.dst)
-            out.down.setdefault(upper, []).append(lower)
-            if link.rel == "implements":
-                out.up.setdefault(link.src, []).append(link.dst)
-            if link.partial:
-                out.partial.add((upper, lower))
-        return out
-
-
-def _row(kb, links: _Links, item, lower_id: str, order) -> CoverageRow:
-    items = kb.items
-    direct = sorted({s for s in links.down.get(item.id, []) if items[s].doc == lower_id}, key=order)
-    via = sorted((v for v in links.up.get(item.id, []) if items[v].doc != lower_id), key=order)
-    through = sorted({(s, v) for v in via for s in links.down.get(v, []) if items[s].doc == lower_id and s not in direct},
-                     key=lambda p: (order(p[0]), order(p[1])))
-    reason = None if direct else kb.tree.missing_reason(item.id, lower_id)
-    parts = [c for c in direct if (item.id, c) in links.partial]
-    return CoverageRow(item.id, item.summary, via, direct, reason, lower_id, through, parts, item.text)
-
-
 def coverage(kb) -> list[CoverageRow]:
-    """Each measure of a higher-level document with its lower-level counterparts (or why none)."""
-    links = _Links.of(kb)
+    """Each measure of a higher-level document with its lower-level counterparts (or why none).
+
+    Counterparts are the graph's direct down steps (kb.analysis.graph.direct): the same
+    definition as `trace --depth 1` and the query's `implements = X` / `measured-by = X`."""
+    items = kb.items
+    g = kb.graph
+
+    def down(item_id: str) -> list[str]:  # the items carrying it out, as trace and query see them
+        return [n for n, _ in direct(g, item_id, "down") if n in items]
+
+    def up(item_id: str) -> list[str]:  # the items it implements
+        return [n for n, rel in direct(g, item_id, "up") if rel == "implements" and n in items]
+
+    partial = {(l.dst, l.src) if l.rel == "implements" else (l.src, l.dst)
+               for l in kb.links if l.partial and l.rel in ("implements", "measures")}  # (item, counterpart)
     order = _order(kb)
-    return [_row(kb, links, item, lower_id, order)
-            for upper_id, lower_id in coverage_pairs(kb)
-            for item in kb.items.values() if kb.documents[upper_id].covers(item)]
+    rows = []
+    for upper_id, lower_id in coverage_pairs(kb):
+        upper = kb.documents[upper_id]
+        for item in items.values():
+            if not upper.covers(item):
+                continue
+            found = sorted({s for s in down(item.id) if items[s].doc == lower_id}, key=order)
+            via = sorted((v for v in up(item.id) if items[v].doc != lower_id), key=order)
+            through = sorted({(s, v) for v in via for s in down(v) if items[s].doc == lower_id and s not in found},
+                             key=lambda p: (order(p[0]), order(p[1])))
+            reason = None if found else kb.tree.missing_reason(item.id, lower_id)
+            parts = [c for c in found if (item.id, c) in partial]
+            rows.append(CoverageRow(item.id, item.summary, via, found, reason, lower_id, through, parts))
+    return rows
 
 
 def _order(kb):

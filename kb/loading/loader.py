@@ -304,8 +304,8 @@ def _load_registry(tree: Tree, path: Path, kind: str) -> None:
             )
     elif kind == "metrics_file":
         reg.metrics = _terms(data["metrics"], ("unit", "better", "note"))
-        reg.customers = _terms(data["customers"], ("family", "voltage_kv", "note"))
-        reg.areas = _terms(data["areas"], ("city_class", "zone", "note"))
+        reg.customers = _terms(data["customers"], ("family", "voltage_kv", "note", "within"))
+        reg.areas = _terms(data["areas"], ("city_class", "zone", "note", "within"))
         reg.stages = _terms(data["stages"], ("note",))
         reg.measures = _terms(data["measures"])
     elif kind == "synonyms_file":

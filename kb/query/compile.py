@@ -23,6 +23,7 @@ from kb.query.parse import (
     ForUnit,
     Not,
     Or,
+    Part,
     QueryError,
     TargetCmp,
     Term,
@@ -49,10 +50,17 @@ FACET_FIELDS = {*TARGET_FIELDS, "unit", "role"}
 """Fields checked against one joined row (a target, a responsibility): see `Compiler.conjunction`."""
 FIELD_SQL = {"doc": "doc_sql", "level": "level_sql", "kind": "kind_sql", "id": "id_sql", "parent": "parent_sql",
              "category": "words_sql", "section": "words_sql", "heading": "words_sql",
-             "jurisdiction": "jurisdiction_sql", **{f: "link_sql" for f in LINK_FIELDS}}
+             "jurisdiction": "jurisdiction_sql", **{f: "link_sql" for f in LINK_FIELDS},
+             **{f: "closure_sql" for f in ("implements*", "implemented-by*")},
+             "carried-by": "carried_sql", "uncovered": "uncovered_sql", "mark": "mark_sql",
+             "conflict": "conflict_sql", "verdict": "verdict_sql"}
 """The method that compiles each remaining field of the language."""
 
-_MISSING = set(FIELDS) - set(FIELD_SQL) - FACET_FIELDS - {"text", "summary"}
+SCOPED_TEXT = {"text": "own", "national": "national", "standard": "standard"}
+"""Searches scoped to one part of an item's text (kb/store/database.py TEXT_FIELDS): `text ~` the
+item's own statement, `national ~` the national column a 附表2 row quotes, `standard ~` an
+indicator's completion standard. A bare term searches all of it."""
+_MISSING = set(FIELDS) - set(FIELD_SQL) - FACET_FIELDS - {"summary", *SCOPED_TEXT}
 if _MISSING or set(FIELD_SQL) - set(FIELDS):  # the grammar's fields come from FIELDS: one table
     raise ImportError("query fields without a compiler (or compiled but not in FIELDS): "
                       f"{sorted(_MISSING ^ (set(FIELD_SQL) - set(FIELDS)))}")
@@ -70,6 +78,7 @@ class Compiled:
     fts_joins: list[str] = field(default_factory=list)  # top-level terms: joined, not filtered
     dates: list[str] = field(default_factory=list)  # each date literal and the period it stands for
     expanded: list[tuple[str, list[str]]] = field(default_factory=list)  # (term, its synonym variants)
+    annotations: list = field(default_factory=list)  # f(con, rows): keys a condition adds to each row
 
 
 class Compiler:
@@ -86,13 +95,14 @@ class Compiler:
         self.fts_joins: list[str] = []
         self.dates: list[str] = []
         self.expanded: list[tuple[str, list[str]]] = []
+        self.annotations: list = []
 
     def compile(self, node) -> Compiled:
         if node is None:
             where = "1"
         elif isinstance(node, And):
             where = self.conjunction(node.parts, positive=True, top=True)
-        elif isinstance(node, Term) or (isinstance(node, Compare) and node.field == "text" and node.op in ("=", "~")):
+        elif isinstance(node, Term):
             where = self.text(node.value, "both", positive=True, top=True)
         else:
             where = self.node(node, positive=True)
@@ -100,7 +110,21 @@ class Compiler:
         dated = any(isinstance(p, Due) and (p.mode != "state" or p.op in ("dated", "overdue", "upcoming")) for p in top)
         undated = any(isinstance(p, Due) and p.mode == "state" and p.op in ("ongoing", "none") for p in top)
         return Compiled(where, self.params, self.uses_due, dated, undated, self.rank_zh, self.rank_en, self.fts_joins,
-                        self.dates, self.expanded)
+                        self.dates, self.expanded, self.annotations)
+
+    def annotate(self, key: str, compute) -> None:
+        """Add `key` to each result row: `compute(con, ids)` gives {item id: value} (the first
+        condition that asks for a key gives it)."""
+        if any(a.key == key for a in self.annotations):
+            return
+
+        def apply(con, rows):
+            found = compute(con, [r.id for r in rows])
+            for r in rows:
+                r.extra.setdefault(key, found.get(r.id))
+
+        apply.key = key
+        self.annotations.append(apply)
 
     def p(self, value) -> str:
         self.params.append(value)
@@ -125,7 +149,24 @@ class Compiler:
             return self.due(node)
         if isinstance(node, Term):
             return self.text(node.value, "both", positive)
+        if isinstance(node, Part):
+            return self.part(node)
         raise AssertionError(node)
+
+    def part(self, node: Part) -> str:
+        """`has-part (…)`: items with a part (an item whose parent it is) matching; `within (…)`:
+        items whose parent matches. The inner condition is compiled on its own (the alias `i`
+        of the sub-select is the part, or the whole); a has-part row lists the parts that matched."""
+        inner = Compiler(self.vocab, self.query, self.today)
+        cond = inner.node(node.expr, positive=True)
+        source = "FROM items i" + (" JOIN occurrences o ON o.item = i.rowid" if inner.uses_due else "")
+        self.params.extend(inner.params)
+        self.dates.extend(inner.dates)
+        if node.way == "within":
+            return f"i.parent IN (SELECT i.id {source} WHERE {cond})"
+        params = list(inner.params)
+        self.annotate("parts", lambda con, ids: parts_matching(con, source, cond, params, ids))
+        return f"i.id IN (SELECT i.parent {source} WHERE {cond})"
 
     def facet(self, node) -> str | None:
         """Which joined table a condition is about, when it is one of those."""
@@ -148,31 +189,46 @@ class Compiler:
             (groups[kind] if kind else plain).append(part)
         sql = []
         for p in plain:
-            if top and (isinstance(p, Term) or (isinstance(p, Compare) and p.field == "text" and p.op in ("=", "~"))):
+            if top and isinstance(p, Term):
                 sql.append(self.text(p.value, "both", positive, top=True))
             else:
                 sql.append(self.node(p, positive))
         if groups["targets"]:
-            conds = [self.target_cond(p) for p in groups["targets"]]
-            sql.append(f"{self.member} (SELECT t.item FROM targets t WHERE " + " AND ".join(conds) + ")")
+            sql.append(self.targets_subquery(groups["targets"]))
         if groups["units"]:
             sql.append(self.units_subquery(groups["units"]))
         return "(" + " AND ".join(sql) + ")" if len(sql) > 1 else (sql[0] if sql else "1")
 
     # -- facets --------------------------------------------------------------------------
-    def target_cond(self, node) -> str:
+    def targets_subquery(self, nodes) -> str:
+        """Items with one target matching all of `nodes`, as stated or through its alternative
+        (「或年均同比压缩8%以上」: the metric, comparator and value of the alternative, the same
+        customer, area and stage). Each row then says which one matched (`matched`)."""
+        primary = [self.target_cond(p, alt=False) for p in nodes]
+        alternative = [self.target_cond(p, alt=True) for p in nodes]
+        saved, self.params = self.params, []
+        only_primary = " AND ".join(self.target_cond(p, alt=False) for p in nodes)
+        primary_params, self.params = self.params, []
+        only_alt = " AND ".join(self.target_cond(p, alt=True) for p in nodes)
+        alt_params, self.params = self.params, saved
+        self.annotate("matched", lambda con, ids: matched_by(con, only_primary, primary_params, only_alt, alt_params, ids))
+        return (f"{self.member} (SELECT t.item FROM targets t WHERE (" + " AND ".join(primary) + ") OR ("
+                + " AND ".join(alternative) + "))")
+
+    def target_cond(self, node, alt: bool = False) -> str:
+        """One condition on a target row: on its own value and metric, or (`alt`) on its
+        alternative's (a class condition is the same either way)."""
+        value, unit, metric = ("t.alt_value", "t.alt_unit", "t.alt_metric") if alt else ("t.value", "t.unit", "t.metric")
         if isinstance(node, TargetCmp):
-            cond = f"t.value {node.op} {self.p(node.number)}"
+            cond = f"{value} {node.op} {self.p(node.number)}"
             if node.measure is not None:
                 ids = self.vocab.term_ids("measures", node.measure, self.query)
-                cond += f" AND t.unit IN ({','.join(self.p(m) for m in sorted(ids))})"
+                cond += f" AND {unit} IN ({','.join(self.p(m) for m in sorted(ids))})"
             return cond
         kind, column = TARGET_FIELDS[node.field]
-        ids = self.vocab.term_ids(kind, node.value, self.query)
-        cond = f"t.{column} IN ({','.join(self.p(x) for x in sorted(ids))})"
-        if node.field == "metric":  # an alternative (或年均同比压缩8%) is a target on its metric too
-            cond = f"({cond} OR t.alt_metric IN ({','.join(self.p(x) for x in sorted(ids))}))"
-        return cond
+        ids = self.vocab.with_narrower(kind, self.vocab.term_ids(kind, node.value, self.query))
+        column = metric if node.field == "metric" else f"t.{column}"
+        return f"{column} IN ({','.join(self.p(x) for x in sorted(ids))})"
 
     def units_subquery(self, nodes) -> str:
         """Items with one responsibility matching all of `nodes` (unit names and roles).
@@ -223,8 +279,10 @@ class Compiler:
                              expected=["= != ~ !~"])
         if f in FACET_FIELDS:
             cond = self.conjunction([Compare(f, base, value, node.span)], positive)
-        elif f in ("text", "summary"):
-            cond = self.text(value, "en" if f == "summary" else "both", positive and not negate)
+        elif f == "summary":
+            cond = self.text(value, "en", positive and not negate)
+        elif f in SCOPED_TEXT:
+            cond = self.scoped_text(SCOPED_TEXT[f], value, positive and not negate)
         else:
             cond = getattr(self, FIELD_SQL[f])(f, base, value)
         return f"NOT ({cond})" if negate else cond
@@ -282,6 +340,82 @@ class Compiler:
         test = self.link_end(f"l.{there}", target)
         return f"EXISTS (SELECT 1 FROM links l WHERE l.rel = {rel_sql} AND l.{here} = i.id AND {test})"
 
+    def closure_sql(self, f: str, base: str, value: Value) -> str:
+        """`implements* = X`: items with a chain of implements links up to X (any length);
+        `implemented-by* = X`: the items such a chain from X reaches. `any` and `none` mean what
+        they mean without the star (a chain exists when a first link does). Each row then says
+        through which items it passed (`via`, see `paths_via`)."""
+        plain = f.rstrip("*")
+        target = value.text.strip()
+        if target.lower() in ("any", "none"):
+            return self.link(plain, value)
+        here, there, rel = LINK_FIELDS[plain]
+        self.annotate("via", lambda con, ids: paths_via(con, f, target, ids))
+        rel_sql = self.p(rel)
+        start = self.link_end(f"{there}", target)
+        rel_again = self.p(rel)
+        return (f"i.id IN (WITH RECURSIVE r(id) AS (SELECT {here} FROM links WHERE rel = {rel_sql} AND {start} "
+                f"UNION SELECT l.{here} FROM links l JOIN r ON l.{there} = r.id WHERE l.rel = {rel_again}) SELECT id FROM r)")
+
+    def verdict_sql(self, f: str, base: str, value: Value) -> str:
+        """A verdict belongs to a pair of targets, not to an item: kb/analysis/diff.py takes it out
+        of a diff's where before the rest runs here; anywhere else it is an error."""
+        raise QueryError("'verdict' is a condition of a diff: diff 1479 vs shanxi where verdict = stricter",
+                         self.query, value.span.start, value.span.end, expected=["diff A vs B where verdict = …"])
+
+    def mark_sql(self, f: str, base: str, value: Value) -> str:
+        """`mark = *`: the mark a source puts on an item (NEA's starred indicators); `any`, `none`."""
+        mark = value.text.strip()
+        column = "json_extract(m.json, '$.mark')"
+        if mark.lower() in ("any", "none"):
+            test = f"{column} IS NOT NULL"
+            sub = f"i.rowid IN (SELECT m.item FROM item_json m WHERE {test})"
+            return sub if mark.lower() == "any" else f"NOT ({sub})"
+        return f"i.rowid IN (SELECT m.item FROM item_json m WHERE {column} = {self.p(mark)})"
+
+    def conflict_sql(self, f: str, base: str, value: Value) -> str:
+        """`conflict = any`: items with a date conflict on one of their links (either end);
+        `conflict = X` (an item or a document): a conflict with X; `none`. Rows list them."""
+        target = value.text.strip()
+        if target.lower() == "none":
+            return ("NOT EXISTS (SELECT 1 FROM links l WHERE l.conflict IS NOT NULL AND (l.src = i.id OR l.dst = i.id))")
+        self.annotate("conflicts", conflicts_of)
+        forward = self.link_end("l.dst", target)
+        backward = self.link_end("l.src", target)
+        return ("EXISTS (SELECT 1 FROM links l WHERE l.conflict IS NOT NULL AND "
+                f"((l.src = i.id AND {forward}) OR (l.dst = i.id AND {backward})))")
+
+    def carried_sql(self, f: str, base: str, value: Value) -> str:
+        """`carried-by = X`: items with a direct counterpart in X (an item or a document; `any`,
+        `none`): an item that implements it, or that it measures (an indicator measures the item
+        that carries it out). The same set as trace's depth-1 down steps and coverage."""
+        target = value.text.strip()
+        if target.lower() == "none":
+            return f"NOT ({self.counterpart_exists('any')})"
+        return self.counterpart_exists(target)
+
+    def counterpart_exists(self, target: str) -> str:
+        below = self.link_end("l.src", target)
+        measured = self.link_end("l.dst", target)
+        return ("(EXISTS (SELECT 1 FROM links l WHERE l.rel = 'implements' AND l.dst = i.id AND " + below + ") OR "
+                "EXISTS (SELECT 1 FROM links l WHERE l.rel = 'measures' AND l.src = i.id AND " + measured + "))")
+
+    def uncovered_sql(self, f: str, base: str, value: Value) -> str:
+        """`uncovered = D`: the measures of every document D implements (directly or through
+        another; the families each names under `coverage`) with no direct counterpart in D: the
+        rows `powerkb coverage` reports as not covered."""
+        doc = self.vocab.doc_id(value, self.query)
+        measures = [self.measure_cond(up, fam) for up in self.vocab.docs_above(doc)
+                    for fam in self.vocab.docs[up].get("coverage", {}).get("families", [])]
+        if not measures:
+            return "0"
+        return "((" + " OR ".join(measures) + f") AND NOT ({self.counterpart_exists(doc)}))"
+
+    def measure_cond(self, doc: str, family: str) -> str:
+        """An item of `doc` whose ref is `family` followed by a number (ledger -> ledger.23)."""
+        return (f"(i.doc = {self.p(doc)} AND i.ref LIKE {self.p(family + '.%')} "
+                f"AND substr(i.ref, {self.p(len(family) + 2)}) NOT GLOB '*[^0-9]*' AND length(i.ref) > {self.p(len(family) + 1)})")
+
     def link_end(self, column: str, target: str) -> str:
         key = target.lower()
         if key == "any":
@@ -314,6 +448,40 @@ class Compiler:
         return "(" + " AND ".join(conds) + ")"
 
     # -- full text -----------------------------------------------------------------------
+    def scoped_text(self, column: str, value: Value, positive: bool) -> str:
+        """A search in one part of the text (SCOPED_TEXT), with the term's synonyms as in `text()`:
+        any form matches, the form written ranks first."""
+        term = value.text.strip()
+        if not term:
+            raise self.error("empty search term", value)
+        others = variants(term, self.vocab.synonyms)
+        if not others:
+            return self.one_scoped(column, term, positive)
+        self.expanded.append((term, others))
+        parts = [self.one_scoped(column, term, positive)] + [self.one_scoped(column, t, False) for t in others]
+        return "(" + " OR ".join(parts) + ")"
+
+    def one_scoped(self, column: str, term: str, positive: bool) -> str:
+        """One form in one part of the text: the bigram phrase in that column of fts_fields,
+        confirmed by a literal substring test of that part unless the phrase is exact. English
+        words in `text ~` also search the English summary (the item's own statement, in English)."""
+        phrase = fts_phrase(term)
+        conds = []
+        if phrase:
+            scoped = self.p("{" + column + "} : (" + phrase + ")")  # an FTS5 column filter, a bound value
+            conds.append(f"i.rowid IN (SELECT rowid FROM fts_fields WHERE fts_fields MATCH {scoped})")
+            if positive:
+                self.rank_zh.append(phrase)
+        if not phrase or not _EXACT_BY_INDEX.match(term):
+            conds.append(f"instr((SELECT f.{column} FROM item_fields f WHERE f.item = i.rowid), {self.p(squash(term).casefold())}) > 0")
+        where = "(" + " AND ".join(conds) + ")"
+        if column == "own" and _PLAIN_ASCII.match(term) and not CJK.search(term):
+            words = " ".join(w.lower() for w in re.findall(r"[A-Za-z0-9]+", term))
+            where = f"({where} OR i.rowid IN (SELECT rowid FROM fts_en WHERE fts_en MATCH {self.p(chr(34) + words + chr(34))}))"
+            if positive:
+                self.rank_en.append('"' + words + '"')
+        return where
+
     def text(self, value: Value, where: str, positive: bool, top: bool = False) -> str:
         """A full-text condition. A term with synonyms (policies/synonyms.yaml) matches any of its
         forms; only the form written ranks, so its hits come first."""
@@ -358,3 +526,79 @@ class Compiler:
                 if positive:
                     self.rank_zh.append(zh)
         return "(" + " OR ".join(conds) + ")"
+
+
+def paths_via(con, f: str, target: str, ids: list[str]) -> dict[str, list[str]]:
+    """For `implements* = X` (or `implemented-by*`), each found item's shortest chain to X: the
+    items it passed through, nearest first ([] for a direct link). Breadth-first from X over the
+    links table, so the path is the one the recursive query found first."""
+    here, there, rel = LINK_FIELDS[f.rstrip("*")]
+    step: dict[str, list[str]] = {}
+    for a, b in con.execute(f"SELECT {there}, {here} FROM links WHERE rel = ?", (rel,)):
+        step.setdefault(a, []).append(b)
+    starts = [target] if ":" in target else [t for t in step if t.startswith(target.lower() + ":")]
+    parent = _breadth_first(step, starts)
+    out = {}
+    for iid in (i for i in ids if i in parent):  # one found by another branch of an `or` has none
+        chain, node = [], parent.get(iid)
+        while node is not None:
+            chain.append(node)
+            node = parent.get(node)
+        out[iid] = chain
+    return out
+
+
+def _breadth_first(step: dict[str, list[str]], starts: list[str]) -> dict[str, str | None]:
+    """Node -> the node it was reached from (None: reached from a start in one step)."""
+    parent: dict[str, str | None] = {}
+    frontier = [(s, None) for s in starts]
+    while frontier:
+        nxt = []
+        for node, came in frontier:
+            for n in step.get(node, []):
+                if n not in parent:
+                    parent[n] = came if came is None else node
+                    nxt.append((n, n))
+        frontier = nxt
+    return parent
+
+
+def matched_by(con, primary: str, params: list, alternative: str, alt_params: list, ids: list[str]) -> dict[str, str]:
+    """"target" for the items one of whose targets matches as stated, "alternative" for those
+    that match only through an alternative; an item found by another branch of an `or` has
+    neither (null): what a row says it matched on."""
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+
+    def found(cond: str, values: list) -> set[str]:
+        sql = f"SELECT i.id FROM items i JOIN targets t ON t.item = i.rowid WHERE i.id IN ({marks}) AND ({cond})"
+        return {row[0] for row in con.execute(sql, [*ids, *values])}
+
+    stated, alt = found(primary, params), found(alternative, alt_params)
+    return {i: "target" for i in stated} | {i: "alternative" for i in alt - stated}
+
+
+def parts_matching(con, source: str, cond: str, params: list, ids: list[str]) -> dict[str, list[str]]:
+    """Each found whole's parts that matched a `has-part (…)` condition, in document order."""
+    if not ids:
+        return {}
+    out: dict[str, list[str]] = {i: [] for i in ids}
+    marks = ",".join("?" * len(ids))
+    sql = f"SELECT DISTINCT i.parent, i.id, i.rowid {source} WHERE ({cond}) AND i.parent IN ({marks}) ORDER BY i.rowid"
+    for parent, part, _ in con.execute(sql, [*params, *ids]):
+        out[parent].append(part)
+    return out
+
+
+def conflicts_of(con, ids: list[str]) -> dict[str, list[dict]]:
+    """Each item's links that carry a date conflict: the item at the other end, the relation, and
+    what the conflict is (`conflict:` in policies/links.yaml)."""
+    out: dict[str, list[dict]] = {i: [] for i in ids}
+    for src, rel, dst, text in con.execute("SELECT src, rel, dst, conflict FROM links WHERE conflict IS NOT NULL "
+                                           "ORDER BY rowid"):
+        if src in out:
+            out[src].append({"with": dst, "relation": rel, "conflict": text})
+        if dst in out:
+            out[dst].append({"with": src, "relation": rel, "conflict": text})
+    return out

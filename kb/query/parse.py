@@ -34,10 +34,12 @@ from kb.core.paths import grammar_dir
 
 DIRECTIONS = ["asc", "desc"]
 KEYWORDS = ["count", "diff", "vs", "where", "and", "or", "not", "due", "by", "in", "between",
-            "for", "target", "order", "limit", "group", "today", *DIRECTIONS]
+            "for", "target", "order", "limit", "group", "today", "has-part", "within", *DIRECTIONS]
 FIELDS = ["doc", "kind", "unit", "role", "category", "metric", "customer", "area", "stage", "text",
+          "national", "standard",
           "summary", "id", "parent", "section", "heading", "jurisdiction", "level", "implements",
-          "implemented-by", "measures", "measured-by", "same-as"]
+          "implemented-by", "measures", "measured-by", "same-as", "implements*", "implemented-by*",
+          "carried-by", "uncovered", "mark", "conflict", "verdict"]
 """Every field of `FIELD OP value`; kb/query/compile.py has one handler per field (checked on import)."""
 DUE_STATES = ["ongoing", "recurring", "none", "overdue", "upcoming", "dated"]
 GROUP_KEYS = ["unit", "doc", "due-year", "due-month", "kind", "category", "role", "metric", "customer"]
@@ -67,7 +69,7 @@ def _class_terminal(name: str, words, priority: int = 3) -> str:
 
 def generated_terminals() -> dict[str, list[str]]:
     """Terminal name -> the words it stands for: the closed classes of the grammar."""
-    classes = {kw.upper(): [kw] for kw in KEYWORDS if kw not in DIRECTIONS and kw != "today"}
+    classes = {kw.upper().replace("-", "_"): [kw] for kw in KEYWORDS if kw not in DIRECTIONS and kw != "today"}
     classes.update(FIELD=FIELDS, STATE=DUE_STATES, ORDER_KEY=ORDER_KEYS, GROUP_KEY=GROUP_KEYS,
                    DIRECTION=DIRECTIONS, TODAY=list(TODAY_WORDS))
     return classes
@@ -96,6 +98,8 @@ _TERMINAL_NAMES = {
     "GROUP_KEY": ", ".join(GROUP_KEYS),
     "DIRECTION": "asc or desc",
     "TODAY": "today",
+    "HAS_PART": "has-part (…)",
+    "WITHIN": "within (…)",
     "PERCENT": "%",
     "$END": "the end of the query",
 }
@@ -237,6 +241,16 @@ class Term:
 
 
 @dataclass
+class Part:
+    """`has-part (…)`: an item one of whose parts (a row's year actions, a phase's steps: the
+    items whose `parent` it is) matches; `within (…)`: an item whose parent matches."""
+
+    way: Literal["has-part", "within"]
+    expr: object
+    span: Span
+
+
+@dataclass
 class And:
     parts: list
     span: Span | None = None
@@ -346,7 +360,7 @@ def _check_shape(tree, query: str) -> None:
         stack.extend((k, depth) for k in reversed(node.children) if isinstance(k, Tree))
 
 
-_CONDITIONS = {"compare", "due_cmp", "due_by", "due_in", "due_between", "due_state", "for_unit", "target", "term"}
+_CONDITIONS = {"part", "compare", "due_cmp", "due_by", "due_in", "due_between", "due_state", "for_unit", "target", "term"}
 
 
 def _val(tok) -> Value:
@@ -471,6 +485,11 @@ class ToAst(Transformer):
         value = _val(kids[0])
         return Term(value, value.span)
 
+    def part(self, kids):
+        inner = kids[1]
+        end = getattr(getattr(inner, "span", None), "end", kids[0].end_pos)
+        return Part(str(kids[0]).lower(), inner, Span(kids[0].start_pos, end + 1))
+
     @staticmethod
     def _due_span(kids) -> Span:
         last = kids[-1]
@@ -506,8 +525,12 @@ SYNTAX_ERRORS: dict[str, list[str]] = {
     "unexpected end of the query: a value must follow '{prev}'": ["doc =", "unit !=", "doc = nea and unit ~", "for"],
     "unexpected end of the query: a date must follow '{prev}'": ["due <=", "due in", "due by", "due between", "due between 2021 and"],
     "unexpected end of the query: '{prev}' must be followed by a condition": ["doc = nea and", "doc = nea or", "not", "("],
-    "unexpected end of the query: a ')' is missing": ["(doc = nea", "((doc = nea) or doc = 1479"],
+    "unexpected end of the query: a ')' is missing": ["(doc = nea", "((doc = nea) or doc = 1479", "within (doc = nea",
+                                                      "has-part (doc = nea"],
     "unexpected end of the query: 'due' must be followed by how it is compared": ["due"],
+    "unexpected end of the query: '{prev}' must be followed by a condition in parentheses": ["within", "has-part",
+                                                                                             "doc = nea and has-part"],
+    "'{prev}' takes a condition in parentheses: {prev} (…)": ["has-part doc = nea", "within doc = nea", "within 市"],
     "unexpected end of the query: '{prev}' must be followed by a key": ["order by", "group by", "order", "group"],
 }
 """Malformed queries and what to say about them; `{token}` is the unexpected word, `{prev}` the one
@@ -586,7 +609,7 @@ def _unknown_field(tok, query: str, start: int, end: int, expected: set) -> Quer
 
 
 def _suggestions(tok, expected: set, query: str, end: int) -> list[str]:
-    if tok.type not in ("WORD", "CJKWORD", "NUMBER", "DATE"):
+    if tok.type not in ("WORD", "CJKWORD", "NUMBER", "DATE", "WITHIN"):
         return []
     word = str(tok).lower()
     if "BY" in expected and "STATE" in expected and word in _DUE_WORDS:  # due before 2021-12
@@ -610,7 +633,7 @@ def _bad_character(e, query: str) -> QueryError:
                       expected=_expected_names(e.allowed or []))
 
 
-_CONDITION = {"FIELD", "DUE", "FOR", "TARGET", "NOT", "LPAR", "STRING", "CJKWORD"}
+_CONDITION = {"FIELD", "DUE", "FOR", "TARGET", "NOT", "LPAR", "STRING", "CJKWORD", "HAS_PART", "WITHIN"}
 
 
 def _expected_names(names) -> list[str]:

@@ -29,6 +29,7 @@ class Row:
     due_kind: str | None = None
     rank: float | None = None
     overdue: bool = False
+    extra: dict = field(default_factory=dict)  # keys a condition adds: via, conflicts, matched (see Compiled.annotations)
     _store: object = field(default=None, repr=False, compare=False)
     _rowid: int | None = field(default=None, repr=False, compare=False)
     _item: dict | None = field(default=None, repr=False, compare=False)
@@ -48,6 +49,7 @@ class Row:
         if self.due_scope:
             out["due_scope"] = self.due_scope
         out["overdue"] = self.overdue
+        out.update(self.extra)
         return out
 
 
@@ -114,7 +116,7 @@ def _terms(node) -> list[str]:
         return [t for p in node.parts for t in _terms(p)]
     if isinstance(node, Term):
         return [node.value.text]
-    if isinstance(node, Compare) and node.field in ("text", "summary") and node.op in ("=", "~"):
+    if isinstance(node, Compare) and node.field in ("text", "summary", "national", "standard") and node.op in ("=", "~"):
         return [node.value.text]
     return []
 
@@ -260,6 +262,8 @@ def _rows(plan: _Plan, select: Select, lim: int | None) -> QueryResult:
     rows = [Row(item_id, due, phrase, scope, due_kind, rank, overdue=bool(due and due < iso_today),
                 _store=plan.store, _rowid=rid)
             for rid, item_id, due, phrase, scope, due_kind, rank in plan.store.con.execute(sql, params)]
+    for annotate in compiled.annotations:  # what a condition tells about each row (via, conflicts, ...)
+        annotate(plan.store.con, rows)
     terms = _terms(select.expr)
     result = QueryResult(plan.text, "rows", rows=rows, terms=terms + [v for _, vs in compiled.expanded for v in vs],
                          sql=sql, params=params, as_of=iso_today, synonyms=compiled.expanded)

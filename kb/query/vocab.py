@@ -112,6 +112,21 @@ class Vocabulary:
         raise UnknownInQuery(f"unknown {label} '{value.text}'", query, value.span.start, value.span.end,
                          suggestions=near(value.text, names, limit=3, cutoff=55))
 
+    def with_narrower(self, kind: str, ids: set[str]) -> set[str]:
+        """`ids` and every class that lies within one of them (`within:` in metrics.yaml, through
+        others too): asking for 农村地区 finds the rural classes of both city tiers."""
+        table = self.terms.get(kind, {})
+        out = set(ids)
+        grew = True
+        while grew:
+            grew = False
+            for tid, term in table.items():
+                ups = {e if isinstance(e, str) else e.get("id") for e in term.get("within") or ()}
+                if tid not in out and ups & out:
+                    out.add(tid)
+                    grew = True
+        return out
+
     def doc_id(self, value: Value, query: str) -> str:
         key = value.text.strip().lower()
         if key in self.docs:
@@ -130,6 +145,18 @@ class Vocabulary:
         levels = sorted({*LEVELS, *(data.get("level") for data in self.docs.values() if data.get("level"))})
         raise UnknownInQuery(f"unknown level '{value.text}'", query, value.span.start, value.span.end,
                              expected=[", ".join(levels)], suggestions=near(value.text, levels))
+
+    def docs_above(self, doc: str) -> list[str]:
+        """The documents `doc` implements, directly or through others (`relations.implements`)."""
+        seen: list[str] = []
+        todo = [doc]
+        while todo:
+            data = self.docs.get(todo.pop(), {})
+            for rel in data.get("relations", {}).get("implements", []):
+                if rel["doc"] not in seen:
+                    seen.append(rel["doc"])
+                    todo.append(rel["doc"])
+        return seen
 
     def all_names(self) -> list[str]:
         """Every unit and metric name, for completion in the TUI."""

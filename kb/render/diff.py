@@ -79,6 +79,22 @@ def _pair_value(side) -> str:
     return f"{side.comparator} {side.value:g} {side.unit}" + (f" by {side.by}" if side.by else "")
 
 
+def by_verdict(pairs) -> list[tuple[str, list]]:
+    """Target pairs grouped by verdict, in the order of VERDICTS (stricter first … only-provincial),
+    each group in the diff's own order: what a reader scans for first comes first."""
+    from kb.analysis.diff import VERDICTS
+
+    groups: dict[str, list] = {}
+    for p in pairs:
+        groups.setdefault(p.verdict, []).append(p)
+    rank = {v: n for n, v in enumerate(VERDICTS)}
+    return sorted(groups.items(), key=lambda g: rank.get(g[0], len(rank)))
+
+
+def _sorted(pairs) -> list:
+    return [p for _, group in by_verdict(pairs) for p in group]
+
+
 def _diff(result):
     """A `Diff`, whether given as one or as the result of a `diff` query."""
     return getattr(result, "diff", None) or result
@@ -97,7 +113,7 @@ def diff_csv(result, ctx) -> str:
     header = ["metric", "customer", "area", "stage", f"{diff.a}_ids", f"{diff.a}_value",
               f"{diff.b}_ids", f"{diff.b}_value", "verdict", "note"]
     rows = ([p.metric, p.customer or "", p.area or "", p.stage or "", _pair_ids(p.national), _pair_value(p.national),
-             _pair_ids(p.provincial), _pair_value(p.provincial), p.verdict, p.note] for p in diff.targets)
+             _pair_ids(p.provincial), _pair_value(p.provincial), p.verdict, p.note] for p in _sorted(diff.targets))
     return csv_text(header, rows, bom=ctx.bom)
 
 
@@ -165,11 +181,14 @@ def _pairs_table(result, console) -> None:
     table.add_column(result.a, ratio=2)
     table.add_column(result.b, ratio=2)
     table.add_column(label("col.verdict"), no_wrap=True)
-    for p in result.targets:
-        table.add_row(Wrapped(term_name("metric", p.metric), hang=0), Wrapped(class_text(p), hang=0),
-                      Wrapped(_value(p.national) + "\n" + _ids(p.national), hang=0),
-                      Wrapped(_value(p.provincial) + "\n" + _ids(p.provincial), hang=0),
-                      Text(verdict_name(p.verdict), style=VERDICT_STYLE[p.verdict]))
+    for verdict, group in by_verdict(result.targets):  # grouped, stricter first, each with its count
+        style = VERDICT_STYLE[verdict]
+        table.add_row("", "", "", "", Text(f"{verdict_name(verdict)} ({len(group)})", style="bold " + style), end_section=True)
+        for n, p in enumerate(group):
+            table.add_row(Wrapped(term_name("metric", p.metric), hang=0), Wrapped(class_text(p), hang=0),
+                          Wrapped(_value(p.national) + "\n" + _ids(p.national), hang=0),
+                          Wrapped(_value(p.provincial) + "\n" + _ids(p.provincial), hang=0),
+                          Text(verdict_name(p.verdict), style=style), end_section=n == len(group) - 1)
     console.print(table)
 
 
@@ -196,9 +215,11 @@ def markdown(result) -> str:
     out += md_table([label("col.verdict"), label("col.pairs")], ((verdict_name(v), n) for v, n in result.summary().items()))
     text_counts = {op: sum(t.counts()[op] for t in result.texts) for op in ("added", "removed", "changed")}
     out += ["", label("diff.md_texts", n=len(result.texts), **text_counts), "", label("diff.md_targets"), ""]
-    rows = ([term_name("metric", p.metric), class_text(p), f"{_value(p.national)} {_ids(p.national)}",
-             f"{_value(p.provincial)} {_ids(p.provincial)}", f"**{verdict_name(p.verdict)}**", p.note] for p in result.targets)
-    out += md_table([label("col.metric"), label("col.class"), result.a, result.b, label("col.verdict"), label("col.note")], rows)
+    header = [label("col.metric"), label("col.class"), result.a, result.b, label("col.verdict"), label("col.note")]
+    for verdict, group in by_verdict(result.targets):  # stricter first: what a reader looks for
+        rows = ([term_name("metric", p.metric), class_text(p), f"{_value(p.national)} {_ids(p.national)}",
+                 f"{_value(p.provincial)} {_ids(p.provincial)}", f"**{verdict_name(p.verdict)}**", p.note] for p in group)
+        out += [f"### {verdict_name(verdict)} ({len(group)})", ""] + md_table(header, rows) + [""]
     out += ["", label("diff.md_texts_head"), ""]
     for t in result.texts:
         out.append(f"### {t.anchor} ({', '.join(t.national_ids)} ↔ {', '.join(t.provincial_ids)})")

@@ -38,6 +38,22 @@ def unit_names(item: dict, limit: int | None = None) -> str:
     return text
 
 
+def row_notes(extra: dict) -> list[str]:
+    """One short line per key a condition added to a row (kb.query.compile annotations): through
+    which items a transitive link passed, whether an alternative matched, which parts matched,
+    with whom a date conflicts."""
+    notes = []
+    if extra.get("via"):
+        notes.append("via " + " → ".join(extra["via"]))
+    if extra.get("matched") == "alternative":
+        notes.append(label("row.matched-alternative"))
+    if extra.get("parts"):
+        notes.append(label("row.parts") + ": " + ", ".join(extra["parts"]))
+    for c in extra.get("conflicts") or ():
+        notes.append(label("row.conflict-with") + " " + c["with"])
+    return notes
+
+
 # --- JSON: the query result's own dictionary ---------------------------------------------------
 
 @renderer("rows", "json")
@@ -99,6 +115,8 @@ def _row_cells(result, row, width: int):
     body = Text(excerpt(item["text"], result.terms + ([row.due_phrase] if row.due_phrase else []), width))
     for term in result.terms:
         body.highlight_words([term.strip()], style="bold yellow")
+    for line in row_notes(getattr(row, "extra", None) or {}):  # what the row matched (alternative, parts, conflicts)
+        body.append("\n" + line, style="dim")
     return due_text, body
 
 

@@ -21,6 +21,11 @@ query answers without loading the YAML at all.
     terms(kind, id, zh, en, json)                      -- metrics, customers, areas, stages, measures, places
     synonyms(grp, form)                                -- policies/synonyms.yaml: forms of one group search as one word
     fts_zh(zh)  -- contentless FTS5 over bigram tokens of the verbatim text (rowid = items.rowid)
+    fts_fields(own, national, standard)  -- the same tokens, one column per part of the text: the
+                                       -- item's own statement (and heading), the national column
+                                       -- quoted in a 附表2 row, an indicator's completion standard
+    item_fields(item, own, national, standard)  -- those parts squashed and casefolded, for the
+                                       -- literal check of a field-scoped search (`text ~`)
     fts_en(en)  -- contentless FTS5 (porter) over the English summary
 """
 
@@ -56,6 +61,8 @@ CREATE TABLE terms(kind TEXT, id TEXT, zh TEXT, en TEXT, json TEXT);
 CREATE TABLE synonyms(grp INTEGER, form TEXT);
 CREATE VIRTUAL TABLE fts_zh USING fts5(zh, tokenize='unicode61', content='', columnsize=1);
 CREATE VIRTUAL TABLE fts_en USING fts5(en, tokenize='porter unicode61', content='', columnsize=1);
+CREATE VIRTUAL TABLE fts_fields USING fts5(own, national, standard, tokenize='unicode61', content='', columnsize=1);
+CREATE TABLE item_fields(item INTEGER PRIMARY KEY, own TEXT, national TEXT, standard TEXT);
 """
 
 INDEXES = """
@@ -82,6 +89,18 @@ def search_blob(item) -> str:
     parts = [p for pieces in item.verbatim().values() for p in pieces]
     parts += [item.heading or "", item.category or "", item.summary]
     return squash("\u0001".join(parts)).casefold()
+
+
+TEXT_FIELDS = ("own", "national", "standard")
+"""The parts of an item's text a search may be scoped to (`text ~`, `national ~`, `standard ~`)."""
+
+
+def field_texts(item) -> tuple[str, str, str]:
+    """The item's own statement (its verbatim text and heading), the national column a 附表2 row
+    quotes, and an indicator's completion standard: searched apart, so that a Shanxi row is not
+    found for words only its quoted national column contains."""
+    own = " ".join([*item.pieces, item.heading or ""])
+    return own, " ".join(item.national), " ".join(item.standard)
 
 
 def item_rows(kb, items):
@@ -121,6 +140,9 @@ def item_rows(kb, items):
         zh += " " + (item.heading or "") + " " + (item.category or "")
         yield "fts_zh", (seq, index_text(zh))
         yield "fts_en", (seq, item.summary)
+        parts = field_texts(item)
+        yield "fts_fields", (seq, *(index_text(p) for p in parts))
+        yield "item_fields", (seq, *(squash(p).casefold() for p in parts))
 
 
 _INSERT = {
@@ -131,6 +153,8 @@ _INSERT = {
     "occurrences": "INSERT INTO occurrences VALUES (?,?,?,?,?,?,?)",
     "fts_zh": "INSERT INTO fts_zh(rowid, zh) VALUES (?,?)",
     "fts_en": "INSERT INTO fts_en(rowid, en) VALUES (?,?)",
+    "fts_fields": "INSERT INTO fts_fields(rowid, own, national, standard) VALUES (?,?,?,?)",
+    "item_fields": "INSERT INTO item_fields VALUES (?,?,?,?)",
 }
 
 

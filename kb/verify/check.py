@@ -171,6 +171,8 @@ class Checker:
             for index, term in enumerate(getattr(reg, kind).values()):
                 line = line_at(raw, [kind, index]) if raw is not None else 1
                 self._unique_names(term.id, term.names, names, display_path(self.tree.root / "metrics.yaml"), line, kind[:-1])
+        for kind in ("customers", "areas"):
+            self.check_within(kind)
 
     def check_unit_names_in_sources(self, unit, all_text: str, file: str, line: int) -> None:
         """A unit's Chinese name or an alias occurs in some source; every Chinese alias does."""
@@ -188,6 +190,26 @@ class Checker:
             if key in seen and seen[key] != owner:
                 self.add(file, line, f"{what} {owner}: name “{name}” is also a name of {seen[key]}")
             seen[key] = owner
+
+
+    def check_within(self, kind: str) -> None:
+        """`within:` names classes of the same kind; a bare id is read from the class's own name
+        (the broader class's Chinese name occurs in it), anything else must say it is inferred;
+        and no class lies, through others, within itself."""
+        terms = getattr(self.tree.registries, kind)
+        raw = self.tree.raw.get("metrics.yaml")
+        file = display_path(self.tree.root / "metrics.yaml")
+        for index, term in enumerate(terms.values()):
+            line = line_at(raw, [kind, index]) if raw is not None else 1
+            for entry in term.get("within") or ():
+                up = entry if isinstance(entry, str) else entry.get("id")
+                if up not in terms:
+                    self.add(file, line, f"{kind[:-1]} {term.id}: within unknown {kind[:-1]} '{up}'{self._near(up, terms)}")
+                elif isinstance(entry, str) and squash(terms[up].zh) not in squash(term.zh):
+                    self.add(file, line, f"{kind[:-1]} {term.id}: within {up} is not in its name “{term.zh}”: "
+                                         "give it as {id, basis: inferred, reason}")
+            if term.id in broader_classes(terms, term.id):
+                self.add(file, line, f"{kind[:-1]} {term.id}: lies within itself (a cycle of within:)")
 
     def check_members(self, unit, line: int) -> None:
         """Members, stated or inferred, are units of a known jurisdiction, each listed once."""
@@ -681,6 +703,20 @@ class Checker:
                      "coverage, counterparts, unit names in the sources and links into those files "
                      "(fix the problems above, then run 'powerkb check' again)")
         return self.problems
+
+
+def broader_classes(terms, start: str) -> set[str]:
+    """Every class `start` lies within, through `within:` (not `start` itself unless in a cycle)."""
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        term = terms.get(todo.pop())
+        for entry in (term.get("within") or ()) if term else ():
+            up = entry if isinstance(entry, str) else entry.get("id")
+            if up not in seen:
+                seen.add(up)
+                todo.append(up)
+    return seen
 
 
 def membership_cycles(units) -> list[tuple[str, str]]:
