@@ -96,10 +96,15 @@ class KnowledgeBase:
 
         return open_store(self.entry, lambda: self.tree)
 
-    def query(self, text: str, as_of=None, limit: int | None = None):
+    def query(self, text: str, as_of=None, limit: int | None = None, *, items: bool = False,
+              with_inferred: bool = False):
         """Run a query (the language of docs/query-language.md); returns a `QueryResult`.
 
-        A `diff A vs B where …` statement is handed to the diff (it needs the whole tree)."""
+        Rows are obligations (one per duty and occurrence, docs/obligations.md) unless `items`
+        (or `show items` in the query): then one per item, or per item and date for a `due`
+        condition. `with_inferred` also counts inferred memberships and dates, marking the rows
+        they bring in. A `diff A vs B where …` statement is handed to the diff (it needs the
+        whole tree)."""
         from kb.query.parse import Diff, parse
         from kb.query.run import QueryResult, run
 
@@ -108,7 +113,8 @@ class KnowledgeBase:
             from kb.analysis.diff import diff_statement
 
             return QueryResult(text, "diff", diff=diff_statement(self, statement, text, as_of))
-        return run(self.store, text, today=as_of, limit=limit, statement=statement)
+        return run(self.store, text, today=as_of, limit=limit, statement=statement, items=items,
+                   with_inferred=with_inferred)
 
     # -- analysis and rules --------------------------------------------------------------------
     def diff(self, a: str, b: str, where: str | None = None):

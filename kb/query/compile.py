@@ -34,8 +34,9 @@ _EXACT_BY_INDEX = re.compile(r"^[\u3400-\u9fff]{2,}$")
 
 TARGET_FIELDS = {"metric": ("metrics", "metric"), "customer": ("customers", "customer"),
                  "area": ("areas", "area"), "stage": ("stages", "stage")}
-ROLE_NAMES = {"lead": "lead", "牵头": "lead", "责任": "lead", "responsible": "lead", "负责": "lead",
-              "cooperate": "cooperate", "协同": "cooperate", "配合": "cooperate", "cooperating": "cooperate"}
+ROLE_NAMES = {"lead": "lead", "责任": "lead", "responsible": "lead",
+              "cooperate": "cooperate", "cooperating": "cooperate"}
+WRITTEN_ROLES = ("牵头", "负责", "配合", "协同")  # the source's own word (Responsibility.written_role)
 LINK_FIELDS = {"implements": ("src", "dst", "implements"), "implemented-by": ("dst", "src", "implements"),
                "measures": ("src", "dst", "measures"), "measured-by": ("dst", "src", "measures"),
                "same-as": (None, None, "same-as")}
@@ -54,9 +55,25 @@ class Compiled:
     fts_joins: list[str] = field(default_factory=list)  # top-level terms: joined, not filtered
 
 
+def has_due(node) -> bool:
+    """Does a condition speak of deadlines anywhere (then `unit =` means whom a dated clause binds,
+    in the obligations view)?"""
+    if isinstance(node, (And, Or)):
+        return any(has_due(p) for p in node.parts)
+    if isinstance(node, Not):
+        return has_due(node.part)
+    return isinstance(node, Due)
+
+
 class Compiler:
-    def __init__(self, vocab, query: str, today: date, streaming: bool = False):
+    def __init__(self, vocab, query: str, today: date, streaming: bool = False, obligations: bool = False,
+                 with_inferred: bool = False):
+        """`obligations`: the FROM has `obligation_occurrences o` (not `occurrences o`), and with a
+        `due` condition a unit matches the occurrence's subjects. `with_inferred`: inferred
+        memberships and inferred deadline dates count too."""
         self.vocab, self.query, self.today = vocab, query, today
+        self.obligations, self.with_inferred = obligations, with_inferred
+        self.subjects = False
         # With a LIMIT, membership lists are checked row by row in index order ("+i.rowid IN"),
         # so that the first rows come without sorting every match; without one, SQLite may start
         # from the list itself, which is faster for a whole result.
@@ -68,6 +85,7 @@ class Compiler:
         self.fts_joins: list[str] = []
 
     def compile(self, node) -> Compiled:
+        self.subjects = self.obligations and has_due(node)
         if node is None:
             where = "1"
         elif isinstance(node, And):
@@ -165,7 +183,9 @@ class Compiler:
             conds = [self.unit_cond(p) for p in nodes]
             return (f"{self.member} (SELECT u.item FROM item_units u JOIN items j ON j.rowid = u.item WHERE "
                     + " AND ".join(conds) + ")")
-        anywhere, scoped = self.vocab.expand_units(self.vocab.unit_ids(names[0].value, self.query))
+        anywhere, scoped = self.expand(names[0].value)
+        if self.subjects and not roles:
+            return self.parties_sql("subject", anywhere, scoped)
 
         def role_sql() -> str:
             return "".join(f" AND {self.unit_cond(r)}" for r in roles)
@@ -177,15 +197,34 @@ class Compiler:
                             f"WHERE u.unit = {self.p(coll)} AND j.jurisdiction = {self.p(jur)}" + role_sql())
         return f"{self.member} (" + " UNION ".join(branches) + ")"
 
+    def expand(self, value: Value):
+        return self.vocab.expand_units(self.vocab.unit_ids(value, self.query), inferred=self.with_inferred)
+
+    def parties_sql(self, role: str, anywhere, scoped) -> str:
+        """Occurrences whose subjects (or recipients) include the units: `o.rowid IN (…)`."""
+        branches = [f"SELECT p.occurrence FROM occurrence_parties p WHERE p.role = {self.p(role)} "
+                    f"AND p.unit IN ({','.join(self.p(x) for x in sorted(anywhere))})"]
+        for coll, jur in sorted(scoped):
+            branches.append(f"SELECT p.occurrence FROM occurrence_parties p JOIN items j ON j.rowid = p.item "
+                            f"WHERE p.role = {self.p(role)} AND p.unit = {self.p(coll)} AND j.jurisdiction = {self.p(jur)}")
+        return "o.rowid IN (" + " UNION ".join(branches) + ")"
+
+    def role_cond(self, value: Value) -> str:
+        word = value.text.strip()
+        if word in WRITTEN_ROLES:
+            return f"u.written_role = {self.p(word)}"
+        role = ROLE_NAMES.get(word.lower())
+        if role is None:
+            raise self.error(f"unknown role '{value.text}'", value,
+                             expected=["lead or cooperate, or as written: " + "、".join(WRITTEN_ROLES)],
+                             suggestions=[r for r in ("lead", "cooperate") if r[0] == value.text[:1].lower()])
+        return f"u.role = {self.p(role)}"
+
     def unit_cond(self, node) -> str:
         if isinstance(node, Compare) and node.field == "role":
-            role = ROLE_NAMES.get(node.value.text.strip().lower())
-            if role is None:
-                raise self.error(f"unknown role '{node.value.text}'", node.value, expected=["lead or cooperate"],
-                                 suggestions=[r for r in ("lead", "cooperate") if r[0] == node.value.text[:1].lower()])
-            return f"u.role = {self.p(role)}"
+            return self.role_cond(node.value)
         value = node.value
-        anywhere, scoped = self.vocab.expand_units(self.vocab.unit_ids(value, self.query))
+        anywhere, scoped = self.expand(value)
         conds = [f"u.unit IN ({','.join(self.p(x) for x in sorted(anywhere))})"]
         for coll, jur in sorted(scoped):
             conds.append(f"(u.unit = {self.p(coll)} AND j.jurisdiction = {self.p(jur)})")
@@ -226,6 +265,15 @@ class Compiler:
             cond = f"i.jurisdiction IN ({','.join(self.p(x) for x in sorted(ids))})"
         elif f in LINK_FIELDS:
             cond = self.link(f, value)
+        elif f == "recipient":
+            anywhere, scoped = self.expand(value)
+            if self.subjects:
+                cond = self.parties_sql("recipient", anywhere, scoped)
+            else:
+                cond = (f"i.rowid IN (SELECT p.item FROM occurrence_parties p WHERE p.role = {self.p('recipient')} "
+                        f"AND p.unit IN ({','.join(self.p(x) for x in sorted(anywhere | {c for c, _ in scoped}))}))")
+        elif f == "column":
+            cond = f"i.rowid IN (SELECT c.item FROM item_units c WHERE c.written_column = {self.p(value.text.strip())})"
         else:  # pragma: no cover - the grammar admits only the fields above
             raise self.error(f"unknown field '{f}'", value)
         return f"NOT ({cond})" if negate else cond
@@ -263,18 +311,23 @@ class Compiler:
             state = node.op
             if state in ("ongoing", "recurring", "none"):
                 return f"o.kind = {self.p(state)}"
+            stated = "".join(f" AND {c}" for c in self.stated())
             if state == "dated":
-                return "o.date IS NOT NULL"
+                return f"(o.date IS NOT NULL{stated})"
             if state == "overdue":
-                return f"(o.date IS NOT NULL AND o.date < {self.p(self.today.isoformat())})"
-            return f"(o.date IS NOT NULL AND o.date >= {self.p(self.today.isoformat())})"
+                return f"(o.date IS NOT NULL{stated} AND o.date < {self.p(self.today.isoformat())})"
+            return f"(o.date IS NOT NULL{stated} AND o.date >= {self.p(self.today.isoformat())})"
         lo, hi, _, _ = due_range(node, self.query, self.today)
-        conds = ["o.date IS NOT NULL"]
+        conds = ["o.date IS NOT NULL"] + self.stated()
         if lo:
             conds.append(f"o.date >= {self.p(lo.isoformat())}")
         if hi:
             conds.append(f"o.date <= {self.p(hi.isoformat())}")
         return "(" + " AND ".join(conds) + ")"
+
+    def stated(self) -> list[str]:
+        """A dated occurrence counts only when its date is stated, unless inferred ones are asked for."""
+        return [] if self.with_inferred else [f"o.basis = {self.p('stated')}"]
 
     # -- full text -----------------------------------------------------------------------
     def text(self, value: Value, where: str, positive: bool, top: bool = False) -> str:

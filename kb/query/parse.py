@@ -19,10 +19,10 @@ from kb.core.fuzzy import CJK, near
 from kb.core.paths import grammar_dir
 
 KEYWORDS = ["count", "diff", "vs", "where", "and", "or", "not", "due", "by", "in", "between",
-            "for", "target", "order", "limit", "group", "today", "asc", "desc"]
+            "for", "target", "order", "limit", "group", "today", "asc", "desc", "show", "items"]
 FIELDS = ["doc", "kind", "unit", "role", "category", "metric", "customer", "area", "stage", "text",
           "summary", "id", "parent", "section", "heading", "jurisdiction", "implements",
-          "implemented-by", "measures", "measured-by", "same-as"]
+          "implemented-by", "measures", "measured-by", "same-as", "recipient", "column"]
 DUE_STATES = ["ongoing", "recurring", "none", "overdue", "upcoming", "dated"]
 GROUP_KEYS = ["unit", "doc", "due-year", "due-month", "kind", "category", "role", "metric", "customer"]
 ORDER_KEYS = ["due", "id", "doc", "kind", "rank", "category"]
@@ -161,6 +161,7 @@ class Select:
     order: list[tuple[Value, str]] = field(default_factory=list)
     limit: int | None = None
     group: Value | None = None
+    items: bool = False  # `show items`: item rows, not obligations
 
 
 @dataclass
@@ -235,6 +236,8 @@ def _build(tree, query: str):
                     raise QueryError(f"cannot order by '{name.text}'", query, name.span.start, name.span.end,
                                      expected=[", ".join(ORDER_KEYS)], suggestions=near(name.text, ORDER_KEYS))
                 select.order.append((name, direction))
+            elif k.data == "show_items":
+                select.items = True
             elif k.data == "limit":
                 select.limit = int(float(k.children[1]))
             elif k.data == "group":
@@ -299,8 +302,8 @@ def _expected_names(names) -> list[str]:
         names -= {"AND", "OR"}
         out.append("and / or")
     if {"ORDER", "LIMIT", "GROUP"} <= names:
-        names -= {"ORDER", "LIMIT", "GROUP"}
-        out.append("order by / limit / group by")
+        names -= {"ORDER", "LIMIT", "GROUP", "SHOW"}
+        out.append("order by / limit / group by / show items")
     for n in sorted(names):
         label = _TERMINAL_NAMES.get(n)
         if label is None:

@@ -1,8 +1,15 @@
 """Running a query against the store and shaping the answer.
 
-A result row is an item's public JSON plus `due`: the date of the occurrence that matched (for a
-`due` condition), or the item's own deadline date. A `count` gives a number, a `group by` gives
-counts per group, and `diff` hands over to the diff module.
+Two views of one answer (docs/obligations.md):
+
+* obligations (the default of `KnowledgeBase.query` and `powerkb query`): one row per duty and
+  occurrence. A body paragraph, the ledger row that repeats it and the row's year actions are one
+  row naming every place that states it (`ids`). Without a `due` condition, one row per duty.
+* items (`show items`, `--items`, `items=True`): a row is an item's public JSON plus `due`: the
+  date of the occurrence that matched (for a `due` condition), or the item's own deadline date.
+
+A `count` gives a number, a `group by` gives counts per group (obligations or items, as the view),
+and `diff` hands over to the diff module.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from kb.core.deadlines import clause
 from kb.query.compile import Compiler
 from kb.query.parse import Count, Diff, QueryError, Select, parse
 from kb.query.vocab import vocabulary
@@ -26,6 +34,7 @@ class Row:
     due_kind: str | None = None
     rank: float | None = None
     overdue: bool = False
+    inferred: bool = False  # with `with_inferred`: a row only inferred facts bring in
     _store: object = field(default=None, repr=False, compare=False)
     _rowid: int | None = field(default=None, repr=False, compare=False)
     _item: dict | None = field(default=None, repr=False, compare=False)
@@ -36,6 +45,15 @@ class Row:
             self._item = self._store.item_json(self._rowid)
         return self._item
 
+    @property
+    def item_id(self) -> str:
+        """The item to open for this row (the same id: an item row is an item)."""
+        return self.id
+
+    @property
+    def ids(self) -> list[str]:
+        return [self.id]
+
     def to_dict(self) -> dict:
         out = dict(self.item)
         out["due"] = self.due
@@ -45,6 +63,97 @@ class Row:
         if self.due_scope:
             out["due_scope"] = self.due_scope
         out["overdue"] = self.overdue
+        if self.inferred:
+            out["inferred"] = True
+        return out
+
+
+REP_FIELDS = ("doc", "ref", "kind", "parent", "section", "heading", "category", "text", "summary", "units",
+              "source")
+"""The representative item's public fields an obligation row carries (docs/schema/obligation-v1.json)."""
+
+
+@dataclass
+class ObligationRow:
+    """One duty on one occurrence (or, without a `due` condition, one duty): who, what, when,
+    and every item that states it. `item` is the representative's public JSON: the most specific
+    statement of a dated occurrence, the duty's own item (its anchor) for a duty row."""
+
+    id: str  # <duty>#<date or kind>[#subjects], or the duty id for a duty row
+    duty: str
+    item_id: str
+    due: str | None
+    due_phrase: str | None = None
+    due_scope: str | None = None
+    due_kind: str | None = None
+    rank: float | None = None
+    overdue: bool = False
+    basis: str = "stated"
+    reason: str | None = None
+    inferred: bool = False
+    inferred_reasons: list[str] = field(default_factory=list)
+    _store: object = field(default=None, repr=False, compare=False)
+    _rowid: int | None = field(default=None, repr=False, compare=False)  # the representative item
+    _occurrence: int | None = field(default=None, repr=False, compare=False)  # its occurrence row
+    _duty_rowid: int | None = field(default=None, repr=False, compare=False)
+    _item: dict | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def item(self) -> dict:
+        if self._item is None:
+            self._item = self._store.item_json(self._rowid)
+        return self._item
+
+    @property
+    def ids(self) -> list[str]:
+        """Every item stating this obligation (on this date), in source order."""
+        con = self._store.con
+        if self._occurrence is None:
+            rows = con.execute("SELECT item FROM obligation_items WHERE obligation = ? ORDER BY item", (self._duty_rowid,))
+        else:
+            rows = con.execute("SELECT DISTINCT item FROM obligation_occurrences WHERE occurrence = ? AND obligation = ? "
+                               "ORDER BY item", (self.id, self._duty_rowid))
+        return self._store.item_ids([r for (r,) in rows])
+
+    def parties(self, role: str) -> list[dict]:
+        """Subjects (whom the clause binds; the lead units when it names none) or recipients."""
+        con = self._store.con
+        if self._occurrence is not None:
+            units = [u for (u,) in con.execute("SELECT unit FROM occurrence_parties WHERE occurrence = ? AND role = ? ORDER BY rowid",
+                                                (self._occurrence, role))]
+        elif role == "subject":
+            units = [u["id"] for u in self.item["units"] if u["role"] == "lead"]
+        else:
+            units = [u for (u,) in con.execute(
+                "SELECT DISTINCT p.unit FROM obligation_occurrences o JOIN occurrence_parties p ON p.occurrence = o.rowid "
+                "WHERE o.obligation = ? AND p.role = ?", (self._duty_rowid, role))]
+        names = vocabulary(self._store).units
+        return [{"id": u, "name": names.get(u, {}).get("zh", u), "name_en": names.get(u, {}).get("en")}
+                for u in dict.fromkeys(units)]
+
+    @property
+    def subjects(self) -> list[dict]:
+        return self.parties("subject")
+
+    @property
+    def recipients(self) -> list[dict]:
+        return self.parties("recipient")
+
+    def to_dict(self) -> dict:
+        item = self.item
+        out = {"id": self.id, "duty": self.duty, "item": self.item_id, "ids": self.ids,
+               "due": self.due, "due_kind": self.due_kind, "due_phrase": self.due_phrase}
+        if self.due_scope:
+            out["due_scope"] = self.due_scope
+        out["clause"] = clause(item["text"], self.due_phrase, self.due_scope) if self.due_phrase else None
+        out["overdue"] = self.overdue
+        out["subjects"] = self.subjects
+        out["recipients"] = self.recipients
+        out["basis"] = self.basis
+        out["inferred"] = self.inferred
+        if self.inferred:
+            out["reason"] = "; ".join(self.inferred_reasons) or self.reason
+        out.update({k: item.get(k) for k in REP_FIELDS})
         return out
 
 
@@ -61,6 +170,7 @@ class QueryResult:
     terms: list[str] = field(default_factory=list)  # search terms, for highlighting
     sql: str = field(default="", repr=False)  # what ran, with `?` for every value
     params: list = field(default_factory=list, repr=False)
+    view: str = "items"  # "items" | "obligations": what a row (and a count) is
 
     def __iter__(self):
         return iter(self.rows)
@@ -101,20 +211,54 @@ def _terms(node) -> list[str]:
 
 
 def run(store, text: str, today: date | None = None, limit: int | None = None, select: Select | None = None,
-        statement=None) -> QueryResult:
+        statement=None, items: bool = True, with_inferred: bool = False) -> QueryResult:
     """Run a query on the store. `select` runs an already parsed condition (diff's `where`) with
     `text` for errors; `statement` is `text` already parsed. A diff is not run here: it needs the
-    whole tree, so `KnowledgeBase.query` hands it to the analysis layer."""
+    whole tree, so `KnowledgeBase.query` hands it to the analysis layer.
+
+    `items` (or `show items` in the query) gives item rows; else obligation rows. Stated facts
+    only, unless `with_inferred`: then rows that match only through an inferred membership or an
+    inferred date are there too, marked `inferred`."""
     today = today or date.today()
     statement = select if select is not None else statement if statement is not None else parse(text)
     if isinstance(statement, Diff):
         raise QueryError("a diff compares whole documents: ask the knowledge base (KnowledgeBase.query), not the store",
                          text, 0, len(text))
-    vocab = vocabulary(store)
     counting = isinstance(statement, Count)
     select: Select = statement.select if counting else statement
+    view = "items" if (items or select.items) else "obligations"
+    result = _run(store, text, today, limit, select, counting, view, with_inferred)
+    if with_inferred and result.kind == "rows":
+        stated = {r.id for r in _run(store, text, today, limit, select, counting, view, False).rows}
+        _mark_inferred(store, result, stated)
+    return result
+
+
+def _mark_inferred(store, result: QueryResult, stated: set[str]) -> None:
+    """Rows that only inferred facts bring in: say so, and why (the inferred date's reason, the
+    memberships the source does not state)."""
+    vocab = vocabulary(store)
+    memberships = [f"{m} in {c} ({j}): {why}" for (c, j, m), why in sorted(vocab.inferred_reasons.items())]
+    for row in result.rows:
+        if isinstance(row, ObligationRow) and row.basis == "inferred":
+            row.inferred = True
+            row.inferred_reasons.append(row.reason or "inferred date")
+        elif row.id not in stated:
+            if isinstance(row, ObligationRow):
+                row.inferred = True
+                row.inferred_reasons.extend(memberships)
+            else:
+                row.inferred = True
+
+
+def _run(store, text, today, limit, select, counting, view, with_inferred) -> QueryResult:
+    vocab = vocabulary(store)
     lim = select.limit if select.limit is not None else limit
-    compiled = Compiler(vocab, text, today, streaming=lim is not None).compile(select.expr)
+    obligations = view == "obligations"
+    compiled = Compiler(vocab, text, today, streaming=lim is not None and not obligations,
+                        obligations=obligations, with_inferred=with_inferred).compile(select.expr)
+    if obligations:
+        return _run_obligations(store, text, today, lim, select, counting, compiled, vocab)
     con = store.con
     join_o = compiled.uses_due
     # top-level search terms are joined (one FTS pass that also gives the rank), not filtered
@@ -205,3 +349,136 @@ def run(store, text: str, today: date | None = None, limit: int | None = None, s
 
 
 __all__ = ["QueryError", "QueryResult", "Row", "run"]
+
+
+# --- the obligations view --------------------------------------------------------------------
+
+def _obligation_source(compiled, fts_join: str, walk: bool) -> tuple[str, str]:
+    """(FROM clause, the key a row collapses on): occurrences of duties for a `due` query, else
+    the duties of the matching items. `walk`: read occurrences in (date, item) index order."""
+    if compiled.uses_due:
+        if walk:
+            return f"FROM obligation_occurrences o CROSS JOIN items i ON i.rowid = o.item{fts_join}", "o.occurrence"
+        return f"FROM items i{fts_join} JOIN obligation_occurrences o ON o.item = i.rowid", "o.occurrence"
+    return (f"FROM items i{fts_join} JOIN obligation_items d ON d.item = i.rowid "
+            "JOIN obligations ob ON ob.rowid = d.obligation"), "d.obligation"
+
+
+def _fts(compiled) -> tuple[str, list]:
+    join, params = "", []
+    for n, phrase in enumerate(compiled.fts_joins):
+        join += f" JOIN (SELECT rowid AS r, rank AS s FROM fts_zh WHERE fts_zh MATCH ?) f{n} ON f{n}.r = i.rowid"
+        params.append(phrase)
+    return join, params
+
+
+def _obligation_groups(con, text, select, compiled, vocab, base, key, where, params) -> QueryResult:
+    group = select.group.text.lower()
+    if group in ("unit", "role"):
+        column = "u.unit" if group == "unit" else "u.role"
+        sql = (f"SELECT {column} AS k, count(DISTINCT {key}) AS n {base} JOIN item_units u ON u.item = i.rowid "
+               f"{where} GROUP BY k ORDER BY n DESC, k")
+    elif group in ("metric", "customer"):
+        sql = (f"SELECT coalesce(t.{group}, '') AS k, count(DISTINCT {key}) AS n {base} JOIN targets t ON t.item = i.rowid "
+               f"{where} GROUP BY k ORDER BY n DESC, k")
+    else:
+        if group.startswith("due") and not compiled.uses_due:
+            base += " JOIN obligation_occurrences o ON o.item = i.rowid AND o.obligation = d.obligation"
+            key = "o.occurrence"
+        sql = f"SELECT {_GROUP_SQL[group]} AS k, count(DISTINCT {key}) AS n {base} {where} GROUP BY k ORDER BY k"
+    groups = [(str(k), int(n)) for k, n in con.execute(sql, params)]
+    names = vocab.units if group == "unit" else vocab.terms.get(f"{group}s", {}) if group in ("metric", "customer") else {}
+    labels = {k: names[k]["zh"] for k, _ in groups if k in names}
+    return QueryResult(text, "groups", groups=groups, group_by=group, labels=labels, sql=sql, params=params,
+                       view="obligations")
+
+
+def _rank(compiled, fts_params) -> tuple[str, str, list]:
+    """(extra joins, rank expression, their parameters), as the item view ranks."""
+    joins, rank_params = "", list(fts_params)
+    parts = [f"f{n}.s" for n in range(len(compiled.fts_joins))]
+    if compiled.rank_zh:
+        joins += " LEFT JOIN (SELECT rowid AS r, bm25(fts_zh) AS s FROM fts_zh WHERE fts_zh MATCH ?) rz ON rz.r = i.rowid"
+        rank_params.append(" OR ".join(f"({e})" for e in compiled.rank_zh))
+        parts.append("coalesce(rz.s, 0)")
+    if compiled.rank_en:
+        joins += " LEFT JOIN (SELECT rowid AS r, bm25(fts_en) AS s FROM fts_en WHERE fts_en MATCH ?) re ON re.r = i.rowid"
+        rank_params.append(" OR ".join(f"({e})" for e in compiled.rank_en))
+        parts.append("coalesce(re.s, 0)")
+    return joins, (" + ".join(parts) if parts else "NULL"), rank_params
+
+
+def _order(select, compiled, rank_sql: str) -> list[str]:
+    due_col = "o.date" if compiled.uses_due else "ob.due"
+    order = []
+    for value, direction in select.order or []:
+        key, d = value.text.lower(), direction.upper()
+        if key == "due":
+            order.append(f"{due_col} IS NULL, {due_col} {d}")
+        elif key == "rank":
+            order.append(f"rank {d}")
+        elif key == "id":
+            order.append(f"i.rowid {d}")
+        else:
+            order.append(f"i.{key} {d}")
+    if not order:
+        order = ["rank ASC"] if rank_sql != "NULL" else []
+        if compiled.uses_due and not compiled.undated_only:
+            order.append("o.date" if compiled.dated_only else "o.date IS NULL, o.date")
+    order.append("o.item" if compiled.uses_due else "i.rowid")
+    return order
+
+
+def _run_obligations(store, text, today, lim, select, counting, compiled, vocab) -> QueryResult:
+    con = store.con
+    fts_join, fts_params = _fts(compiled)
+    where = f"WHERE {compiled.where}"
+    params = fts_params + list(compiled.params)
+    base, key = _obligation_source(compiled, fts_join, walk=False)
+    if select.group is not None:
+        return _obligation_groups(con, text, select, compiled, vocab, base, key, where, params)
+    if counting:
+        sql = f"SELECT count(DISTINCT {key}) {base} {where}"
+        n = con.execute(sql, params).fetchone()[0]
+        return QueryResult(text, "count", count=n, sql=sql, params=params, view="obligations")
+
+    joins, rank_sql, rank_params = _rank(compiled, fts_params)
+    walk = compiled.uses_due and compiled.dated_only and not select.order and rank_sql == "NULL"
+    source, key = _obligation_source(compiled, joins, walk)
+    if compiled.uses_due:
+        columns = f"{key}, o.obligation, o.rowid, i.rowid, o.date, o.phrase, o.scope, o.kind, o.basis, o.reason"
+    else:
+        columns = f"{key}, d.obligation, NULL, i.rowid, ob.due, ob.due_phrase, NULL, ob.due_kind, 'stated', NULL"
+    sql = f"SELECT {columns}, {rank_sql} AS rank {source} {where} ORDER BY {', '.join(_order(select, compiled, rank_sql))}"
+    all_params = rank_params + list(compiled.params)
+    rows, seen = [], set()
+    for found in con.execute(sql, all_params):
+        if found[0] in seen:
+            continue
+        seen.add(found[0])
+        rows.append(_obligation_row(store, found, today.isoformat(), compiled.uses_due))
+        if lim is not None and len(rows) >= lim:
+            break
+    return QueryResult(text, "rows", rows=rows, terms=_terms(select.expr), sql=sql, params=all_params,
+                       view="obligations")
+
+
+def _obligation_row(store, found, iso_today: str, dated: bool) -> ObligationRow:
+    """The row of one obligation: its representative is the most specific item stating that
+    occurrence (a dated query), or the duty's own item (a duty row)."""
+    key, duty_rowid, _occ, _item, due, phrase, scope, kind, basis, reason, rank = found
+    con = store.con
+    duty_id, anchor = con.execute("SELECT id, anchor FROM obligations WHERE rowid = ?", (duty_rowid,)).fetchone()
+    if dated:
+        occ, rep, due, kind, phrase, scope, basis, reason = con.execute(
+            "SELECT rowid, item, date, kind, phrase, scope, basis, reason FROM obligation_occurrences "
+            "WHERE occurrence = ? ORDER BY basis = 'inferred', spec, rowid LIMIT 1", (key,)).fetchone()
+        row_id = key
+    else:
+        occ, row_id = None, duty_id
+        rep = anchor if anchor is not None else con.execute(
+            "SELECT item FROM obligation_items WHERE obligation = ? ORDER BY spec LIMIT 1", (duty_rowid,)).fetchone()[0]
+    (rep_id,) = store.item_ids([rep])
+    return ObligationRow(row_id, duty_id, rep_id, due, phrase, scope, kind, rank,
+                         overdue=bool(due and due < iso_today), basis=basis or "stated", reason=reason,
+                         _store=store, _rowid=rep, _occurrence=occ, _duty_rowid=duty_rowid)

@@ -7,17 +7,22 @@ query answers without loading the YAML at all.
     items(rowid, id, doc, ref, kind, parent, category, heading, section, jurisdiction, summary,
           text, deadline, deadline_kind, blob, seq)
     item_json(item, json)                              -- the item's public JSON (as `show --format json`)
-    item_units(item, unit, role, as_written)          -- item = items.rowid
+    item_units(item, unit, role, as_written, written_role, written_column)  -- item = items.rowid
     targets(item, metric, customer, area, stage, comparator, value, unit, by_date, from_date,
             alt_metric, alt_comparator, alt_value, alt_unit, quote)
     occurrences(item, date, kind, phrase, scope, label, seq)  -- one row per item and date (the
                                        -- first deadline on that date); undated deadlines have date
-                                       -- NULL; seq = the deadline's place in the item
+                                       -- NULL; seq = the deadline's place in the item; basis
+    obligations(rowid, id, anchor, due, due_kind, due_phrase, json)  -- one per duty (kb.store.obligations)
+    obligation_items(obligation, item, spec)          -- the items stating a duty; spec 1 = most specific
+    obligation_occurrences(rowid, obligation, occurrence, item, date, kind, phrase, scope, label,
+                           basis, reason, spec, seq)  -- one per duty, item, date and subject key
+    occurrence_parties(occurrence, item, role, unit)  -- role subject | recipient
     links(src, rel, dst, note)
     documents(id, title_zh, title_en, jurisdiction, source, json)
     units(id, zh, en, level, kind, parent, collective, json)
     unit_names(name, unit)                             -- every name and alias, casefolded
-    unit_members(collective, jurisdiction, member)
+    unit_members(collective, jurisdiction, member, basis, reason)
     terms(kind, id, zh, en, json)                      -- metrics, customers, areas, stages, measures, places
     fts_zh(zh)  -- contentless FTS5 over bigram tokens of the verbatim text (rowid = items.rowid)
     fts_en(en)  -- contentless FTS5 (porter) over the English summary
@@ -41,16 +46,22 @@ CREATE TABLE items(
   category TEXT, heading TEXT, section TEXT, jurisdiction TEXT, summary TEXT, text TEXT,
   deadline TEXT, deadline_kind TEXT, blob TEXT, seq INTEGER);
 CREATE TABLE item_json(item INTEGER PRIMARY KEY, json TEXT);
-CREATE TABLE item_units(item INTEGER, unit TEXT, role TEXT, as_written TEXT);
+CREATE TABLE item_units(item INTEGER, unit TEXT, role TEXT, as_written TEXT, written_role TEXT, written_column TEXT);
 CREATE TABLE targets(
   item INTEGER, metric TEXT, customer TEXT, area TEXT, stage TEXT, comparator TEXT, value REAL,
   unit TEXT, by_date TEXT, from_date TEXT, alt_metric TEXT, alt_comparator TEXT, alt_value REAL,
   alt_unit TEXT, quote TEXT);
-CREATE TABLE occurrences(item INTEGER, date TEXT, kind TEXT, phrase TEXT, scope TEXT, label TEXT, seq INTEGER);
+CREATE TABLE occurrences(item INTEGER, date TEXT, kind TEXT, phrase TEXT, scope TEXT, label TEXT, seq INTEGER, basis TEXT);
+CREATE TABLE obligations(rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, anchor INTEGER, due TEXT, due_kind TEXT, due_phrase TEXT, json TEXT);
+CREATE TABLE obligation_items(obligation INTEGER, item INTEGER, spec INTEGER);
+CREATE TABLE obligation_occurrences(
+  rowid INTEGER PRIMARY KEY, obligation INTEGER, occurrence TEXT, item INTEGER, date TEXT, kind TEXT,
+  phrase TEXT, scope TEXT, label TEXT, basis TEXT, reason TEXT, spec INTEGER, seq INTEGER);
+CREATE TABLE occurrence_parties(occurrence INTEGER, item INTEGER, role TEXT, unit TEXT);
 CREATE TABLE links(src TEXT, rel TEXT, dst TEXT, note TEXT);
 CREATE TABLE units(id TEXT PRIMARY KEY, zh TEXT, en TEXT, level TEXT, kind TEXT, parent TEXT, collective INTEGER, json TEXT);
 CREATE TABLE unit_names(name TEXT, unit TEXT);
-CREATE TABLE unit_members(collective TEXT, jurisdiction TEXT, member TEXT);
+CREATE TABLE unit_members(collective TEXT, jurisdiction TEXT, member TEXT, basis TEXT, reason TEXT);
 CREATE TABLE terms(kind TEXT, id TEXT, zh TEXT, en TEXT, json TEXT);
 CREATE VIRTUAL TABLE fts_zh USING fts5(zh, tokenize='unicode61', content='', columnsize=1);
 CREATE VIRTUAL TABLE fts_en USING fts5(en, tokenize='porter unicode61', content='', columnsize=1);
@@ -68,6 +79,14 @@ CREATE INDEX occurrences_kind ON occurrences(kind, item);
 CREATE INDEX links_src ON links(src, rel);
 CREATE INDEX links_dst ON links(dst, rel);
 CREATE INDEX unit_names_name ON unit_names(name);
+CREATE INDEX obligation_items_item ON obligation_items(item, obligation);
+CREATE INDEX obligation_items_obligation ON obligation_items(obligation, spec);
+CREATE INDEX obl_occ_item ON obligation_occurrences(item);
+CREATE INDEX obl_occ_date ON obligation_occurrences(date, item);
+CREATE INDEX obl_occ_kind ON obligation_occurrences(kind, item);
+CREATE INDEX obl_occ_occurrence ON obligation_occurrences(occurrence, spec);
+CREATE INDEX occurrence_parties_unit ON occurrence_parties(role, unit, occurrence);
+CREATE INDEX occurrence_parties_occurrence ON occurrence_parties(occurrence);
 """
 
 
@@ -97,7 +116,7 @@ def item_rows(kb, items):
         )
         yield "item_json", (seq, json.dumps(data, ensure_ascii=False))
         for r in item.units:
-            yield "item_units", (seq, r.unit, r.role, r.as_written)
+            yield "item_units", (seq, r.unit, r.role, r.as_written, r.written_role, r.column)
         for t in item.targets:
             a = t.alternative
             yield "targets", (
@@ -106,7 +125,7 @@ def item_rows(kb, items):
                 a.value if a else None, a.unit if a else None, t.quote,
             )
         if not item.deadlines:
-            yield "occurrences", (seq, None, "none", None, None, None, 0)
+            yield "occurrences", (seq, None, "none", None, None, None, 0, "stated")
         seen = set()
         for n, dl in enumerate(item.deadlines):
             for d in dl.occurrences() or [None]:
@@ -114,7 +133,7 @@ def item_rows(kb, items):
                 key = (d, None if d else dl.kind)
                 if key not in seen:
                     seen.add(key)
-                    yield "occurrences", (seq, _d(d), dl.kind, dl.phrase, dl.scope, dl.label, n)
+                    yield "occurrences", (seq, _d(d), dl.kind, dl.phrase, dl.scope, dl.label, n, dl.basis)
         zh = " ".join(p for pieces in item.verbatim().values() for p in pieces)
         zh += " " + (item.heading or "") + " " + (item.category or "")
         yield "fts_zh", (seq, index_text(zh))
@@ -124,12 +143,52 @@ def item_rows(kb, items):
 _INSERT = {
     "items": "INSERT INTO items VALUES (" + ",".join("?" * 16) + ")",
     "item_json": "INSERT INTO item_json VALUES (?,?)",
-    "item_units": "INSERT INTO item_units VALUES (?,?,?,?)",
+    "item_units": "INSERT INTO item_units VALUES (?,?,?,?,?,?)",
     "targets": "INSERT INTO targets VALUES (" + ",".join("?" * 15) + ")",
-    "occurrences": "INSERT INTO occurrences VALUES (?,?,?,?,?,?,?)",
+    "occurrences": "INSERT INTO occurrences VALUES (?,?,?,?,?,?,?,?)",
     "fts_zh": "INSERT INTO fts_zh(rowid, zh) VALUES (?,?)",
     "fts_en": "INSERT INTO fts_en(rowid, en) VALUES (?,?)",
 }
+
+
+def insert_obligations(con, kb, items) -> None:
+    """The duty tables (kb.store.obligations), for the items stored (rowid = their place)."""
+    from kb.store.obligations import duties_of, occurrences, specificity
+
+    rowid = {item.id: n for n, item in enumerate(items, start=1)}
+    stored = {i: kb.items[i] for i in rowid}
+    duties = duties_of(kb.items, kb.links)
+    duties = {i: duties[i] for i in stored}
+    members: dict[str, list[str]] = {}
+    for item_id, ds in duties.items():
+        for d in ds:
+            members.setdefault(d, []).append(item_id)
+    key = specificity(kb.items, rowid)
+    occs = list(occurrences(stored, duties))
+    first: dict[str, tuple] = {}  # duty -> its earliest stated dated occurrence, else its first undated one
+    for o in occs:
+        cand = (o.date is None, o.date or "", o.kind, o.phrase)
+        if o.basis == "stated" and (o.duty not in first or cand < first[o.duty]):
+            first[o.duty] = cand
+    duty_row, spec = {}, {}
+    for n, (duty, ids) in enumerate(members.items(), start=1):
+        ids.sort(key=key)
+        duty_row[duty] = n
+        spec.update({(duty, i): s for s, i in enumerate(ids, start=1)})
+        _, due, due_kind, phrase = first.get(duty, (True, "", "none", None))
+        con.execute("INSERT INTO obligations VALUES (?,?,?,?,?,?,?)", (
+            n, duty, rowid.get(duty), due or None, due_kind, phrase,
+            json.dumps({"id": duty, "ids": sorted(ids, key=rowid.get)}, ensure_ascii=False)))
+        con.executemany("INSERT INTO obligation_items VALUES (?,?,?)",
+                        [(n, rowid[i], spec[duty, i]) for i in ids])
+    occ_rows, parties = [], []
+    for n, o in enumerate(occs, start=1):
+        occ_rows.append((n, duty_row[o.duty], o.obligation, rowid[o.item], o.date, o.kind, o.phrase, o.scope,
+                         o.label, o.basis, o.reason, spec[o.duty, o.item], o.seq))
+        parties += [(n, rowid[o.item], "subject", u) for u in o.subjects]
+        parties += [(n, rowid[o.item], "recipient", u) for u in o.recipients]
+    con.executemany("INSERT INTO obligation_occurrences VALUES (" + ",".join("?" * 13) + ")", occ_rows)
+    con.executemany("INSERT INTO occurrence_parties VALUES (?,?,?,?)", parties)
 
 
 def build(kb, path: Path, items=None, fingerprint: str | None = None) -> Path:
@@ -152,6 +211,7 @@ def build(kb, path: Path, items=None, fingerprint: str | None = None) -> Path:
         for table, batch in batches.items():
             if batch:
                 con.executemany(_INSERT[table], batch)
+        insert_obligations(con, kb, items if items is not None else kb.items.values())
         con.executemany("INSERT INTO links VALUES (?,?,?,?)", [(l.src, l.rel, l.dst, l.note) for l in kb.links])
         con.executemany("INSERT INTO documents VALUES (?,?,?,?,?,?)", [
             (d.id, d.title_zh, d.title_en, d.jurisdiction, d.source_file, json.dumps(d.to_dict(), ensure_ascii=False))
@@ -165,8 +225,10 @@ def build(kb, path: Path, items=None, fingerprint: str | None = None) -> Path:
         con.executemany("INSERT INTO unit_names VALUES (?,?)", sorted({
             (name.casefold(), u.id) for u in units for name in (u.id, *u.names)
         }))
-        con.executemany("INSERT INTO unit_members VALUES (?,?,?)", [
-            (u.id, j, m) for u in units for j, members in u.members for m in members
+        con.executemany("INSERT INTO unit_members VALUES (?,?,?,?,?)", [
+            (u.id, j, m, "stated", None) for u in units for j, members in u.members for m in members
+        ] + [
+            (u.id, j, m, "inferred", reason) for u in units for j, members in u.inferred_members for m, reason in members
         ])
         reg = kb.registries
         con.executemany("INSERT INTO terms VALUES (?,?,?,?,?)", [
@@ -209,6 +271,11 @@ class Store:
             (data,) = self.con.execute("SELECT json FROM item_json WHERE item = ?", (rowid,)).fetchone()
             item = self._items[rowid] = json.loads(data)
         return item
+
+    def item_ids(self, rowids) -> list[str]:
+        marks = ",".join("?" * len(rowids))
+        found = dict(self.con.execute(f"SELECT rowid, id FROM items WHERE rowid IN ({marks})", list(rowids)))
+        return [found[r] for r in rowids if r in found]
 
     def close(self) -> None:
         self.con.close()
