@@ -444,7 +444,7 @@ def _run_obligations(store, text, today, lim, select, counting, compiled, vocab)
 
     joins, rank_sql, rank_params = _rank(compiled, fts_params)
     walk = compiled.uses_due and compiled.dated_only and not select.order and rank_sql == "NULL"
-    source, key = _obligation_source(compiled, joins, walk)
+    source, key = _obligation_source(compiled, fts_join + joins, walk)
     if compiled.uses_due:
         columns = f"{key}, o.obligation, o.rowid, i.rowid, o.date, o.phrase, o.scope, o.kind, o.basis, o.reason"
     else:
