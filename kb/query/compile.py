@@ -207,7 +207,8 @@ class Compiler:
         for coll, jur in sorted(scoped):
             branches.append(f"SELECT p.occurrence FROM occurrence_parties p JOIN items j ON j.rowid = p.item "
                             f"WHERE p.role = {self.p(role)} AND p.unit = {self.p(coll)} AND j.jurisdiction = {self.p(jur)}")
-        return "o.rowid IN (" + " UNION ".join(branches) + ")"
+        # streaming (a LIMIT): checked row by row while occurrences are walked in date order
+        return ("+o.rowid IN (" if self.member.startswith("+") else "o.rowid IN (") + " UNION ".join(branches) + ")"
 
     def role_cond(self, value: Value) -> str:
         word = value.text.strip()

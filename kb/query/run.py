@@ -14,6 +14,7 @@ and `diff` hands over to the diff module.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -109,11 +110,10 @@ class ObligationRow:
         """Every item stating this obligation (on this date), in source order."""
         con = self._store.con
         if self._occurrence is None:
-            rows = con.execute("SELECT item FROM obligation_items WHERE obligation = ? ORDER BY item", (self._duty_rowid,))
-        else:
-            rows = con.execute("SELECT DISTINCT item FROM obligation_occurrences WHERE occurrence = ? AND obligation = ? "
-                               "ORDER BY item", (self.id, self._duty_rowid))
-        return self._store.item_ids([r for (r,) in rows])
+            (data,) = con.execute("SELECT json FROM obligations WHERE rowid = ?", (self._duty_rowid,)).fetchone()
+            return json.loads(data)["ids"]
+        (data,) = con.execute("SELECT ids FROM obligation_occurrences WHERE rowid = ?", (self._occurrence,)).fetchone()
+        return self._store.item_ids(json.loads(data))
 
     def parties(self, role: str) -> list[dict]:
         """Subjects (whom the clause binds; the lead units when it names none) or recipients."""
@@ -255,7 +255,7 @@ def _run(store, text, today, limit, select, counting, view, with_inferred) -> Qu
     vocab = vocabulary(store)
     lim = select.limit if select.limit is not None else limit
     obligations = view == "obligations"
-    compiled = Compiler(vocab, text, today, streaming=lim is not None and not obligations,
+    compiled = Compiler(vocab, text, today, streaming=lim is not None,
                         obligations=obligations, with_inferred=with_inferred).compile(select.expr)
     if obligations:
         return _run_obligations(store, text, today, lim, select, counting, compiled, vocab)
@@ -446,9 +446,9 @@ def _run_obligations(store, text, today, lim, select, counting, compiled, vocab)
     walk = compiled.uses_due and compiled.dated_only and not select.order and rank_sql == "NULL"
     source, key = _obligation_source(compiled, fts_join + joins, walk)
     if compiled.uses_due:
-        columns = f"{key}, o.obligation, o.rowid, i.rowid, o.date, o.phrase, o.scope, o.kind, o.basis, o.reason"
+        columns = f"{key}, o.obligation, o.rep, o.rowid, o.date, o.phrase, o.scope, o.kind, o.basis, o.reason"
     else:
-        columns = f"{key}, d.obligation, NULL, i.rowid, ob.due, ob.due_phrase, NULL, ob.due_kind, 'stated', NULL"
+        columns = f"{key}, d.obligation, NULL, NULL, ob.due, ob.due_phrase, NULL, ob.due_kind, 'stated', NULL"
     sql = f"SELECT {columns}, {rank_sql} AS rank {source} {where} ORDER BY {', '.join(_order(select, compiled, rank_sql))}"
     all_params = rank_params + list(compiled.params)
     rows, seen = [], set()
@@ -465,20 +465,22 @@ def _run_obligations(store, text, today, lim, select, counting, compiled, vocab)
 
 def _obligation_row(store, found, iso_today: str, dated: bool) -> ObligationRow:
     """The row of one obligation: its representative is the most specific item stating that
-    occurrence (a dated query), or the duty's own item (a duty row)."""
-    key, duty_rowid, _occ, _item, due, phrase, scope, kind, basis, reason, rank = found
+    occurrence (a dated query; precomputed as `rep`), or the duty's own item (a duty row)."""
+    key, duty_rowid, rep_occ, occ, due, phrase, scope, kind, basis, reason, rank = found
     con = store.con
     duty_id, anchor = con.execute("SELECT id, anchor FROM obligations WHERE rowid = ?", (duty_rowid,)).fetchone()
     if dated:
-        occ, rep, due, kind, phrase, scope, basis, reason = con.execute(
-            "SELECT rowid, item, date, kind, phrase, scope, basis, reason FROM obligation_occurrences "
-            "WHERE occurrence = ? ORDER BY basis = 'inferred', spec, rowid LIMIT 1", (key,)).fetchone()
+        if rep_occ != occ:  # the row that matched is not the group's representative: read that one
+            due, kind, phrase, scope, basis, reason = con.execute(
+                "SELECT date, kind, phrase, scope, basis, reason FROM obligation_occurrences WHERE rowid = ?",
+                (rep_occ,)).fetchone()
+        rep = con.execute("SELECT item FROM obligation_occurrences WHERE rowid = ?", (rep_occ,)).fetchone()[0]
         row_id = key
     else:
-        occ, row_id = None, duty_id
+        rep_occ, row_id = None, duty_id
         rep = anchor if anchor is not None else con.execute(
             "SELECT item FROM obligation_items WHERE obligation = ? ORDER BY spec LIMIT 1", (duty_rowid,)).fetchone()[0]
     (rep_id,) = store.item_ids([rep])
     return ObligationRow(row_id, duty_id, rep_id, due, phrase, scope, kind, rank,
                          overdue=bool(due and due < iso_today), basis=basis or "stated", reason=reason,
-                         _store=store, _rowid=rep, _occurrence=occ, _duty_rowid=duty_rowid)
+                         _store=store, _rowid=rep, _occurrence=rep_occ, _duty_rowid=duty_rowid)

@@ -38,6 +38,18 @@ def deadline_line(dl) -> str:
     return f"{when} ({dl.phrase}){extra}"
 
 
+def readings_lines(dl) -> list[str]:
+    """How a deadline's date is read: stated, or inferred with the reason, and every other
+    reading the phrase allows (2021年8月前: by 08-31, or before August: by 07-31). Empty for a
+    stated date with no other reading, so that plain deadlines print as before."""
+    lines = []
+    if dl.basis != "stated" or dl.reason:
+        lines.append(f"  reading: {dl.basis}" + (f" - {dl.reason}" if dl.reason else ""))
+    for other in dl.other_readings:
+        lines.append(f"  other reading: {other.date.isoformat()} - {other.reason}")
+    return lines
+
+
 def show_text(item: Item, kb) -> str:
     units = kb.units
     head = f"{item.id}  ({item.kind})"
@@ -56,6 +68,7 @@ def show_text(item: Item, kb) -> str:
     if item.deadlines:
         for dl in item.deadlines:
             lines.append(f"Deadline: {deadline_line(dl)}")
+            lines += readings_lines(dl)
             occ = dl.occurrences()
             if dl.kind == "recurring" and occ:
                 shown = ", ".join(d.isoformat() for d in occ[:6])

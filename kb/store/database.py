@@ -16,7 +16,8 @@ query answers without loading the YAML at all.
     obligations(rowid, id, anchor, due, due_kind, due_phrase, json)  -- one per duty (kb.store.obligations)
     obligation_items(obligation, item, spec)          -- the items stating a duty; spec 1 = most specific
     obligation_occurrences(rowid, obligation, occurrence, item, date, kind, phrase, scope, label,
-                           basis, reason, spec, seq)  -- one per duty, item, date and subject key
+                           basis, reason, spec, seq, rep, ids)  -- one per duty, item, date and subject key;
+                                       -- rep = the group's representative row, which holds ids (item rowids)
     occurrence_parties(occurrence, item, role, unit)  -- role subject | recipient
     links(src, rel, dst, note)
     documents(id, title_zh, title_en, jurisdiction, source, json)
@@ -36,6 +37,7 @@ import sqlite3
 from pathlib import Path
 
 from kb.loading.sources import squash
+from kb.store.obligations import Record
 from kb.store.textindex import index_text
 
 SCHEMA = """
@@ -56,7 +58,7 @@ CREATE TABLE obligations(rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, anc
 CREATE TABLE obligation_items(obligation INTEGER, item INTEGER, spec INTEGER);
 CREATE TABLE obligation_occurrences(
   rowid INTEGER PRIMARY KEY, obligation INTEGER, occurrence TEXT, item INTEGER, date TEXT, kind TEXT,
-  phrase TEXT, scope TEXT, label TEXT, basis TEXT, reason TEXT, spec INTEGER, seq INTEGER);
+  phrase TEXT, scope TEXT, label TEXT, basis TEXT, reason TEXT, spec INTEGER, seq INTEGER, rep INTEGER, ids TEXT);
 CREATE TABLE occurrence_parties(occurrence INTEGER, item INTEGER, role TEXT, unit TEXT);
 CREATE TABLE links(src TEXT, rel TEXT, dst TEXT, note TEXT);
 CREATE TABLE units(id TEXT PRIMARY KEY, zh TEXT, en TEXT, level TEXT, kind TEXT, parent TEXT, collective INTEGER, json TEXT);
@@ -115,6 +117,7 @@ def item_rows(kb, items):
             _d(dl.next_date) if dl else None, item.deadline_kind, search_blob(item), seq,
         )
         yield "item_json", (seq, json.dumps(data, ensure_ascii=False))
+        yield "_record", Record.of(item, seq)
         for r in item.units:
             yield "item_units", (seq, r.unit, r.role, r.as_written, r.written_role, r.column)
         for t in item.targets:
@@ -151,44 +154,64 @@ _INSERT = {
 }
 
 
-def insert_obligations(con, kb, items) -> None:
-    """The duty tables (kb.store.obligations), for the items stored (rowid = their place)."""
-    from kb.store.obligations import duties_of, occurrences, specificity
+def insert_obligations(con, records: dict, links) -> None:
+    """The duty tables (kb.store.obligations) for the items stored, from their records (rowid =
+    their place). Links to items not stored (an export with --where) are left out. Duty by
+    duty, so that what is held in memory is one duty's occurrences."""
+    from kb.store.obligations import duties_of, duty_occurrences, specificity
 
-    rowid = {item.id: n for n, item in enumerate(items, start=1)}
-    stored = {i: kb.items[i] for i in rowid}
-    duties = duties_of(kb.items, kb.links)
-    duties = {i: duties[i] for i in stored}
+    duties = duties_of(records, links)
     members: dict[str, list[str]] = {}
     for item_id, ds in duties.items():
         for d in ds:
             members.setdefault(d, []).append(item_id)
-    key = specificity(kb.items, rowid)
-    occs = list(occurrences(stored, duties))
-    first: dict[str, tuple] = {}  # duty -> its earliest stated dated occurrence, else its first undated one
-    for o in occs:
-        cand = (o.date is None, o.date or "", o.kind, o.phrase)
-        if o.basis == "stated" and (o.duty not in first or cand < first[o.duty]):
-            first[o.duty] = cand
-    duty_row, spec = {}, {}
+    key = specificity(records)
+    obligation_items, duty_rows, occ_rows, parties = [], [], [], []
+    next_occ = 1
     for n, (duty, ids) in enumerate(members.items(), start=1):
         ids.sort(key=key)
-        duty_row[duty] = n
-        spec.update({(duty, i): s for s, i in enumerate(ids, start=1)})
-        _, due, due_kind, phrase = first.get(duty, (True, "", "none", None))
-        con.execute("INSERT INTO obligations VALUES (?,?,?,?,?,?,?)", (
-            n, duty, rowid.get(duty), due or None, due_kind, phrase,
-            json.dumps({"id": duty, "ids": sorted(ids, key=rowid.get)}, ensure_ascii=False)))
-        con.executemany("INSERT INTO obligation_items VALUES (?,?,?)",
-                        [(n, rowid[i], spec[duty, i]) for i in ids])
-    occ_rows, parties = [], []
-    for n, o in enumerate(occs, start=1):
-        occ_rows.append((n, duty_row[o.duty], o.obligation, rowid[o.item], o.date, o.kind, o.phrase, o.scope,
-                         o.label, o.basis, o.reason, spec[o.duty, o.item], o.seq))
-        parties += [(n, rowid[o.item], "subject", u) for u in o.subjects]
-        parties += [(n, rowid[o.item], "recipient", u) for u in o.recipients]
-    con.executemany("INSERT INTO obligation_occurrences VALUES (" + ",".join("?" * 13) + ")", occ_rows)
+        spec = {i: s for s, i in enumerate(ids, start=1)}
+        obligation_items += [(n, records[i].seq, spec[i]) for i in ids]
+        groups: dict[str, list] = {}
+        for o in duty_occurrences(duty, ids, records):
+            groups.setdefault(o.obligation, []).append((next_occ, o))
+            parties += [(next_occ, records[o.item].seq, "subject", u) for u in o.subjects]
+            parties += [(next_occ, records[o.item].seq, "recipient", u) for u in o.recipients]
+            next_occ += 1
+        first = None
+        for group in groups.values():
+            # the representative: the most specific item, a stated date before an inferred one
+            rep_rowid, rep = min(group, key=lambda g: (g[1].basis != "stated", spec[g[1].item], g[0]))
+            stated_first = (rep.date is None, rep.date or "", rep.kind, rep.phrase)
+            if rep.basis == "stated" and (first is None or stated_first < first):
+                first = stated_first
+            seqs = sorted({records[o.item].seq for _, o in group})
+            for rowid, o in group:
+                occ_rows.append((rowid, n, o.obligation, records[o.item].seq, o.date, o.kind, o.phrase, o.scope,
+                                 o.label, o.basis, o.reason, spec[o.item], o.seq, rep_rowid,
+                                 json.dumps(seqs) if rowid == rep_rowid else None))
+        duty_rows.append((n, duty, records[duty].seq if duty in records else None, *_first(first),
+                          json.dumps({"id": duty, "ids": sorted(ids, key=lambda i: records[i].seq)}, ensure_ascii=False)))
+        if len(occ_rows) >= 5000:
+            _flush(con, obligation_items, duty_rows, occ_rows, parties)
+    _flush(con, obligation_items, duty_rows, occ_rows, parties)
+
+
+def _first(found) -> tuple:
+    """(due, due_kind, due_phrase) of a duty from its first stated occurrence."""
+    if found is None:
+        return None, "none", None
+    _, due, kind, phrase = found
+    return due or None, kind, phrase
+
+
+def _flush(con, obligation_items: list, duty_rows: list, occ_rows: list, parties: list) -> None:
+    con.executemany("INSERT INTO obligation_items VALUES (?,?,?)", obligation_items)
+    con.executemany("INSERT INTO obligations VALUES (?,?,?,?,?,?,?)", duty_rows)
+    con.executemany("INSERT INTO obligation_occurrences VALUES (" + ",".join("?" * 15) + ")", occ_rows)
     con.executemany("INSERT INTO occurrence_parties VALUES (?,?,?,?)", parties)
+    for batch in (obligation_items, duty_rows, occ_rows, parties):
+        batch.clear()
 
 
 def build(kb, path: Path, items=None, fingerprint: str | None = None) -> Path:
@@ -202,7 +225,11 @@ def build(kb, path: Path, items=None, fingerprint: str | None = None) -> Path:
         con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
         con.executescript(SCHEMA)
         batches: dict[str, list] = {name: [] for name in _INSERT}
+        records: dict = {}  # what the duty rule needs of each item, kept while the items stream
         for table, row in item_rows(kb, items if items is not None else kb.items.values()):
+            if table == "_record":
+                records[row.id] = row
+                continue
             batch = batches[table]
             batch.append(row)
             if len(batch) >= 5000:
@@ -211,7 +238,7 @@ def build(kb, path: Path, items=None, fingerprint: str | None = None) -> Path:
         for table, batch in batches.items():
             if batch:
                 con.executemany(_INSERT[table], batch)
-        insert_obligations(con, kb, items if items is not None else kb.items.values())
+        insert_obligations(con, records, kb.links)
         con.executemany("INSERT INTO links VALUES (?,?,?,?)", [(l.src, l.rel, l.dst, l.note) for l in kb.links])
         con.executemany("INSERT INTO documents VALUES (?,?,?,?,?,?)", [
             (d.id, d.title_zh, d.title_en, d.jurisdiction, d.source_file, json.dumps(d.to_dict(), ensure_ascii=False))

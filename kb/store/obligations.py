@@ -22,6 +22,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+@dataclass(frozen=True)
+class Record:
+    """What the duty rule reads of an item: kept small, so that a 100k-item build can hold every
+    item's record while the items themselves stream through."""
+
+    id: str
+    seq: int
+    parent: str | None
+    kind: str
+    textlen: int
+    leads: tuple[str, ...]
+    deadlines: tuple
+
+    @classmethod
+    def of(cls, item, seq: int) -> "Record":
+        leads = tuple(dict.fromkeys(r.unit for r in item.units if r.role == "lead"))
+        return cls(item.id, seq, item.parent, item.kind, len(item.text), leads, item.deadlines)
+
+
 @dataclass
 class Occurrence:
     obligation: str  # <duty>#<date or kind>[#subjects]
@@ -76,11 +95,12 @@ def depth(items: dict, item_id: str) -> int:
     return n
 
 
-def specificity(items: dict, order: dict[str, int]):
+def specificity(items: dict):
     """Sort key of the most specific statement first: deepest (a year action before its row),
     then the shortest text (a paragraph before the row that joins three), then source order."""
     def key(item_id: str):
-        return (-depth(items, item_id), len(items[item_id].text), order.get(item_id, 0))
+        rec = items[item_id]
+        return (-depth(items, item_id), rec.textlen, rec.seq)
     return key
 
 
@@ -103,14 +123,13 @@ def obligation_id(duty: str, when: str, key: tuple[str, ...]) -> str:
     return f"{duty}#{when}" + (f"#{'+'.join(key)}" if key else "")
 
 
-def occurrences(items: dict, duties: dict[str, tuple[str, ...]]):
-    """Every occurrence row of every item, in item order."""
-    for item in items.values():
-        leads = tuple(dict.fromkeys(r.unit for r in item.units if r.role == "lead"))
+def duty_occurrences(duty: str, member_ids: list[str], items: dict):
+    """Every occurrence of one duty, item by item in the order given (most specific first)."""
+    for item_id in member_ids:
+        item = items[item_id]
         for when, kind, key, n, dl in item_occurrences(item):
             recipients = tuple(dict.fromkeys(p.unit for p in dl.recipients)) if dl else ()
-            for duty in duties[item.id]:
-                yield Occurrence(
-                    obligation_id(duty, when or kind, key), duty, item.id, when, kind,
-                    dl.phrase if dl else None, dl.scope if dl else None, dl.label if dl else None,
-                    dl.basis if dl else "stated", dl.reason if dl else None, n, key or leads, recipients)
+            yield Occurrence(
+                obligation_id(duty, when or kind, key), duty, item.id, when, kind,
+                dl.phrase if dl else None, dl.scope if dl else None, dl.label if dl else None,
+                dl.basis if dl else "stated", dl.reason if dl else None, n, key or item.leads, recipients)
