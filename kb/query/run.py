@@ -97,6 +97,7 @@ class ObligationRow:
     _rowid: int | None = field(default=None, repr=False, compare=False)  # the representative item
     _occurrence: int | None = field(default=None, repr=False, compare=False)  # its occurrence row
     _duty_rowid: int | None = field(default=None, repr=False, compare=False)
+    _ids: list[str] = field(default_factory=list, repr=False, compare=False)
     _item: dict | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -108,12 +109,7 @@ class ObligationRow:
     @property
     def ids(self) -> list[str]:
         """Every item stating this obligation (on this date), in source order."""
-        con = self._store.con
-        if self._occurrence is None:
-            (data,) = con.execute("SELECT json FROM obligations WHERE rowid = ?", (self._duty_rowid,)).fetchone()
-            return json.loads(data)["ids"]
-        (data,) = con.execute("SELECT ids FROM obligation_occurrences WHERE rowid = ?", (self._occurrence,)).fetchone()
-        return self._store.item_ids(json.loads(data))
+        return list(self._ids)
 
     def parties(self, role: str) -> list[dict]:
         """Subjects (whom the clause binds; the lead units when it names none) or recipients."""
@@ -364,6 +360,16 @@ def _obligation_source(compiled, fts_join: str, walk: bool) -> tuple[str, str]:
             "JOIN obligations ob ON ob.rowid = d.obligation"), "d.obligation"
 
 
+# What a row shows, read in the same statement (primary-key joins): the duty, the representative
+# occurrence and item, and the ids, so that no row costs a query of its own.
+_DATED_ROW = ("JOIN obligations ob ON ob.rowid = o.obligation JOIN obligation_occurrences r ON r.rowid = o.rep "
+              "JOIN items ri ON ri.rowid = r.item")
+_DATED_COLUMNS = "o.occurrence, o.obligation, ob.id, r.rowid, r.item, ri.id, r.date, r.phrase, r.scope, r.kind, r.basis, r.reason, r.ids"
+_DUTY_ROW = "JOIN items ri ON ri.rowid = ob.anchor"
+_DUTY_COLUMNS = ("d.obligation, d.obligation, ob.id, NULL, ob.anchor, ri.id, ob.due, ob.due_phrase, NULL, ob.due_kind, "
+                 "'stated', NULL, ob.json")
+
+
 def _fts(compiled) -> tuple[str, list]:
     join, params = "", []
     for n, phrase in enumerate(compiled.fts_joins):
@@ -445,10 +451,9 @@ def _run_obligations(store, text, today, lim, select, counting, compiled, vocab)
     joins, rank_sql, rank_params = _rank(compiled, fts_params)
     walk = compiled.uses_due and compiled.dated_only and not select.order and rank_sql == "NULL"
     source, key = _obligation_source(compiled, fts_join + joins, walk)
-    if compiled.uses_due:
-        columns = f"{key}, o.obligation, o.rep, o.rowid, o.date, o.phrase, o.scope, o.kind, o.basis, o.reason"
-    else:
-        columns = f"{key}, d.obligation, NULL, NULL, ob.due, ob.due_phrase, NULL, ob.due_kind, 'stated', NULL"
+    dated = compiled.uses_due
+    source += " " + (_DATED_ROW if dated else _DUTY_ROW)
+    columns = _DATED_COLUMNS if dated else _DUTY_COLUMNS
     sql = f"SELECT {columns}, {rank_sql} AS rank {source} {where} ORDER BY {', '.join(_order(select, compiled, rank_sql))}"
     all_params = rank_params + list(compiled.params)
     rows, seen = [], set()
@@ -456,7 +461,7 @@ def _run_obligations(store, text, today, lim, select, counting, compiled, vocab)
         if found[0] in seen:
             continue
         seen.add(found[0])
-        rows.append(_obligation_row(store, found, today.isoformat(), compiled.uses_due))
+        rows.append(_obligation_row(store, found, today.isoformat(), dated))
         if lim is not None and len(rows) >= lim:
             break
     return QueryResult(text, "rows", rows=rows, terms=_terms(select.expr), sql=sql, params=all_params,
@@ -466,21 +471,9 @@ def _run_obligations(store, text, today, lim, select, counting, compiled, vocab)
 def _obligation_row(store, found, iso_today: str, dated: bool) -> ObligationRow:
     """The row of one obligation: its representative is the most specific item stating that
     occurrence (a dated query; precomputed as `rep`), or the duty's own item (a duty row)."""
-    key, duty_rowid, rep_occ, occ, due, phrase, scope, kind, basis, reason, rank = found
-    con = store.con
-    duty_id, anchor = con.execute("SELECT id, anchor FROM obligations WHERE rowid = ?", (duty_rowid,)).fetchone()
-    if dated:
-        if rep_occ != occ:  # the row that matched is not the group's representative: read that one
-            due, kind, phrase, scope, basis, reason = con.execute(
-                "SELECT date, kind, phrase, scope, basis, reason FROM obligation_occurrences WHERE rowid = ?",
-                (rep_occ,)).fetchone()
-        rep = con.execute("SELECT item FROM obligation_occurrences WHERE rowid = ?", (rep_occ,)).fetchone()[0]
-        row_id = key
-    else:
-        rep_occ, row_id = None, duty_id
-        rep = anchor if anchor is not None else con.execute(
-            "SELECT item FROM obligation_items WHERE obligation = ? ORDER BY spec LIMIT 1", (duty_rowid,)).fetchone()[0]
-    (rep_id,) = store.item_ids([rep])
-    return ObligationRow(row_id, duty_id, rep_id, due, phrase, scope, kind, rank,
+    key, duty_rowid, duty_id, rep_occ, rep, rep_id, due, phrase, scope, kind, basis, reason, ids, rank = found
+    ids = json.loads(ids)
+    return ObligationRow(key if dated else duty_id, duty_id, rep_id, due, phrase, scope, kind, rank,
                          overdue=bool(due and due < iso_today), basis=basis or "stated", reason=reason,
-                         _store=store, _rowid=rep, _occurrence=rep_occ, _duty_rowid=duty_rowid)
+                         _store=store, _rowid=rep, _occurrence=rep_occ, _duty_rowid=duty_rowid,
+                         _ids=ids if dated else ids["ids"])

@@ -17,7 +17,7 @@ query answers without loading the YAML at all.
     obligation_items(obligation, item, spec)          -- the items stating a duty; spec 1 = most specific
     obligation_occurrences(rowid, obligation, occurrence, item, date, kind, phrase, scope, label,
                            basis, reason, spec, seq, rep, ids)  -- one per duty, item, date and subject key;
-                                       -- rep = the group's representative row, which holds ids (item rowids)
+                                       -- rep = the group's representative row, which holds ids (JSON list of item ids)
     occurrence_parties(occurrence, item, role, unit)  -- role subject | recipient
     links(src, rel, dst, note)
     documents(id, title_zh, title_en, jurisdiction, source, json)
@@ -185,11 +185,11 @@ def insert_obligations(con, records: dict, links) -> None:
             stated_first = (rep.date is None, rep.date or "", rep.kind, rep.phrase)
             if rep.basis == "stated" and (first is None or stated_first < first):
                 first = stated_first
-            seqs = sorted({records[o.item].seq for _, o in group})
+            stating = sorted({o.item for _, o in group}, key=lambda i: records[i].seq)
             for rowid, o in group:
                 occ_rows.append((rowid, n, o.obligation, records[o.item].seq, o.date, o.kind, o.phrase, o.scope,
                                  o.label, o.basis, o.reason, spec[o.item], o.seq, rep_rowid,
-                                 json.dumps(seqs) if rowid == rep_rowid else None))
+                                 json.dumps(stating, ensure_ascii=False) if rowid == rep_rowid else None))
         duty_rows.append((n, duty, records[duty].seq if duty in records else None, *_first(first),
                           json.dumps({"id": duty, "ids": sorted(ids, key=lambda i: records[i].seq)}, ensure_ascii=False)))
         if len(occ_rows) >= 5000:
