@@ -97,7 +97,7 @@ class ObligationRow:
     _rowid: int | None = field(default=None, repr=False, compare=False)  # the representative item
     _occurrence: int | None = field(default=None, repr=False, compare=False)  # its occurrence row
     _duty_rowid: int | None = field(default=None, repr=False, compare=False)
-    _ids: list[str] = field(default_factory=list, repr=False, compare=False)
+    _ids: str = field(default="[]", repr=False, compare=False)  # JSON, decoded when asked for
     _item: dict | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -109,7 +109,8 @@ class ObligationRow:
     @property
     def ids(self) -> list[str]:
         """Every item stating this obligation (on this date), in source order."""
-        return list(self._ids)
+        data = json.loads(self._ids)
+        return data["ids"] if isinstance(data, dict) else data
 
     def parties(self, role: str) -> list[dict]:
         """Subjects (whom the clause binds; the lead units when it names none) or recipients."""
@@ -356,7 +357,8 @@ def _obligation_source(compiled, fts_join: str, walk: bool) -> tuple[str, str]:
         if walk:
             return f"FROM obligation_occurrences o CROSS JOIN items i ON i.rowid = o.item{fts_join}", "o.occurrence"
         return f"FROM items i{fts_join} JOIN obligation_occurrences o ON o.item = i.rowid", "o.occurrence"
-    return (f"FROM items i{fts_join} JOIN obligation_items d ON d.item = i.rowid "
+    # items first (CROSS JOIN keeps the order): rows come in item order with no sort, and stop early
+    return (f"FROM items i{fts_join} CROSS JOIN obligation_items d ON d.item = i.rowid "
             "JOIN obligations ob ON ob.rowid = d.obligation"), "d.obligation"
 
 
@@ -472,8 +474,6 @@ def _obligation_row(store, found, iso_today: str, dated: bool) -> ObligationRow:
     """The row of one obligation: its representative is the most specific item stating that
     occurrence (a dated query; precomputed as `rep`), or the duty's own item (a duty row)."""
     key, duty_rowid, duty_id, rep_occ, rep, rep_id, due, phrase, scope, kind, basis, reason, ids, rank = found
-    ids = json.loads(ids)
     return ObligationRow(key if dated else duty_id, duty_id, rep_id, due, phrase, scope, kind, rank,
                          overdue=bool(due and due < iso_today), basis=basis or "stated", reason=reason,
-                         _store=store, _rowid=rep, _occurrence=rep_occ, _duty_rowid=duty_rowid,
-                         _ids=ids if dated else ids["ids"])
+                         _store=store, _rowid=rep, _occurrence=rep_occ, _duty_rowid=duty_rowid, _ids=ids)

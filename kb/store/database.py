@@ -299,11 +299,6 @@ class Store:
             item = self._items[rowid] = json.loads(data)
         return item
 
-    def item_ids(self, rowids) -> list[str]:
-        marks = ",".join("?" * len(rowids))
-        found = dict(self.con.execute(f"SELECT rowid, id FROM items WHERE rowid IN ({marks})", list(rowids)))
-        return [found[r] for r in rowids if r in found]
-
     def close(self) -> None:
         self.con.close()
 
