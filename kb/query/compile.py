@@ -185,7 +185,7 @@ class Compiler:
                     + " AND ".join(conds) + ")")
         anywhere, scoped = self.expand(names[0].value)
         if self.subjects and not roles:
-            return self.parties_sql("subject", anywhere, scoped)
+            return self.subjects_sql(anywhere, scoped)
 
         def role_sql() -> str:
             return "".join(f" AND {self.unit_cond(r)}" for r in roles)
@@ -209,6 +209,18 @@ class Compiler:
                             f"WHERE p.role = {self.p(role)} AND p.unit = {self.p(coll)} AND j.jurisdiction = {self.p(jur)}")
         # streaming (a LIMIT): checked row by row while occurrences are walked in date order
         return ("+o.rowid IN (" if self.member.startswith("+") else "o.rowid IN (") + " UNION ".join(branches) + ")"
+
+    def subjects_sql(self, anywhere, scoped) -> str:
+        """Occurrences binding one of the units: named as the deadline's subjects, or, when the
+        deadline names none (`o.subjects = 0`), among the lead units of the item stating it."""
+        named = self.parties_sql("subject", anywhere, scoped)
+        plus = "+" if self.member.startswith("+") else ""
+        branches = [f"SELECT u.item FROM item_units u WHERE u.role = {self.p('lead')} "
+                    f"AND u.unit IN ({','.join(self.p(x) for x in sorted(anywhere))})"]
+        for coll, jur in sorted(scoped):
+            branches.append(f"SELECT u.item FROM item_units u JOIN items j ON j.rowid = u.item WHERE u.role = {self.p('lead')} "
+                            f"AND u.unit = {self.p(coll)} AND j.jurisdiction = {self.p(jur)}")
+        return f"({named} OR (o.subjects = 0 AND {plus}o.item IN (" + " UNION ".join(branches) + ")))"
 
     def role_cond(self, value: Value) -> str:
         word = value.text.strip()

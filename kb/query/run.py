@@ -115,12 +115,13 @@ class ObligationRow:
     def parties(self, role: str) -> list[dict]:
         """Subjects (whom the clause binds; the lead units when it names none) or recipients."""
         con = self._store.con
+        units = []
         if self._occurrence is not None:
             units = [u for (u,) in con.execute("SELECT unit FROM occurrence_parties WHERE occurrence = ? AND role = ? ORDER BY rowid",
                                                 (self._occurrence, role))]
-        elif role == "subject":
+        if role == "subject" and not units:  # the clause names none: the statement's lead units
             units = [u["id"] for u in self.item["units"] if u["role"] == "lead"]
-        else:
+        elif self._occurrence is None:
             units = [u for (u,) in con.execute(
                 "SELECT DISTINCT p.unit FROM obligation_occurrences o JOIN occurrence_parties p ON p.occurrence = o.rowid "
                 "WHERE o.obligation = ? AND p.role = ?", (self._duty_rowid, role))]

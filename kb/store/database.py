@@ -16,9 +16,10 @@ query answers without loading the YAML at all.
     obligations(rowid, id, anchor, due, due_kind, due_phrase, json)  -- one per duty (kb.store.obligations)
     obligation_items(obligation, item, spec)          -- the items stating a duty; spec 1 = most specific
     obligation_occurrences(rowid, obligation, occurrence, item, date, kind, phrase, scope, label,
-                           basis, reason, spec, seq, rep, ids)  -- one per duty, item, date and subject key;
+                           basis, reason, spec, seq, rep, ids, subjects)  -- one per duty, item, date and subject key;
                                        -- rep = the group's representative row, which holds ids (JSON list of item ids)
-    occurrence_parties(occurrence, item, role, unit)  -- role subject | recipient
+    occurrence_parties(occurrence, item, role, unit)  -- role subject (named by the deadline; when it names
+                                       -- none, subjects = 0 and the item's lead units bind) | recipient
     links(src, rel, dst, note)
     documents(id, title_zh, title_en, jurisdiction, source, json)
     units(id, zh, en, level, kind, parent, collective, json)
@@ -58,7 +59,8 @@ CREATE TABLE obligations(rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, anc
 CREATE TABLE obligation_items(obligation INTEGER, item INTEGER, spec INTEGER);
 CREATE TABLE obligation_occurrences(
   rowid INTEGER PRIMARY KEY, obligation INTEGER, occurrence TEXT, item INTEGER, date TEXT, kind TEXT,
-  phrase TEXT, scope TEXT, label TEXT, basis TEXT, reason TEXT, spec INTEGER, seq INTEGER, rep INTEGER, ids TEXT);
+  phrase TEXT, scope TEXT, label TEXT, basis TEXT, reason TEXT, spec INTEGER, seq INTEGER, rep INTEGER, ids TEXT,
+  subjects INTEGER);
 CREATE TABLE occurrence_parties(occurrence INTEGER, item INTEGER, role TEXT, unit TEXT);
 CREATE TABLE links(src TEXT, rel TEXT, dst TEXT, note TEXT);
 CREATE TABLE units(id TEXT PRIMARY KEY, zh TEXT, en TEXT, level TEXT, kind TEXT, parent TEXT, collective INTEGER, json TEXT);
@@ -189,9 +191,9 @@ def insert_obligations(con, records: dict, links) -> None:
             for rowid, o in group:
                 occ_rows.append((rowid, n, o.obligation, records[o.item].seq, o.date, o.kind, o.phrase, o.scope,
                                  o.label, o.basis, o.reason, spec[o.item], o.seq, rep_rowid,
-                                 json.dumps(stating, ensure_ascii=False) if rowid == rep_rowid else None))
+                                 json.dumps(stating) if rowid == rep_rowid else None, len(o.subjects)))
         duty_rows.append((n, duty, records[duty].seq if duty in records else None, *_first(first),
-                          json.dumps({"id": duty, "ids": sorted(ids, key=lambda i: records[i].seq)}, ensure_ascii=False)))
+                          json.dumps({"id": duty, "ids": sorted(ids, key=lambda i: records[i].seq)})))
         if len(occ_rows) >= 5000:
             _flush(con, obligation_items, duty_rows, occ_rows, parties)
     _flush(con, obligation_items, duty_rows, occ_rows, parties)
@@ -208,7 +210,7 @@ def _first(found) -> tuple:
 def _flush(con, obligation_items: list, duty_rows: list, occ_rows: list, parties: list) -> None:
     con.executemany("INSERT INTO obligation_items VALUES (?,?,?)", obligation_items)
     con.executemany("INSERT INTO obligations VALUES (?,?,?,?,?,?,?)", duty_rows)
-    con.executemany("INSERT INTO obligation_occurrences VALUES (" + ",".join("?" * 15) + ")", occ_rows)
+    con.executemany("INSERT INTO obligation_occurrences VALUES (" + ",".join("?" * 16) + ")", occ_rows)
     con.executemany("INSERT INTO occurrence_parties VALUES (?,?,?,?)", parties)
     for batch in (obligation_items, duty_rows, occ_rows, parties):
         batch.clear()

@@ -54,7 +54,7 @@ class Occurrence:
     basis: str
     reason: str | None
     seq: int  # the deadline's place in the item
-    subjects: tuple[str, ...]  # the units bound: the deadline's subjects, else the item's lead units
+    subjects: tuple[str, ...]  # the units the deadline names as bound; empty: the item's lead units
     recipients: tuple[str, ...]
 
 
@@ -132,4 +132,4 @@ def duty_occurrences(duty: str, member_ids: list[str], items: dict):
             yield Occurrence(
                 obligation_id(duty, when or kind, key), duty, item.id, when, kind,
                 dl.phrase if dl else None, dl.scope if dl else None, dl.label if dl else None,
-                dl.basis if dl else "stated", dl.reason if dl else None, n, key or item.leads, recipients)
+                dl.basis if dl else "stated", dl.reason if dl else None, n, key, recipients)
