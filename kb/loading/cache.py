@@ -19,7 +19,7 @@ from kb.core.paths import policies_dir
 from kb.core.version import __version__
 from kb.model.entities import Tree
 
-CACHE_FORMAT = "12"
+CACHE_FORMAT = "13"
 
 
 def cache_root() -> Path:

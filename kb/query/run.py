@@ -227,7 +227,7 @@ def run(store, text: str, today: date | None = None, limit: int | None = None, s
     view = "items" if (items or select.items) else "obligations"
     result = _run(store, text, today, limit, select, counting, view, with_inferred)
     if with_inferred and result.kind == "rows":
-        stated = {r.id for r in _run(store, text, today, limit, select, counting, view, False).rows}
+        stated = {(r.id, r.due) for r in _run(store, text, today, limit, select, counting, view, False).rows}
         _mark_inferred(store, result, stated)
     return result
 
@@ -241,7 +241,7 @@ def _mark_inferred(store, result: QueryResult, stated: set[str]) -> None:
         if isinstance(row, ObligationRow) and row.basis == "inferred":
             row.inferred = True
             row.inferred_reasons.append(row.reason or "inferred date")
-        elif row.id not in stated:
+        elif (row.id, row.due) not in stated:
             if isinstance(row, ObligationRow):
                 row.inferred = True
                 row.inferred_reasons.extend(memberships)
