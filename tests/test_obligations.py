@@ -202,8 +202,11 @@ def test_count_and_group_count_obligations(qo, q):
     assert qo("count doc = nea").count == q("count doc = nea").count == 105
 
 
-def test_limit_counts_obligations(qo):
-    assert [r.id for r in qo(CITY + " limit 3").rows] == [i for i, _ in QUICKSTART[:3]]
+@pytest.mark.parametrize("n", [1, 2, 3, 8, 16, 17, 40])
+def test_limit_counts_obligations(qo, n):
+    # a limit asks SQL for a few rows per obligation first, for all rows when those collapse too much
+    assert [r.id for r in qo(f"{CITY} limit {n}").rows] == [i for i, _ in QUICKSTART[:n]]
+    assert [r.id for r in qo(CITY, limit=n).rows] == [i for i, _ in QUICKSTART[:n]]
 
 
 # --- fixture trees ----------------------------------------------------------------------------
@@ -367,3 +370,13 @@ def test_ics_titles_come_from_the_deadlines_own_clause(base):
     first, second = goal1.deadlines
     assert summary_line(goal1, first).startswith("shanxi:goal.1 进一步将低压")
     assert summary_line(goal1, second).startswith("shanxi:goal.1 2021年底前")
+
+
+def test_limit_when_the_first_rows_collapse_too_much(qo, monkeypatch):
+    import kb.query.run as run_module
+
+    monkeypatch.setattr(run_module, "_ROWS_PER_OBLIGATION", 1)  # LIMIT n rows give fewer than n obligations
+    for n in (2, 8, 12):
+        result = qo(f"{CITY} limit {n}")
+        assert [r.id for r in result.rows] == [i for i, _ in QUICKSTART[:n]]
+        assert not result.sql.endswith("LIMIT ?")  # it asked again, for every row

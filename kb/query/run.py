@@ -459,16 +459,34 @@ def _run_obligations(store, text, today, lim, select, counting, compiled, vocab)
     columns = _DATED_COLUMNS if dated else _DUTY_COLUMNS
     sql = f"SELECT {columns}, {rank_sql} AS rank {source} {where} ORDER BY {', '.join(_order(select, compiled, rank_sql))}"
     all_params = rank_params + list(compiled.params)
-    rows, seen = [], set()
-    for found in con.execute(sql, all_params):
+    if lim is not None:
+        # A LIMIT lets SQLite keep only the top rows of a sort; rows collapse, so ask for a few
+        # times the obligations wanted, and for everything only when that was not enough.
+        rows, complete = _collect(store, sql + " LIMIT ?", all_params + [lim * _ROWS_PER_OBLIGATION], today, dated, lim)
+        if complete:
+            return QueryResult(text, "rows", rows=rows, terms=_terms(select.expr), sql=sql + " LIMIT ?",
+                               params=all_params + [lim * _ROWS_PER_OBLIGATION], view="obligations")
+    rows, _ = _collect(store, sql, all_params, today, dated, lim)
+    return QueryResult(text, "rows", rows=rows, terms=_terms(select.expr), sql=sql, params=all_params,
+                       view="obligations")
+
+
+_ROWS_PER_OBLIGATION = 4
+
+
+def _collect(store, sql, params, today, dated, lim) -> tuple[list, bool]:
+    """The first `lim` obligations (all without a limit) of the matching rows, in their order;
+    and whether they are certainly all there is to show (the rows ran out or `lim` was reached)."""
+    rows, seen, n = [], set(), 0
+    for found in store.con.execute(sql, params):
+        n += 1
         if found[0] in seen:
             continue
         seen.add(found[0])
         rows.append(_obligation_row(store, found, today.isoformat(), dated))
         if lim is not None and len(rows) >= lim:
-            break
-    return QueryResult(text, "rows", rows=rows, terms=_terms(select.expr), sql=sql, params=all_params,
-                       view="obligations")
+            return rows, True
+    return rows, lim is None or n < lim * _ROWS_PER_OBLIGATION
 
 
 def _obligation_row(store, found, iso_today: str, dated: bool) -> ObligationRow:
