@@ -351,15 +351,17 @@ __all__ = ["QueryError", "QueryResult", "Row", "run"]
 
 # --- the obligations view --------------------------------------------------------------------
 
-def _obligation_source(compiled, fts_join: str, walk: bool) -> tuple[str, str]:
+def _obligation_source(compiled, fts_join: str, walk: bool, streaming: bool = False) -> tuple[str, str]:
     """(FROM clause, the key a row collapses on): occurrences of duties for a `due` query, else
     the duties of the matching items. `walk`: read occurrences in (date, item) index order."""
     if compiled.uses_due:
         if walk:
             return f"FROM obligation_occurrences o CROSS JOIN items i ON i.rowid = o.item{fts_join}", "o.occurrence"
         return f"FROM items i{fts_join} JOIN obligation_occurrences o ON o.item = i.rowid", "o.occurrence"
-    # items first (CROSS JOIN keeps the order): rows come in item order with no sort, and stop early
-    return (f"FROM items i{fts_join} CROSS JOIN obligation_items d ON d.item = i.rowid "
+    # with a limit, items first (CROSS JOIN keeps the order): rows come in item order with no
+    # sort, and stop early; for a whole result SQLite may start from the matching list instead
+    join = "CROSS JOIN" if streaming else "JOIN"
+    return (f"FROM items i{fts_join} {join} obligation_items d ON d.item = i.rowid "
             "JOIN obligations ob ON ob.rowid = d.obligation"), "d.obligation"
 
 
@@ -453,7 +455,7 @@ def _run_obligations(store, text, today, lim, select, counting, compiled, vocab)
 
     joins, rank_sql, rank_params = _rank(compiled, fts_params)
     walk = compiled.uses_due and compiled.dated_only and not select.order and rank_sql == "NULL"
-    source, key = _obligation_source(compiled, fts_join + joins, walk)
+    source, key = _obligation_source(compiled, fts_join + joins, walk, streaming=lim is not None)
     dated = compiled.uses_due
     source += " " + (_DATED_ROW if dated else _DUTY_ROW)
     columns = _DATED_COLUMNS if dated else _DUTY_COLUMNS
