@@ -202,8 +202,8 @@ class Compiler:
 
     def parties_sql(self, role: str, anywhere, scoped) -> str:
         """Occurrences whose subjects (or recipients) include the units: `o.rowid IN (…)`."""
-        branches = [f"SELECT p.occurrence FROM occurrence_parties p WHERE p.role = {self.p(role)} "
-                    f"AND p.unit IN ({','.join(self.p(x) for x in sorted(anywhere))})"]
+        branches = [(f"SELECT p.occurrence FROM occurrence_parties p WHERE p.role = {self.p(role)} "
+                     f"AND p.unit IN ({','.join(self.p(x) for x in sorted(anywhere))})")]
         for coll, jur in sorted(scoped):
             branches.append(f"SELECT p.occurrence FROM occurrence_parties p JOIN items j ON j.rowid = p.item "
                             f"WHERE p.role = {self.p(role)} AND p.unit = {self.p(coll)} AND j.jurisdiction = {self.p(jur)}")
@@ -215,8 +215,8 @@ class Compiler:
         deadline names none (`o.subjects = 0`), among the lead units of the item stating it."""
         named = self.parties_sql("subject", anywhere, scoped)
         plus = "+" if self.member.startswith("+") else ""
-        branches = [f"SELECT u.item FROM item_units u WHERE u.role = {self.p('lead')} "
-                    f"AND u.unit IN ({','.join(self.p(x) for x in sorted(anywhere))})"]
+        branches = [(f"SELECT u.item FROM item_units u WHERE u.role = {self.p('lead')} "
+                     f"AND u.unit IN ({','.join(self.p(x) for x in sorted(anywhere))})")]
         for coll, jur in sorted(scoped):
             branches.append(f"SELECT u.item FROM item_units u JOIN items j ON j.rowid = u.item WHERE u.role = {self.p('lead')} "
                             f"AND u.unit = {self.p(coll)} AND j.jurisdiction = {self.p(jur)}")

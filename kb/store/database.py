@@ -38,7 +38,7 @@ import sqlite3
 from pathlib import Path
 
 from kb.loading.sources import squash
-from kb.store.obligations import Record
+from kb.store.obligations import Record, stated_first
 from kb.store.textindex import index_text
 
 SCHEMA = """
@@ -132,7 +132,7 @@ def item_rows(kb, items):
         if not item.deadlines:
             yield "occurrences", (seq, None, "none", None, None, None, 0, "stated")
         seen = set()
-        for n, dl in enumerate(item.deadlines):
+        for n, dl in stated_first(item.deadlines):
             for d in dl.occurrences() or [None]:
                 # one row per item and date: the first-listed deadline on a date speaks for it
                 key = (d, None if d else dl.kind)
@@ -184,9 +184,9 @@ def insert_obligations(con, records: dict, links) -> None:
         for group in groups.values():
             # the representative: the most specific item, a stated date before an inferred one
             rep_rowid, rep = min(group, key=lambda g: (g[1].basis != "stated", spec[g[1].item], g[0]))
-            stated_first = (rep.date is None, rep.date or "", rep.kind, rep.phrase)
-            if rep.basis == "stated" and (first is None or stated_first < first):
-                first = stated_first
+            earliest = (rep.date is None, rep.date or "", rep.kind, rep.phrase)
+            if rep.basis == "stated" and (first is None or earliest < first):
+                first = earliest
             stating = sorted({o.item for _, o in group}, key=lambda i: records[i].seq)
             for rowid, o in group:
                 occ_rows.append((rowid, n, o.obligation, records[o.item].seq, o.date, o.kind, o.phrase, o.scope,

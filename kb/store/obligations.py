@@ -36,7 +36,7 @@ class Record:
     deadlines: tuple
 
     @classmethod
-    def of(cls, item, seq: int) -> "Record":
+    def of(cls, item, seq: int) -> Record:
         leads = tuple(dict.fromkeys(r.unit for r in item.units if r.role == "lead"))
         return cls(item.id, seq, item.parent, item.kind, len(item.text), leads, item.deadlines)
 
@@ -104,13 +104,19 @@ def specificity(items: dict):
     return key
 
 
+def stated_first(deadlines) -> list:
+    """(place, deadline) with stated dates before inferred ones, each in source order: where two
+    deadlines fall on one date, the stated one speaks for it (and is there without --with-inferred)."""
+    return sorted(enumerate(deadlines), key=lambda p: p[1].basis != "stated")
+
+
 def item_occurrences(item):
     """(date, kind, subject key, deadline index, deadline) per distinct (date or kind, subject key)."""
     if not item.deadlines:
         yield None, "none", (), 0, None
         return
     seen = set()
-    for n, dl in enumerate(item.deadlines):
+    for n, dl in stated_first(item.deadlines):
         key = tuple(sorted({p.unit for p in dl.subjects}))
         for d in dl.occurrences() or [None]:
             slot = (d.isoformat() if d else dl.kind, key)
