@@ -232,21 +232,22 @@ def run(store, text: str, today: date | None = None, limit: int | None = None, s
     return result
 
 
-def _mark_inferred(store, result: QueryResult, stated: set[str]) -> None:
+def _mark_inferred(store, result: QueryResult, stated: set) -> None:
     """Rows that only inferred facts bring in: say so, and why (the inferred date's reason, the
-    memberships the source does not state)."""
+    memberships the source does not state of the collectives the row names)."""
     vocab = vocabulary(store)
-    memberships = [f"{m} in {c} ({j}): {why}" for (c, j, m), why in sorted(vocab.inferred_reasons.items())]
     for row in result.rows:
         if isinstance(row, ObligationRow) and row.basis == "inferred":
             row.inferred = True
             row.inferred_reasons.append(row.reason or "inferred date")
         elif (row.id, row.due) not in stated:
+            row.inferred = True
             if isinstance(row, ObligationRow):
-                row.inferred = True
-                row.inferred_reasons.extend(memberships)
-            else:
-                row.inferred = True
+                named = {u["id"] for u in row.item["units"]} | {u["id"] for u in row.subjects}
+                reasons = [f"{m} in {c} ({j}): {why}" for (c, j, m), why in sorted(vocab.inferred_reasons.items())
+                           if c in named or m in named]
+                row.inferred_reasons.extend(reasons or [f"{m} in {c} ({j}): {why}"
+                                                        for (c, j, m), why in sorted(vocab.inferred_reasons.items())])
 
 
 def _run(store, text, today, limit, select, counting, view, with_inferred) -> QueryResult:
