@@ -76,6 +76,17 @@ async def test_query_fills_the_table_with_the_query_rows(app, base):
 
 
 @async_test
+async def test_show_items_lists_every_item(app, base):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await type_query(pilot, CITY_QUERY + " show items")
+        table = app.screen.query_one(ResultsTable)
+        items = [(r.id, r.due) for r in base.query(CITY_QUERY, as_of=AS_OF, items=True).rows]
+        assert listed(table) == items
+        assert len(items) > len(base.query(CITY_QUERY, as_of=AS_OF).rows)
+        assert ("shanxi:org.1", "2021-06-30") in listed(table)
+
+
+@async_test
 async def test_bad_queries_are_explained_under_the_bar_and_the_app_goes_on(app):
     async with app.run_test(size=(120, 40)) as pilot:
         await enter_query(pilot, "untt = 市能源局")
