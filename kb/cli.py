@@ -80,7 +80,7 @@ def _date_arg(text: str):
 
 def cmd_query(args) -> int:
     base = _kb(args, lazy=True)  # a query reads the store only: the tree is not unpickled
-    result = base.query(args.query, as_of=args.as_of)
+    result = base.query(args.query, as_of=args.as_of, items=args.items, with_inferred=args.with_inferred)
     if args.explain:
         for line in result.dates:  # each date literal and the period it was read as
             print("date:", line)
@@ -227,6 +227,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "json", "csv", "md"], default="table")
     p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="the date 'today', 'overdue' and 'upcoming' refer to")
     p.add_argument("--explain", action="store_true", help="print the SQL (every value a bound parameter) and its plan")
+    p.add_argument("--items", action="store_true",
+                   help="one row per item (per item and date for a due condition), not per obligation")
+    p.add_argument("--with-inferred", action="store_true",
+                   help="also count inferred memberships and inferred dates; such rows are marked inferred")
     p.set_defaults(func=cmd_query)
     return parser
 

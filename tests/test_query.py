@@ -185,15 +185,15 @@ def test_links_in_queries(q):
 
 
 def test_as_of_marks_overdue(base):
-    rows = base.query("due in 2021 and doc = nea", as_of=date(2021, 6, 1)).rows
+    rows = base.query("due in 2021 and doc = nea", as_of=date(2021, 6, 1), items=True).rows
     assert rows
     assert all(r.overdue == (r.due < "2021-06-01") for r in rows)
-    later = base.query("due overdue and doc = nea", as_of=date(2021, 5, 1))
+    later = base.query("due overdue and doc = nea", as_of=date(2021, 5, 1), items=True)
     assert all(r.due < "2021-05-01" for r in later.rows) and "nea:notice.1" in ids(later)
 
 
 def test_json_rows_are_show_objects_plus_due(cli, base):
-    code, out, _ = cli("query", "due in 2021-Q3 and doc = nea", "--format", "json", "--as-of", "2021-06-01")
+    code, out, _ = cli("query", "due in 2021-Q3 and doc = nea", "--format", "json", "--as-of", "2021-06-01", "--items")
     assert code == 0
     rows = json.loads(out)
     assert rows and all("due" in r for r in rows)

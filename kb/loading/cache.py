@@ -47,7 +47,7 @@ def _flock(fd: int, how: int) -> None:
     if fcntl is not None:
         fcntl.flock(fd, how)
 
-CACHE_FORMAT = "15"
+CACHE_FORMAT = "16"
 
 KEEP = 4
 """Cached versions of the tree kept side by side (say, two branches and two recent edits)."""

@@ -48,8 +48,23 @@ def result_json(result, ctx) -> str:
 
 # --- a terminal --------------------------------------------------------------------------------
 
+def party_names(parties: list[dict], limit: int | None = None) -> str:
+    """Subjects or recipients of an obligation row; with `limit`, the first few and a count."""
+    names = [p["name"] for p in parties]
+    if limit is not None and len(names) > limit:
+        return "、".join(names[:limit]) + f"等{len(names)}个"
+    return "、".join(names)
+
+
+def is_obligations(result) -> bool:
+    """A query result's rows are obligations (the default view), not items (`--items`)."""
+    return getattr(result, "view", "items") == "obligations"
+
+
 @renderer("rows", "table")
 def rows_table(result, ctx) -> None:
+    if is_obligations(result):
+        return obligations_table(result, ctx)
     from rich.table import Table
     from rich.text import Text
 
@@ -75,6 +90,57 @@ def rows_table(result, ctx) -> None:
     console.print(table)
     n = len(result.rows)
     console.print(f"[dim]{n} row{'s' if n != 1 else ''}[/dim]")
+
+
+def obligations_table(result, ctx) -> None:
+    """One line per obligation: the most specific statement's id (and how many places say it),
+    the date, whom it binds, and its text."""
+    from rich.table import Table
+    from rich.text import Text
+
+    console = ctx.console()
+    table = Table(show_lines=False, header_style="bold", expand=True, pad_edge=False)
+    table.add_column(label("id"), no_wrap=True, style="cyan", min_width=12)
+    table.add_column(label("due"), min_width=10, max_width=12, overflow="fold")
+    table.add_column(label("units"), ratio=2, overflow="fold")
+    table.add_column(label("text"), ratio=5, overflow="fold")
+    width = max(24, (console.width - 48) * 3 // 2)
+    for row in result.rows:
+        table.add_row(_obligation_id(row), _obligation_due(row), party_names(row.subjects, limit=2),
+                      _body(row, result.terms, width))
+    console.print(table)
+    n = len(result.rows)
+    console.print(f"[dim]{n} obligation{'s' if n != 1 else ''} (--items for one row per item)[/dim]")
+
+
+def _obligation_id(row):
+    from rich.text import Text
+
+    text = Text(row.item_id)
+    if len(row.ids) > 1:
+        text.append(f"\n+{len(row.ids) - 1}", style="dim")
+    return text
+
+
+def _obligation_due(row):
+    from rich.text import Text
+
+    due = row.due or {"ongoing": "ongoing", "recurring": "recurring"}.get(row.due_kind or "", "—")
+    text = Text(due, style="red" if row.overdue else "")
+    if row.due_phrase and row.due_phrase != due:
+        text.append("\n" + row.due_phrase, style="dim")
+    if row.inferred:
+        text.append("\n(" + label("item.inferred") + ")", style="italic")
+    return text
+
+
+def _body(row, terms: list[str], width: int):
+    from rich.text import Text
+
+    body = Text(excerpt(row.item["text"], terms + ([row.due_phrase] if row.due_phrase else []), width))
+    for term in terms:
+        body.highlight_words([term.strip()], style="bold yellow")
+    return body
 
 
 @renderer("groups", "table")
@@ -110,8 +176,23 @@ def _csv_row(row) -> list:
             d["text"], d["summary"]]
 
 
+OBLIGATION_CSV_COLUMNS = ["id", "item", "ids", "due", "due_kind", "due_phrase", "subjects", "recipients", "inferred",
+                          "doc", "kind", "category", "text", "summary"]
+"""The columns of `query --format csv` for obligation rows (a contract: columns are only ever added)."""
+
+
+def _obligation_csv_row(row) -> list:
+    d = row.to_dict()
+    return [d["id"], d["item"], " ".join(d["ids"]), d["due"] or "", d["due_kind"] or "",
+            d["due_phrase"] or "", "; ".join(p["name"] for p in d["subjects"]),
+            "; ".join(p["name"] for p in d["recipients"]), "true" if d["inferred"] else "false",
+            d["doc"], d["kind"], d["category"] or "", d["text"], d["summary"]]
+
+
 @renderer("rows", "csv")
 def rows_csv(result, ctx) -> str:
+    if is_obligations(result):
+        return csv_text(OBLIGATION_CSV_COLUMNS, (_obligation_csv_row(r) for r in result.rows), bom=ctx.bom)
     return csv_text(CSV_COLUMNS, (_csv_row(r) for r in result.rows), bom=ctx.bom)
 
 
@@ -151,6 +232,9 @@ def _md_due(row) -> str:
 
 @renderer("rows", "md")
 def rows_md(result, ctx) -> str:
-    rows = [(row.id, _md_due(row), unit_names(row.item), row.item["text"]) for row in result.rows]
+    if is_obligations(result):  # whom each obligation binds (its subjects), not the item's units
+        rows = [(row.id, _md_due(row), party_names(row.subjects), row.item["text"]) for row in result.rows]
+    else:
+        rows = [(row.id, _md_due(row), unit_names(row.item), row.item["text"]) for row in result.rows]
     header = [label("id"), label("due"), label("units"), label("text")]
     return "\n".join(_md_head(result) + md_table(header, rows)) + "\n"
