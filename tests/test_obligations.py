@@ -324,3 +324,15 @@ def test_ics_titles_come_from_the_deadlines_own_clause(base):
     goal3 = base.item("shanxi:ledger.goal.3")
     dl2022 = next(d for d in goal3.deadlines if d.date == date(2022, 12, 31))
     assert summary_line(goal3, dl2022).startswith("shanxi:ledger.goal.3 2022年底前，全省范围内")
+
+
+def test_show_prints_both_readings(cli, base):
+    """`show` (main's one item layout, kb.render.item) prints an inferred date with its reason and
+    every other reading the phrase allows: what obligations' `readings_lines` printed."""
+    item = base.item("shanxi:task.2.4")
+    dl = next(d for d in item.deadlines if d.phrase == "2021年8月前")
+    code, out, _ = cli("show", item.id)
+    assert code == 0
+    assert dl.basis == "inferred" and dl.reason in out
+    for other in dl.other_readings:
+        assert f"{other.date.isoformat()} ({other.reason})" in out

@@ -96,7 +96,6 @@ def obligations_table(result, ctx) -> None:
     """One line per obligation: the most specific statement's id (and how many places say it),
     the date, whom it binds, and its text."""
     from rich.table import Table
-    from rich.text import Text
 
     console = ctx.console()
     table = Table(show_lines=False, header_style="bold", expand=True, pad_edge=False)

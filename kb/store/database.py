@@ -55,7 +55,8 @@ CREATE TABLE targets(
   unit TEXT, by_date TEXT, from_date TEXT, alt_metric TEXT, alt_comparator TEXT, alt_value REAL,
   alt_unit TEXT, quote TEXT);
 CREATE TABLE occurrences(item INTEGER, date TEXT, kind TEXT, phrase TEXT, scope TEXT, label TEXT, seq INTEGER, basis TEXT);
-CREATE TABLE obligations(rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, anchor INTEGER, due TEXT, due_kind TEXT, due_phrase TEXT, json TEXT);
+CREATE TABLE obligations(
+  rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, anchor INTEGER, due TEXT, due_kind TEXT, due_phrase TEXT, json TEXT);
 CREATE TABLE obligation_items(obligation INTEGER, item INTEGER, spec INTEGER);
 CREATE TABLE obligation_occurrences(
   rowid INTEGER PRIMARY KEY, obligation INTEGER, occurrence TEXT, item INTEGER, date TEXT, kind TEXT,
