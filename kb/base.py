@@ -44,7 +44,10 @@ class KnowledgeBase:
         self._strict = strict
         self.checked = checked
         if tree is not None:
+            from kb.core.i18n import bind_terms
+
             self.__dict__["tree"] = tree
+            bind_terms(tree.registries)
 
     @classmethod
     def open(cls, policies=None, *, strict: bool = True, lazy: bool = False, checked: bool | None = None) -> KnowledgeBase:
@@ -62,11 +65,14 @@ class KnowledgeBase:
     # -- the tree ------------------------------------------------------------------------------
     @cached_property
     def tree(self) -> Tree:
+        from kb.core.i18n import bind_terms
+
         tree, problems = load(self.entry, verify=_verify)
         if problems is not None:
             self.__dict__.setdefault("problems", problems)
         if tree.problems and self._strict:
             raise PolicyProblems(tree.problems)
+        bind_terms(tree.registries)  # renderers name metrics, classes and units from this tree
         return tree
 
     @cached_property
@@ -77,8 +83,11 @@ class KnowledgeBase:
         if cached is not None:
             return cached
         tree, problems = load(self.entry, verify=_verify)
-        if not tree.problems or not self._strict:
-            self.__dict__.setdefault("tree", tree)
+        if (not tree.problems or not self._strict) and "tree" not in self.__dict__:
+            from kb.core.i18n import bind_terms
+
+            self.__dict__["tree"] = tree
+            bind_terms(tree.registries)
         return problems
 
     @property

@@ -1,8 +1,15 @@
 """The `powerkb` command line.
 
 Every subcommand imports what it needs when it runs, so that `powerkb query` starts fast and
-never pays for Textual, openpyxl or jsonschema. User errors end in a message and an exit code:
-1 for a failed check or an unknown id, 2 for a bad query or bad arguments.
+never pays for Textual, openpyxl or jsonschema. User errors end in a message, never a traceback,
+and an exit code (the table is in README.md, "Exit codes"):
+
+    0   ok
+    1   problems found: `check` found problems, `evaluate` had rows it could not evaluate
+    2   usage error: bad arguments, a bad query, an unknown name (id, document, unit, language)
+    70  internal error (a bug: POWERKB_DEBUG=1 shows the traceback)
+
+The global options (--policies, --lang, --as-of) may come before or after the command.
 """
 
 from __future__ import annotations
@@ -29,7 +36,8 @@ def _kb(args, lazy: bool = False):
     base = KnowledgeBase.open(args.policies, lazy=lazy, checked=_checked(args))
     if base.unchecked:
         n = len(base.problems)
-        print(f"powerkb: warning: unchecked: this policy tree fails the check ({n} problem{'s' if n != 1 else ''}; run 'powerkb check'); answers may be wrong",
+        print(f"powerkb: warning: unchecked: this policy tree fails the check "
+              f"({n} problem{'s' if n != 1 else ''}; run 'powerkb check'); answers may be wrong",
               file=sys.stderr)
     return base
 
@@ -37,9 +45,12 @@ def _kb(args, lazy: bool = False):
 def cmd_check(args) -> int:
     from kb.core.paths import policies_dir
     from kb.loading.cache import read_source
+    from kb.render.i18n import label
     from kb.verify.check import check
 
     root = policies_dir(args.policies)
+    print(label("cli.checked", path=root), file=sys.stderr)
+    _warn_local_tree(args, root)
     tree = read_source(root)  # a JSON export gets the checks that need no source text
     problems = check(tree, coverage=not args.no_coverage)
     for p in problems:
@@ -50,7 +61,8 @@ def cmd_check(args) -> int:
     counts = {d: sum(1 for i in tree.items.values() if i.doc == d) for d in tree.documents}
     summary = ", ".join(f"{d}: {n} items" for d, n in counts.items())
     quotes = "references and values checked (quotes need the YAML tree)" if root.is_file() else "every quote found in its source"
-    print(f"ok: {len(tree.items)} items ({summary}), {len(tree.links)} links, {len(tree.registries.units)} units, {quotes}")
+    print(f"ok: {len(tree.items)} items ({summary}), {len(tree.links)} links, "
+          f"{len(tree.registries.units)} units, {quotes}")
     return 0
 
 
@@ -59,6 +71,32 @@ def _render(result, fmt: str) -> None:
     from kb.render.registry import render
 
     render(result, fmt, out=sys.stdout)
+
+
+def _tree_digest(root) -> str:
+    import hashlib
+    from pathlib import Path
+
+    h = hashlib.sha256()
+    for path in sorted(p for p in Path(root).rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def _warn_local_tree(args, used) -> None:
+    """Inside a checkout whose policies/ is not the tree in use (an installed copy), editing the
+    YAML changes nothing until the tree is pointed at: say so, instead of checking the wrong tree."""
+    from pathlib import Path
+
+    if args.policies or os.environ.get("POWERKB_POLICIES"):
+        return
+    here = Path.cwd() / "policies"
+    if not (here / "documents").is_dir() or here.resolve() == Path(used).resolve():
+        return
+    if _tree_digest(here) != _tree_digest(used):
+        from kb.render.i18n import label
+
+        print(label("cli.differs", here=here, used=used), file=sys.stderr)
 
 
 def cmd_show(args) -> int:
@@ -128,11 +166,21 @@ def cmd_export(args) -> int:
         output = None
     if fmt in BINARY and output is None:
         raise ExportError(f"--format {fmt} writes a binary file: give -o FILE (standard output is not allowed)")
-    data = export(_kb(args), fmt, output, args.where)
+    from kb.export.formats import select_items
+    from kb.render.i18n import label
+
+    base = _kb(args)
+    data = export(base, fmt, output, args.where, as_of=args.as_of)
+    n = len(select_items(base, args.where))
     if output is None:  # as UTF-8 bytes whatever the locale says: the CSV's BOM and CRLFs intact
         sys.stdout.flush()
         sys.stdout.buffer.write(data.encode("utf-8") if isinstance(data, str) else data)
         sys.stdout.buffer.flush()
+        print(label("cli.wrote_stdout", what=fmt, n=n), file=sys.stderr)
+    else:
+        from pathlib import Path
+
+        print(label("cli.wrote", what=fmt, path=output, n=n, size=Path(output).stat().st_size), file=sys.stderr)
     return 0
 
 
@@ -140,6 +188,7 @@ def cmd_evaluate(args) -> int:
     """`powerkb evaluate CASES`: exit 1 when a row could not be evaluated, else 0.
 
     Streams: each case is read, evaluated and written before the next is read."""
+    from kb.core.i18n import current_lang
     from kb.render.evaluations import write_csv, write_json, write_table
     from kb.render.registry import Evaluations
     from kb.rules.casefile import open_cases
@@ -167,72 +216,162 @@ def cmd_evaluate(args) -> int:
         elif args.format == "csv":
             write_csv(sys.stdout, results)
         else:
-            write_table(sys.stdout, results, jurisdiction, base, explain=args.explain, lang=args.lang)
+            write_table(sys.stdout, results, jurisdiction, base, explain=args.explain, lang=current_lang())
     return 1 if bad else 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="powerkb", description="Rules-as-code knowledge base for 获得电力 policy.")
-    parser.add_argument("--policies", metavar="DIR", help="policy tree to use (default: $POWERKB_POLICIES or the bundled one)")
+EXAMPLES = {
+    "check": """examples:
+  powerkb check                        verify the bundled (or $POWERKB_POLICIES) tree
+  powerkb check --policies ./policies  verify the tree of this checkout
+  powerkb check --no-coverage          skip the sentence coverage check""",
+    "show": """examples:
+  powerkb show nea:ledger.23
+  powerkb show shanxi:ledger.task.6@2021 --format json
+  powerkb --lang en show 1479:task.7""",
+    "trace": """examples:
+  powerkb trace 1479:task.7            the NEA rows, indicators and Shanxi tasks behind it
+  powerkb trace nea:ledger.23 --format json""",
+    "coverage": """examples:
+  powerkb coverage                     national measures and their Shanxi counterparts
+  powerkb coverage --format md > coverage.md
+  powerkb coverage --lang en --format json""",
+    "diff": """examples:
+  powerkb diff 1479 shanxi
+  powerkb diff nea shanxi --where 'metric = 全过程办电时间'
+  powerkb diff 1479 shanxi --format md > diff.md""",
+    "tui": """examples:
+  powerkb tui
+  powerkb tui --as-of 2021-06-01""",
+    "export": """examples:
+  powerkb export --format xlsx -o 台账.xlsx
+  powerkb export --format xlsx -o 台账.xlsx --as-of 2021-06-01   with an overdue column
+  powerkb export --format csv --where 'doc = nea' > nea.csv
+  powerkb export --format ics -o deadlines.ics --where 'unit = 市能源局'""",
+    "evaluate": """examples:
+  powerkb evaluate examples/cases.csv
+  powerkb evaluate examples/cases.csv --jurisdiction shanxi --format csv > results.csv
+  powerkb evaluate examples/cases-with-errors.csv      exits 1: some rows cannot be evaluated""",
+    "query": """examples:
+  powerkb query 'due <= 2021-12 and unit = 市能源局' --as-of 2021-06-01
+  powerkb query 'text ~ 电价'
+  powerkb query '居民用户'                  also finds 居民客户 (synonyms, policies/synonyms.yaml)
+  powerkb query 'count due in 2022 group by unit'
+  powerkb query 'metric = 全过程办电时间' --format csv > rows.csv
+the language: powerkb help query""",
+    "help": """examples:
+  powerkb help query                   the query language reference
+  powerkb help export                  the options of one command""",
+    "completion": """examples:
+  powerkb completion bash > ~/.local/share/bash-completion/completions/powerkb
+  powerkb completion zsh > ~/.zfunc/_powerkb""",
+}
+
+
+def _global_options(parser, inner: bool) -> None:
+    """The options every command takes, before or after its name. On the subcommands they
+    default to SUPPRESS, so that a value given before the command is not reset after it."""
+    quiet = {"default": argparse.SUPPRESS} if inner else {}
+    parser.add_argument("--policies", metavar="DIR", help="policy tree to use (default: $POWERKB_POLICIES or the bundled one)", **quiet)
+    parser.add_argument("--lang", choices=["zh", "en"], help="language of labels and messages (default: $POWERKB_LANG or zh)", **quiet)
+    parser.add_argument("--as-of", type=_date_arg, metavar="DATE",
+                        help="the date 'today', 'overdue' and 'upcoming' refer to (query, export, tui)", **quiet)
     parser.add_argument("--unchecked", action="store_true",
-                        help="use a policy tree that fails 'powerkb check' anyway (said on every answer; also POWERKB_UNCHECKED=1)")
+                        help="use a policy tree that fails 'powerkb check' anyway (said on every answer; also POWERKB_UNCHECKED=1)",
+                        **quiet)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="powerkb", description="Rules-as-code knowledge base for 获得电力 policy.",
+                                     epilog="exit codes: 0 ok, 1 problems found, 2 usage/query/unknown-name error, 70 internal error. "
+                                            "'powerkb help query' prints the query language.")
+    _global_options(parser, inner=False)
     parser.add_argument("--version", action="version", version="powerkb 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("check", help="verify the policy tree: format, quotes, references, dates, coverage")
-    p.add_argument("--no-coverage", action="store_true", help="skip the check that every source sentence is encoded")
-    p.set_defaults(func=cmd_check)
+    def command(name, help_text, func):
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=EXAMPLES.get(name),
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        _global_options(p, inner=True)
+        p.set_defaults(func=func)
+        return p
 
-    p = sub.add_parser("show", help="print one item")
+    p = command("check", "verify the policy tree: format, quotes, references, dates, coverage", cmd_check)
+    p.add_argument("--no-coverage", action="store_true", help="skip the check that every source sentence is encoded")
+
+    p = command("show", "print one item", cmd_show)
     p.add_argument("id", help="an item id such as nea:ledger.23")
     p.add_argument("--format", choices=["text", "json", "md"], default="text")
-    p.set_defaults(func=cmd_show)
-    p = sub.add_parser("trace", help="the chain of an item both ways: what it implements, what implements or measures it")
+    p = command("trace", "the chain of an item both ways: what it implements, what implements or measures it", cmd_trace)
     p.add_argument("id")
     p.add_argument("--format", choices=["text", "json"], default="text")
-    p.set_defaults(func=cmd_trace)
 
-    p = sub.add_parser("coverage", help="each 1479 item and NEA ledger row with its Shanxi counterparts")
+    p = command("coverage", "each national measure with its provincial counterparts", cmd_coverage)
     p.add_argument("--format", choices=["table", "json", "md", "csv"], default="table")
-    p.set_defaults(func=cmd_coverage)
 
-    p = sub.add_parser("diff", help="compare the targets and texts of two documents (national vs provincial)")
+    p = command("diff", "compare the targets and texts of two documents (national vs provincial)", cmd_diff)
     p.add_argument("a", help="the national document, e.g. 1479 or nea")
     p.add_argument("b", help="the provincial document, e.g. shanxi")
     p.add_argument("--where", metavar="QUERY", help="only items and targets matching this condition")
     p.add_argument("--format", choices=["table", "json", "md", "csv"], default="table")
-    p.set_defaults(func=cmd_diff)
 
-    p = sub.add_parser("tui", help="the terminal app: browse, query, trace, diff, deadlines")
-    p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="the date overdue items are marked against")
-    p.set_defaults(func=cmd_tui)
+    command("tui", "the terminal app: browse, query, trace, diff, deadlines", cmd_tui)
 
-    p = sub.add_parser("export", help="export items: json, jsonl, csv, xlsx (台账), ics, graphml, sqlite")
+    p = command("export", "export items: json, jsonl, csv, xlsx (台账), ics, graphml, sqlite", cmd_export)
     p.add_argument("--format", required=True, choices=["json", "jsonl", "csv", "xlsx", "ics", "graphml", "sqlite"])
     p.add_argument("-o", "--output", metavar="FILE", help="write here (default: standard output; required for xlsx and sqlite)")
     p.add_argument("--where", metavar="QUERY", help="only the items matching this query")
-    p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("evaluate", help="check connection cases (CSV or .xlsx) against the targets in force")
+    p = command("evaluate", "check connection cases (CSV or .xlsx) against the targets in force", cmd_evaluate)
     p.add_argument("cases", metavar="CASES", help="a CSV (UTF-8, GBK/GB18030 or UTF-16; , ; or tab) or an .xlsx workbook")
-    p.add_argument("--jurisdiction", default=None, help="whose targets apply besides the national ones (default: the one provincial jurisdiction of the tree)")
+    p.add_argument("--jurisdiction", default=None,
+                   help="whose targets apply besides the national ones (default: the one provincial jurisdiction of the tree)")
     p.add_argument("--format", choices=["table", "json", "csv", "md"], default="table",
-                   help="table: one line a case (default); json; csv: one row per check; md: a Markdown report, UTF-8 with BOM for Excel")
+                   help="table: one line a case (default); json; csv: one row per check, UTF-8 with BOM for Excel; "
+                        "md: a Markdown report")
     p.add_argument("--explain", action="store_true", help="table: every check of every case with its full reasoning")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="labels of the one-line table (default zh)")
-    p.set_defaults(func=cmd_evaluate)
 
-    p = sub.add_parser("query", help="ask a question in the query language (docs/query-language.md)")
+    p = command("query", "ask a question in the query language ('powerkb help query')", cmd_query)
     p.add_argument("query", help="e.g. 'due <= 2021-12 and unit = 市能源局'")
     p.add_argument("--format", choices=["table", "json", "csv", "md"], default="table")
-    p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="the date 'today', 'overdue' and 'upcoming' refer to")
     p.add_argument("--explain", action="store_true", help="print the SQL (every value a bound parameter) and its plan")
     p.add_argument("--items", action="store_true",
                    help="one row per item (per item and date for a due condition), not per obligation")
     p.add_argument("--with-inferred", action="store_true",
                    help="also count inferred memberships and inferred dates; such rows are marked inferred")
-    p.set_defaults(func=cmd_query)
+
+    p = command("help", "help on a command, or 'help query' for the query language", cmd_help)
+    p.add_argument("topic", nargs="?", help="query, or a command name")
+
+    p = command("completion", "print a shell completion script (bash, zsh, tcsh)", cmd_completion)
+    p.add_argument("shell", choices=["bash", "zsh", "tcsh"])
     return parser
+
+
+def cmd_help(args) -> int:
+    from kb.core.errors import UnknownName
+
+    parser = build_parser()
+    if not args.topic:
+        parser.print_help()
+        return 0
+    if args.topic in ("query", "query-language", "language"):
+        from kb.core.paths import docs_file
+
+        sys.stdout.write(docs_file("query-language.md").read_text(encoding="utf-8"))
+        return 0
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    if args.topic in sub.choices:
+        sub.choices[args.topic].print_help()
+        return 0
+    raise UnknownName(f"no help on '{args.topic}' (topics: query, {', '.join(sub.choices)})", args.topic)
+
+
+def cmd_completion(args) -> int:
+    import shtab
+
+    print(shtab.complete(build_parser(), shell=args.shell))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -240,6 +379,13 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        from kb.core.i18n import set_lang
+
+        set_lang(args.lang)  # None: $POWERKB_LANG, else zh
+    except PowerKBError as exc:
+        print(f"powerkb: {exc}", file=sys.stderr)
+        return exc.exit_code
     if not getattr(args, "func", None):
         if argv is None and sys.stdin.isatty() and sys.stdout.isatty():
             args.func = cmd_tui  # plain `powerkb` in a terminal opens the app
@@ -271,6 +417,7 @@ def main(argv: list[str] | None = None) -> int:
         return _internal(exc)
     finally:
         _restore_sigterm(previous)
+        set_lang(None)  # the language was this run's: an in-process caller gets its default back
 
 
 _WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS}

@@ -24,6 +24,7 @@ def private_cache(tmp_path_factory):
     os.environ["POWERKB_CACHE"] = str(path)
     yield path
     shutil.rmtree(path, ignore_errors=True)
+os.environ.pop("POWERKB_LANG", None)  # Chinese, the default, unless a test asks for --lang en
 
 
 @pytest.fixture(scope="session")

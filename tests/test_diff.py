@@ -37,8 +37,8 @@ def test_residential_full_process_is_stricter(d1479):
 
 
 def test_zero_investment_ceilings_are_the_same(d1479):
-    got = {(p.area, p.national.value, p.provincial.value, p.verdict) for p in pair(d1479, "zero-investment-capacity", "small-micro", "urban-area")
-           + pair(d1479, "zero-investment-capacity", "small-micro", "rural-area") + pair(d1479, "zero-investment-capacity", "small-micro", "any")}
+    pairs = [p for area in ("urban-area", "rural-area", "any") for p in pair(d1479, "zero-investment-capacity", "small-micro", area)]
+    got = {(p.area, p.national.value, p.provincial.value, p.verdict) for p in pairs}
     assert got == {("urban-area", 160, 160, "same"), ("rural-area", 100, 100, "same"), ("any", 160, 160, "same")}
 
 
@@ -46,7 +46,7 @@ def test_approval_scope_is_narrower(d1479):
     (p,) = pair(d1479, "approval-time", "hv-connection")
     assert p.verdict == "narrower-scope"
     assert p.national.customer == "hv-connection-20kv" and p.provincial.customer == "hv-connection-10kv"
-    assert "the same value" in p.note
+    assert "数值相同" in p.note and "20kV及以下高压电力接入工程" in p.note  # the run's language: zh by default
     (lv,) = pair(d1479, "approval-time", "lv-connection")
     assert lv.verdict == "same"
 
@@ -73,7 +73,7 @@ def test_earlier(dnea):
 
 def test_asked_the_wrong_way_round_is_swapped_with_a_notice(base, d1479, cli):
     swapped = base.diff("shanxi", "1479")
-    assert (swapped.a, swapped.b) == ("1479", "shanxi") and "shanxi implements 1479" in swapped.notice
+    assert (swapped.a, swapped.b) == ("1479", "shanxi") and "shanxi 落实 1479" in swapped.notice
     assert {**swapped.to_dict(), "notice": None} == d1479.to_dict()
     assert d1479.notice is None
     also = base.query("diff nea vs 1479").diff  # same-level: the breakdown is the lower side
@@ -130,9 +130,12 @@ def test_cli_formats(cli):
     row = next(p for p in data["targets"] if p["metric"] == "total-handling-time" and p["customer"] == "hv-single")
     assert row["national"]["value"] == 22 and row["provincial"]["value"] == 15 and row["verdict"] == "stricter"
     assert {"id", "value", "unit", "by"} <= set(row["national"])
-    code, md, _ = cli("diff", "1479", "shanxi", "--format", "md")
+    assert row["metric_name"] == "合计办理时间" and row["verdict_name"] == "更严格" and row["customer_name"] == "高压单电源用户"
+    code, md, _ = cli("diff", "1479", "shanxi", "--format", "md", "--lang", "en")
     assert md.startswith("# Diff: 1479 vs shanxi") and "| stricter | 4 |" in md and "三晋通" in md
-    code, table, _ = cli("diff", "nea", "shanxi")
+    code, md, _ = cli("diff", "1479", "shanxi", "--format", "md")
+    assert md.startswith("# 比较：1479 与 shanxi") and "| 更严格 | 4 |" in md and "三晋通" in md
+    code, table, _ = cli("--lang", "en", "diff", "nea", "shanxi")
     assert code == 0 and "stricter" in table
 
 

@@ -367,7 +367,8 @@ def test_cli_compact_table(cli):
     assert lines[-1] == "共34个案例（shanxi）：68项达标，15项未达标，95项不适用；错误行0个"
     assert err == "powerkb: read " + str(CASES) + " as UTF-8, comma-separated (from the header)\n"
     code, out, _ = cli("--policies", POLICIES, "evaluate", str(CASES), "--lang", "en")
-    assert out.splitlines()[0] == "R01\tresidential customers\tNOT MET: full-process time from application to meter installation 1 working day over"
+    assert out.splitlines()[0] == ("R01\tresidential customers\tNOT MET: "
+                                   "full-process time from application to meter installation 1 working day over")
 
 
 def test_cli_json_and_csv(cli):
@@ -391,7 +392,8 @@ def test_cli_json_and_csv(cli):
     rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
     assert {r["verdict"] for r in rows} == {"met", "not met", "not applicable"}
     h03 = next(r for r in rows if r["case"] == "H03" and r["stage"] == "supply-plan")
-    assert (h03["verdict"], h03["measured"], h03["limit"], h03["difference"], h03["rule_ids"]) == ("not met", "13", "10", "3", "nea:indicator.4")
+    got = (h03["verdict"], h03["measured"], h03["limit"], h03["difference"], h03["rule_ids"])
+    assert got == ("not met", "13", "10", "3", "nea:indicator.4")
 
 
 def test_cli_csv_errors(cli):

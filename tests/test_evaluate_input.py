@@ -358,12 +358,17 @@ def test_shipped_holidays_file_and_its_example():
 
 
 def test_cli_with_a_broken_holidays_file(cli, tmp_path):
-    """A tree whose holidays.yaml is not valid: exit 2 with the file and the place, no traceback."""
+    """A tree whose holidays.yaml is not valid fails check, so evaluate refuses it: the file and
+    the place are named, with the pointer to `powerkb check`, and no traceback."""
     tree = tmp_path / "policies"
     shutil.copytree(POLICIES, tree)
     (tree / "holidays.yaml").write_text("format: powerkb-holidays/1\nyears:\n  - year: 2099\n", encoding="utf-8")
     code, _, err = cli("--policies", str(tree), "evaluate", str(CASES))
-    assert code == 2 and "holidays.yaml: years/0: 'holidays' is a required property" in err and "Traceback" not in err
+    assert code == 1 and "holidays.yaml: years/0: 'holidays' is a required property" in err and "Traceback" not in err
+    assert "powerkb check" in err
+    # with the explicit override the tree is served, and the calendar error is the evaluate's own
+    code, _, err = cli("--policies", str(tree), "--unchecked", "evaluate", str(CASES))
+    assert code == 2 and "'holidays' is a required property" in err
 
 
 def test_thousands_separators(base):
@@ -391,3 +396,12 @@ def test_any_cell_text_is_read_or_refused_with_the_column(base, column):
             assert str(exc).startswith(f"{column}:") or (column == "applied" and str(exc).startswith("connected:")), str(exc)
 
     check()
+
+
+def test_check_refuses_a_broken_holidays_file(cli, tmp_path):
+    """`powerkb check` validates holidays.yaml too, so a tree with a broken calendar is reported."""
+    tree = tmp_path / "policies"
+    shutil.copytree(POLICIES, tree)
+    (tree / "holidays.yaml").write_text("format: powerkb-holidays/1\nyears:\n  - year: 2099\n", encoding="utf-8")
+    code, out, _ = cli("--policies", str(tree), "check")
+    assert code == 1 and "'holidays' is a required property" in out

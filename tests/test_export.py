@@ -150,35 +150,103 @@ def test_csv_has_a_bom_and_one_row_per_item(cli, base, tmp_path):
 
 # --- xlsx ------------------------------------------------------------------------------------
 
-def test_xlsx_ledger_workbook(cli, base, tmp_path):
+def _xlsx(cli, tmp_path, *args):
     from openpyxl import load_workbook
 
     target = tmp_path / "ledger.xlsx"
-    code, _, err = cli("--policies", POLICIES, "export", "--format", "xlsx", "-o", str(target))
+    code, _, err = cli("--policies", POLICIES, "export", "--format", "xlsx", "-o", str(target), *args)
     assert code == 0, err
-    wb = load_workbook(target)
-    assert wb.sheetnames == list(base.documents)
-    for doc_id in base.documents:
-        ws = wb[doc_id]
-        assert ws["A1"].value == base.documents[doc_id].title_zh
-        assert [c.value for c in ws[2]] == ["序号", "分类", "工作目标任务", "责任单位", "协同推进单位",
-                                           "完成时间", "条目编号", "英文摘要"]
-        assert ws.freeze_panes == "A3"
-        items = [i for i in base.items.values() if i.doc == doc_id]
-        assert ws.max_row == 2 + len(items)
-        assert [ws.cell(3 + n, 7).value for n in range(len(items))] == [i.id for i in items]
-        assert ws.cell(3, 1).value == 1 and ws.cell(2 + len(items), 1).value == len(items)
-        assert ws.column_dimensions["C"].width >= 40 and ws.cell(3, 3).alignment.wrap_text
-    ws = wb["nea"]
-    row = next(r for r in ws.iter_rows(min_row=3, values_only=True) if r[6] == "nea:ledger.3")
-    assert row[1] == "工作目标"
-    assert row[2] == base.item("nea:ledger.3").text
-    assert row[3] == "各供电企业"
-    assert row[5] == "2020年底前"
-    assert row[7] == base.item("nea:ledger.3").summary
+    return load_workbook(target), err
+
+
+def test_xlsx_ledger_workbook(cli, base, tmp_path):
+    wb, err = _xlsx(cli, tmp_path)
+    assert "xlsx" in err and str(tmp_path / "ledger.xlsx") in err  # export says what it wrote
+    # a ledger sheet (named by the document) apart from the document's other parts
+    assert wb.sheetnames == ["1479", "nea", "nea 其他部分", "shanxi", "shanxi 其他部分"]
+    nea = wb["nea"]
+    assert nea["A1"].value == base.item("nea:ledger.1").section[0]  # 附件1 …工作任务台账
+    assert [c.value for c in nea[2]] == ["序号", "分类", "工作目标任务", "责任单位", "协同推进单位",
+                                        "完成时间", "条目编号", "英文摘要"]
+    assert nea.freeze_panes == "A3"
+    rows = list(nea.iter_rows(min_row=3, values_only=True))
+    ledger = [r for r in rows if r[6]]
+    assert [r[6] for r in ledger] == [f"nea:ledger.{n}" for n in range(1, 58)]
+    # 序号 as in the source: row 51 shows 51, whatever its place in the sheet
+    assert all(r[0] == int(r[6].rsplit(".", 1)[1]) for r in ledger)
+    row51 = next(r for r in ledger if r[6] == "nea:ledger.51")
+    assert row51[0] == 51 and row51[2] == base.item("nea:ledger.51").text
+    row3 = next(r for r in ledger if r[6] == "nea:ledger.3")
+    assert (row3[1], row3[3], row3[5]) == ("工作目标", "各供电企业", "2020年底前")
+    assert row3[7] == base.item("nea:ledger.3").summary
+    # the ledger's two notes after its rows, across the sheet
+    assert [r[0] for r in rows[57:]] == [base.item("nea:ledger.note.1").text, base.item("nea:ledger.note.2").text]
+    other = wb["nea 其他部分"]
+    ids = [r[6] for r in other.iter_rows(min_row=3, values_only=True)]
+    assert "nea:notice.1" in ids and "nea:indicator.38" in ids and not any(i.startswith("nea:ledger") for i in ids)
+    assert wb["1479"].max_row == 2 + sum(1 for i in base.items.values() if i.doc == "1479")
+
+
+def test_xlsx_shanxi_ledger_has_year_columns(cli, base, tmp_path):
+    wb, _ = _xlsx(cli, tmp_path)
     ws = wb["shanxi"]
-    row = next(r for r in ws.iter_rows(min_row=3, values_only=True) if r[6] == "shanxi:ledger.task.5")
-    assert row[5] == "2021年8月前\n2021年底前"  # two deadlines, as the source words them
+    head = [c.value for c in ws[2]]
+    assert head[:7] == ["序号", "分类", "国家文件具体任务内容", "本方案具体任务内容", "2020年", "2021年", "2022年"]
+    rows = [r for r in ws.iter_rows(min_row=3, values_only=True)]
+    rows_by_id = {r[head.index("条目编号")]: r for r in rows}
+    # one sheet row per ledger row: the year actions are in their columns, not extra rows
+    assert len(rows) == sum(1 for i in base.items.values() if i.doc == "shanxi" and i.ref.startswith("ledger.")
+                            and i.parent is None)
+    assert not any("@" in i for i in rows_by_id)
+    r = rows_by_id["shanxi:ledger.task.6"]
+    assert r[0] == 6
+    for year in ("2020", "2021", "2022"):
+        assert r[head.index(f"{year}年")] == base.item(f"shanxi:ledger.task.6@{year}").text
+    assert r[2] == "\n".join(base.item("shanxi:ledger.task.6").national)
+    assert rows_by_id["shanxi:ledger.task.5"][head.index("完成时间")] == "2021年8月前\n2021年底前"
+
+
+def test_xlsx_is_printable(cli, tmp_path):
+    wb, _ = _xlsx(cli, tmp_path)
+    for ws in wb:
+        assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4  # 9: A4
+        assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows == "$1:$2"
+        assert ws["C3"].font.name == "宋体" and ws["C3"].alignment.wrap_text
+        # every row is tall enough for its longest wrapped cell: more text, a taller row
+        heights = {r: ws.row_dimensions[r].height for r in range(3, ws.max_row + 1)}
+        assert all(h and h >= 13 for h in heights.values())
+    ws = wb["nea"]
+    longest = max(range(3, 60), key=lambda r: len(ws.cell(r, 3).value or ""))
+    shortest = min(range(3, 60), key=lambda r: max(len(str(c.value or "")) for c in ws[r]))
+    assert ws.row_dimensions[longest].height > ws.row_dimensions[shortest].height
+
+
+def test_xlsx_and_csv_overdue_column_with_as_of(cli, base, tmp_path):
+    import csv
+    import io
+
+    wb, _ = _xlsx(cli, tmp_path, "--as-of", "2021-06-01")
+    ws = wb["nea"]
+    head = [c.value for c in ws[2]]
+    assert head[-1] == "逾期（截至 2021-06-01）"
+    marks = {r[6]: r[-1] for r in ws.iter_rows(min_row=3, values_only=True) if r[6]}
+    assert marks["nea:ledger.3"] == "逾期"  # due 2020年底前
+    assert marks["nea:ledger.21"] is None  # due 2021年底前
+    assert marks["nea:ledger.13"] is None  # 持续推进: never overdue
+    code, out, _ = cli("--policies", POLICIES, "export", "--format", "csv", "--as-of", "2021-06-01")
+    rows = list(csv.DictReader(io.StringIO(out.lstrip("\ufeff"))))
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["nea:ledger.3"]["overdue"] == "true" and by_id["nea:ledger.21"]["overdue"] == "false"
+    code, out, _ = cli("--policies", POLICIES, "export", "--format", "csv")
+    assert "overdue" not in out.splitlines()[0]  # without --as-of, the columns are as before
+
+
+def test_csv_quotes_fields_with_semicolons(cli, base):
+    code, out, _ = cli("--policies", POLICIES, "export", "--format", "csv")
+    line = next(x for x in out.split("\r\n") if x.startswith("nea:ledger.48,"))
+    units = "; ".join(f"{r.name or r.unit} ({r.role})" for r in base.item("nea:ledger.48").units)
+    assert ";" in units and f'"{units}"' in line
 
 
 def test_xlsx_where_keeps_only_sheets_with_items(cli, tmp_path):
@@ -188,7 +256,7 @@ def test_xlsx_where_keeps_only_sheets_with_items(cli, tmp_path):
     assert cli("--policies", POLICIES, "export", "--format", "xlsx", "-o", str(target), "--where", "doc = nea and kind = goal")[0] == 0
     wb = load_workbook(target)
     assert wb.sheetnames == ["nea"]
-    assert wb["nea"].max_row == 2 + 11
+    assert wb["nea"].max_row == 2 + 11  # the 11 goal rows of the ledger (its notes are not goals)
 
 
 # --- ics -------------------------------------------------------------------------------------

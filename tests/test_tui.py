@@ -163,7 +163,10 @@ async def test_open_an_item_follow_a_link_and_come_back(app, base):
         assert detail.border_title == "shanxi:ledger.task.6"
         body = screen.query_one("#detail-body").render().plain
         assert base.item("shanxi:ledger.task.6").summary in " ".join(body.split("\n"))
-        assert "National column" in body and "sources/shanxi-2021.txt" in body
+        from kb.render.i18n import label
+
+        assert label("item.national") == "国家文件栏" and label("item.national") in body  # zh by default
+        assert "sources/shanxi-2021.txt" in body
         links = screen.query_one(LinkList)
         assert links.ids[:3] == ["shanxi:ledger.task.6@2020", "shanxi:ledger.task.6@2021", "shanxi:ledger.task.6@2022"]
         links.focus()
@@ -335,7 +338,7 @@ def test_export_formats(base, tmp_path):
     md = render(result, "md")
     assert md.count("\n| shanxi:ledger.") == 3
     diff = base.query("diff 1479 vs shanxi", as_of=AS_OF)
-    assert render(diff, "md").startswith("# Diff: 1479 vs shanxi")
+    assert render(diff, "md").startswith("# 比较：1479 与 shanxi")
     csv_text = render(diff, "csv")
     assert "total-handling-time,hv-single" in csv_text and "stricter" in csv_text
     path = write(diff, "json", tmp_path / "d.json")

@@ -22,6 +22,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Literal
 
+from kb.core.i18n import label, term_name
+
 Verdict = Literal["stricter", "same", "looser", "earlier", "later", "narrower-scope", "broader-scope",
                   "only-national", "value-absent", "only-provincial"]
 VERDICTS: list[Verdict] = ["stricter", "same", "looser", "earlier", "later", "narrower-scope", "broader-scope",
@@ -61,10 +63,17 @@ class TargetPair:
     note: str = ""
 
     def to_dict(self) -> dict:
-        return {"metric": self.metric, "customer": self.customer, "area": self.area, "stage": self.stage,
-                "national": self.national.to_dict() if self.national else None,
-                "provincial": self.provincial.to_dict() if self.provincial else None,
-                "verdict": self.verdict, "note": self.note}
+        out = {"metric": self.metric, "customer": self.customer, "area": self.area, "stage": self.stage,
+               "national": self.national.to_dict() if self.national else None,
+               "provincial": self.provincial.to_dict() if self.provincial else None,
+               "verdict": self.verdict, "note": self.note}
+        # names beside the ids, in the run's language (keys added; the ids stay as they were)
+        out["metric_name"] = term_name("metric", self.metric)
+        out["verdict_name"] = label(f"verdict.{self.verdict}")
+        for kind in ("customer", "area", "stage"):
+            if out[kind]:
+                out[f"{kind}_name"] = " / ".join(term_name(kind, one) for one in out[kind].split(" / "))
+        return out
 
 
 @dataclass
@@ -77,7 +86,7 @@ class Clause:
 
     def to_dict(self) -> dict:
         return {"op": self.op, "national": self.national, "provincial": self.provincial,
-                "source": self.source, "similarity": round(self.similarity, 2)}
+                "source": self.source, "similarity": round(self.similarity, 2), "op_name": label(f"clause.{self.op}")}
 
 
 @dataclass
@@ -109,6 +118,7 @@ class DiffResult:
 
     def to_dict(self) -> dict:
         return {"a": self.a, "b": self.b, "summary": self.summary(),
+                "summary_names": {v: label(f"verdict.{v}") for v in self.summary()},
                 "targets": [p.to_dict() for p in self.targets], "texts": [t.to_dict() for t in self.texts], "notice": self.notice}
 
 
@@ -190,8 +200,9 @@ def _scope(kb, n: Side, p: Side) -> tuple[str, str] | None:
         scope = "broader-scope"
     else:
         return None
-    value = "the same value" if n.value == p.value else f"value {n.value:g} vs {p.value:g}"
-    return scope, f"{cn.zh if cn else n.customer} nationally, {cp.zh if cp else p.customer} in the province; {value}"
+    value = label("diff.same_value") if n.value == p.value else label("diff.values", n=f"{n.value:g}", p=f"{p.value:g}")
+    return scope, label("diff.scope", n=term_name("customer", n.customer, registries=kb.registries),
+                        p=term_name("customer", p.customer, registries=kb.registries), value=value)
 
 
 def _verdict(kb, metric: str, n: Side, p: Side) -> tuple[str, str]:
@@ -203,11 +214,11 @@ def _verdict(kb, metric: str, n: Side, p: Side) -> tuple[str, str]:
     dates_differ = bool(n.by and p.by and n.by != p.by)
     if n.value != p.value:
         stricter = p.value < n.value if better == "lower" else p.value > n.value
-        return ("stricter" if stricter else "looser"), (f"dates {n.by} vs {p.by}" if dates_differ else "")
+        return ("stricter" if stricter else "looser"), (label("diff.dates", n=n.by, p=p.by) if dates_differ else "")
     if dates_differ:
-        return ("earlier" if p.by < n.by else "later"), f"same value, due {p.by} instead of {n.by}"
+        return ("earlier" if p.by < n.by else "later"), label("diff.due_instead", p=p.by, n=n.by)
     if bool(n.alternative) != bool(p.alternative):
-        return "same", "only one side allows the alternative" if n.alternative else "the province adds an alternative"
+        return "same", label("diff.alt_national" if n.alternative else "diff.alt_provincial")
     return "same", ""
 
 
@@ -444,7 +455,7 @@ def order_pair(docs, a: str, b: str) -> tuple[str, str, str | None]:
     if a == b:
         raise UsageError(f"cannot diff document '{a}' against itself")
     if b in implemented_by(docs, a) or (a not in implemented_by(docs, b) and rank.get(docs[a].level, 99) > rank.get(docs[b].level, 99)):
-        return b, a, f"{a} implements {b} (or sits below it): compared as diff {b} vs {a}, {b} on the national side"
+        return b, a, label("diff.swapped", a=a, b=b)
     if a in implemented_by(docs, b) or rank.get(docs[a].level, 99) < rank.get(docs[b].level, 99):
         return a, b, None
     raise UsageError(f"cannot diff {a} and {b}: neither implements the other and both are {docs[a].level or 'of no stated level'} "

@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kb.analysis.graph import walk
+from kb.core.i18n import label
 
 
 def _summary(kb, item_id: str) -> dict:
     item = kb.items[item_id]
     dl = item.deadline
     return {
-        "kind": item.kind, "doc": item.doc, "summary": item.summary,
+        "kind": item.kind, "doc": item.doc, "summary": item.summary, "text": item.text,
         "deadline": dl.next_date.isoformat() if dl and dl.next_date else None,
         "deadline_kind": item.deadline_kind,
         "units": [{"id": r.unit, "name": kb.units[r.unit].zh if r.unit in kb.units else r.unit, "role": r.role}
@@ -29,7 +30,8 @@ class TraceStep:
     info: dict
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "relation": self.relation, "via": self.via, "depth": self.depth, **self.info}
+        return {"id": self.id, "relation": self.relation, "via": self.via, "depth": self.depth, **self.info,
+                "relation_name": label(f"relation.{self.relation}"), "kind_name": label(f"kind.{self.info['kind']}")}
 
 
 @dataclass
@@ -72,12 +74,13 @@ class CoverageRow:
     doc: str = ""  # the lower-level document
     through: list[tuple[str, str]] = field(default_factory=list)  # (plan item, the item passed through)
     partial: list[str] = field(default_factory=list)  # the direct counterparts that carry out only part of it
+    text: str = ""  # the measure's verbatim text, what a Chinese reader sees beside its id
 
     def to_dict(self) -> dict:
         return {"id": self.id, "summary": self.summary, "via": self.via,
                 self.doc: self.counterparts, "counterparts": self.counterparts, "doc": self.doc,
                 "through": [{"id": i, "via": v} for i, v in self.through], "partial": self.partial,
-                "covered": bool(self.counterparts), "reason": self.reason}
+                "covered": bool(self.counterparts), "reason": self.reason, "text": self.text}
 
 
 def _ancestors(docs, doc_id: str) -> set[str]:
@@ -145,7 +148,7 @@ def _row(kb, links: _Links, item, lower_id: str, order) -> CoverageRow:
                      key=lambda p: (order(p[0]), order(p[1])))
     reason = None if direct else kb.tree.missing_reason(item.id, lower_id)
     parts = [c for c in direct if (item.id, c) in links.partial]
-    return CoverageRow(item.id, item.summary, via, direct, reason, lower_id, through, parts)
+    return CoverageRow(item.id, item.summary, via, direct, reason, lower_id, through, parts, item.text)
 
 
 def coverage(kb) -> list[CoverageRow]:

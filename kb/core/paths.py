@@ -28,3 +28,9 @@ def policies_dir(override: str | os.PathLike | None = None) -> Path:
 
 def grammar_dir() -> Path:
     return _bundled("grammar")
+
+
+def docs_file(name: str) -> Path:
+    """A documentation file shipped with powerkb (inside the wheel: kb/_data/docs/)."""
+    inside = _HERE / "_data" / "docs" / name
+    return inside if inside.is_file() else _HERE.parent / "docs" / name

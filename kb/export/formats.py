@@ -83,6 +83,7 @@ def export_object(base, items=None) -> dict:
         "units": [u.to_dict() for u in reg.units.values()],
         "metrics": {kind: [t.to_dict() for t in getattr(reg, kind).values()] for kind in TERM_KINDS},
         "places": [p.to_dict() for p in reg.places.values()],
+        "synonyms": [list(group) for group in reg.synonyms],
     }
 
 
@@ -100,34 +101,42 @@ def csv_units(item) -> str:
     return "; ".join(f"{r.name or r.unit} ({r.role})" for r in item.units)
 
 
-def to_csv(items) -> str:
+def overdue(item, as_of) -> bool:
+    """Whether an item has a dated deadline before `as_of` (recurring and ongoing duties never are)."""
+    return any(dl.kind == "date" and dl.date and dl.date < as_of for dl in item.deadlines)
+
+
+def to_csv(items, as_of=None) -> str:
     """One row per item, through the one CSV writer (kb.core.tables). Starts with a UTF-8 BOM:
     Excel reads a CSV without one in the system code page (GBK on Chinese Windows) and garbles
-    the text; Python reads it with 'utf-8-sig'."""
+    the text; Python reads it with 'utf-8-sig'. With `as_of`, a last column `overdue`
+    (true/false) marks the items overdue on that day."""
     def row(item):
         dl = item.deadline
         return [item.id, item.doc, item.kind, item.category or "",
                 dl.next_date.isoformat() if dl and dl.next_date else "", item.deadline_kind,
-                dl.phrase if dl else "", csv_units(item), item.text, item.summary]
+                dl.phrase if dl else "", csv_units(item), item.text, item.summary,
+                ] + (["true" if overdue(item, as_of) else "false"] if as_of else [])
 
-    return csv_text(CSV_COLUMNS, map(row, items), bom=True)
+    return csv_text(CSV_COLUMNS + (["overdue"] if as_of else []), map(row, items), bom=True)
 
 
 # --- writing ---------------------------------------------------------------------------------
 
-def render(base, fmt: str, items, output: Path | None = None) -> bytes | str | None:
+def render(base, fmt: str, items, output: Path | None = None, as_of=None) -> bytes | str | None:
     """The export as text or bytes (sqlite: the bytes of a database built in a temporary
-    directory; `output` is accepted for compatibility and ignored)."""
+    directory; `output` is accepted for compatibility and ignored). With `as_of` (a date), the CSV
+    and xlsx gain an `overdue` column marked against it."""
     if fmt == "json":
         return to_json(base, items)
     if fmt == "jsonl":
         return to_jsonl(items)
     if fmt == "csv":
-        return to_csv(items)
+        return to_csv(items, as_of)
     if fmt == "xlsx":
         from kb.export.xlsx import workbook_bytes
 
-        return workbook_bytes(base, items)
+        return workbook_bytes(base, items, as_of)
     if fmt == "ics":
         from kb.export.ics import calendar_bytes
 
@@ -228,7 +237,8 @@ def write_file(output: Path, data: bytes) -> None:
         raise WriteError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
-def export(base, fmt: str, output: str | os.PathLike | None = None, where: str | None = None) -> bytes | str | None:
+def export(base, fmt: str, output: str | os.PathLike | None = None, where: str | None = None,
+           as_of=None) -> bytes | str | None:
     """Export to `output` (a path), or return the text/bytes when `output` is None.
 
     The Python side of `powerkb export`: `export(kb.load(), "csv", "items.csv")`.
@@ -241,7 +251,7 @@ def export(base, fmt: str, output: str | os.PathLike | None = None, where: str |
     if path is not None:
         _check_target(path)
     items = select_items(base, where)
-    data = render(base, fmt, items)
+    data = render(base, fmt, items, as_of=as_of)
     if path is None:
         return data
     write_file(path, data.encode("utf-8") if isinstance(data, str) else data)

@@ -121,6 +121,7 @@ def _registries(data: dict) -> Registries:
     for kind in TERM_KINDS:
         setattr(reg, kind, {t["id"]: _term(t) for t in data["metrics"][kind]})
     reg.places = {t["id"]: _term(t) for t in data["places"]}
+    reg.synonyms = tuple(tuple(g) for g in data.get("synonyms") or ())  # added in powerkb 0.1: optional
     return reg
 
 

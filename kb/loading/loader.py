@@ -98,7 +98,8 @@ def _describe(error) -> tuple[list, str]:
         return path, f"{where}: {error.message}"
     if error.validator == "enum":
         allowed = ", ".join(map(str, error.validator_value))
-        return path, f"{where}: {error.instance!r} is not one of: {allowed}{_close_key(str(error.instance), map(str, error.validator_value))}"
+        near = _close_key(str(error.instance), map(str, error.validator_value))
+        return path, f"{where}: {error.instance!r} is not one of: {allowed}{near}"
     if error.validator == "const" and path == ["format"]:
         return path, f"format must be '{FORMAT}' (got {error.instance!r})"
     if error.validator == "type" and isinstance(error.instance, (int, float)) and "string" in str(error.validator_value):
@@ -220,7 +221,8 @@ def _load_document(tree: Tree, path: Path) -> None:
         coverage=tuple((d.get("coverage") or {}).get("families") or ()),
     )
     if doc.id in tree.documents:
-        tree.problems.append(Problem(shown, data.line_of("document"), f"document id '{doc.id}' is already defined in {tree.documents[doc.id].yaml_file}"))
+        tree.problems.append(Problem(shown, data.line_of("document"),
+                                     f"document id '{doc.id}' is already defined in {tree.documents[doc.id].yaml_file}"))
         return
     tree.documents[doc.id] = doc
     tree.raw[f"document:{doc.id}"] = d
@@ -306,6 +308,8 @@ def _load_registry(tree: Tree, path: Path, kind: str) -> None:
         reg.areas = _terms(data["areas"], ("city_class", "zone", "note"))
         reg.stages = _terms(data["stages"], ("note",))
         reg.measures = _terms(data["measures"])
+    elif kind == "synonyms_file":
+        reg.synonyms = tuple(tuple(g["forms"]) for g in data["synonyms"])
     elif kind == "places_file":
         reg.places = _terms(data["places"], ("level", "parent", "city_class", "in_sources", "note"))
 
@@ -369,6 +373,7 @@ def _read_tree(root: Path) -> Tree:
         (root / "places.yaml", lambda p: _load_registry(tree, p, "places_file")),
         *[(p, lambda p: _load_document(tree, p)) for p in _document_files(tree, root)],
         (root / "links.yaml", lambda p: _load_links(tree, p)),
+        *[(p, lambda p: _load_registry(tree, p, "synonyms_file")) for p in [root / "synonyms.yaml"] if p.exists()],
         *[(p, lambda p: _load_errata(tree, p)) for p in sorted((root / "sources").glob("*.errata.yaml"))],
     ]
     for path, step in steps:

@@ -112,9 +112,13 @@ def load_yaml(path: Path, data: bytes | None = None) -> YamlFile:
         raise YamlError(path, line, f"YAML syntax error: {message}") from None
     except yaml.reader.ReaderError as exc:  # a control character: say where, on one line
         # libyaml counts the position in bytes of UTF-8, the pure-Python reader in characters
-        before = text.encode("utf-8")[:exc.position].count(b"\n") if _Loader.__mro__[1] is not yaml.SafeLoader else text.count("\n", 0, exc.position)
+        if _Loader.__mro__[1] is not yaml.SafeLoader:  # libyaml counts bytes
+            before = text.encode("utf-8")[:exc.position].count(b"\n")
+        else:
+            before = text.count("\n", 0, exc.position)
         line = before + 1
-        raise YamlError(path, line, f"character {chr(exc.character)!r} (#x{exc.character:04x}) is not allowed in YAML: {exc.reason}") from None
+        shown = f"character {chr(exc.character)!r} (#x{exc.character:04x})"
+        raise YamlError(path, line, f"{shown} is not allowed in YAML: {exc.reason}") from None
     except yaml.YAMLError as exc:
         raise YamlError(path, 1, "YAML syntax error: " + " ".join(str(exc).split())) from None
     return YamlFile(path, data)

@@ -508,6 +508,7 @@ class Registries:
     stages: dict[str, Term] = field(default_factory=dict)
     measures: dict[str, Term] = field(default_factory=dict)
     places: dict[str, Term] = field(default_factory=dict)
+    synonyms: tuple[tuple[str, ...], ...] = ()  # groups of forms search treats as one word (synonyms.yaml)
 
 
 @dataclass

@@ -31,6 +31,7 @@ from kb.query.parse import (
     due_range,
     period,
 )
+from kb.query.synonyms import variants
 from kb.store.textindex import fts_phrase
 
 _PLAIN_ASCII = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 \-]*$")
@@ -55,7 +56,8 @@ FIELD_SQL = {"doc": "doc_sql", "level": "level_sql", "kind": "kind_sql", "id": "
 
 _MISSING = set(FIELDS) - set(FIELD_SQL) - FACET_FIELDS - {"text", "summary"}
 if _MISSING or set(FIELD_SQL) - set(FIELDS):  # the grammar's fields come from FIELDS: one table
-    raise ImportError(f"query fields without a compiler (or compiled but not in FIELDS): {sorted(_MISSING ^ (set(FIELD_SQL) - set(FIELDS)))}")
+    raise ImportError("query fields without a compiler (or compiled but not in FIELDS): "
+                      f"{sorted(_MISSING ^ (set(FIELD_SQL) - set(FIELDS)))}")
 
 
 @dataclass
@@ -69,6 +71,7 @@ class Compiled:
     rank_en: list[str] = field(default_factory=list)
     fts_joins: list[str] = field(default_factory=list)  # top-level terms: joined, not filtered
     dates: list[str] = field(default_factory=list)  # each date literal and the period it stands for
+    expanded: list[tuple[str, list[str]]] = field(default_factory=list)  # (term, its synonym variants)
 
 
 def has_due(node) -> bool:
@@ -100,6 +103,7 @@ class Compiler:
         self.rank_en: list[str] = []
         self.fts_joins: list[str] = []
         self.dates: list[str] = []
+        self.expanded: list[tuple[str, list[str]]] = []
 
     def compile(self, node) -> Compiled:
         self.subjects = self.obligations and has_due(node)
@@ -115,7 +119,7 @@ class Compiler:
         dated = any(isinstance(p, Due) and (p.mode != "state" or p.op in ("dated", "overdue", "upcoming")) for p in top)
         undated = any(isinstance(p, Due) and p.mode == "state" and p.op in ("ongoing", "none") for p in top)
         return Compiled(where, self.params, self.uses_due, dated, undated, self.rank_zh, self.rank_en, self.fts_joins,
-                        self.dates)
+                        self.dates, self.expanded)
 
     def p(self, value) -> str:
         self.params.append(value)
@@ -382,9 +386,20 @@ class Compiler:
 
     # -- full text -----------------------------------------------------------------------
     def text(self, value: Value, where: str, positive: bool, top: bool = False) -> str:
+        """A full-text condition. A term with synonyms (policies/synonyms.yaml) matches any of its
+        forms; only the form written ranks, so its hits come first."""
         term = value.text.strip()
         if not term:
             raise self.error("empty search term", value)
+        others = variants(term, self.vocab.synonyms) if where == "both" else []
+        if not others:
+            return self.one_text(term, where, positive, top)
+        self.expanded.append((term, others))
+        parts = [self.one_text(term, where, positive, False)]
+        parts += [self.one_text(t, where, False, False) for t in others]
+        return "(" + " OR ".join(parts) + ")"
+
+    def one_text(self, term: str, where: str, positive: bool, top: bool) -> str:
         conds = []
         if where == "both" and (CJK.search(term) or not _PLAIN_ASCII.match(term)):
             # Chinese or punctuated: exact substring semantics; the bigram index narrows first

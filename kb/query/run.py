@@ -169,6 +169,9 @@ class QueryResult:
     group_by: str | None = None
     diff: object | None = None
     terms: list[str] = field(default_factory=list)  # search terms, for highlighting
+    as_of: str | None = None  # the date overdue rows are marked against (ISO)
+    nearest: list[tuple[str, str, int]] = field(default_factory=list)  # (term, matching variant, hits) when nothing matched
+    synonyms: list[tuple[str, list[str]]] = field(default_factory=list)  # (term, the variants also searched)
     sql: str = field(default="", repr=False)  # what ran, with `?` for every value
     params: list = field(default_factory=list, repr=False)
     dates: list[str] = field(default_factory=list)  # each date literal and its period, for --explain
@@ -198,6 +201,18 @@ _GROUP_SQL = {
     "due-year": "coalesce(substr(o.date, 1, 4), o.kind)",
     "due-month": "coalesce(substr(o.date, 1, 7), o.kind)",
 }
+
+
+def group_labels(vocab, key: str, keys: list[str]) -> dict[str, str]:
+    """The name of each group key in the run's language: units, metrics, customer classes from
+    the registries; item kinds and roles from the UI vocabulary."""
+    from kb.core.i18n import has_label, label, pick
+
+    names = vocab.units if key == "unit" else vocab.terms.get(f"{key}s", {}) if key in ("metric", "customer") else {}
+    out = {k: pick(names[k]) for k in keys if k in names}
+    if key in ("kind", "role"):
+        out.update({k: label(f"{key}.{k}") for k in keys if has_label(f"{key}.{k}")})
+    return out
 
 
 def _terms(node) -> list[str]:
@@ -317,9 +332,7 @@ def _groups(plan: _Plan, key: str) -> QueryResult:
         count_expr = "count(*)" if plan.compiled.uses_due or key.startswith("due") else "count(DISTINCT i.rowid)"
         sql = f"SELECT {_GROUP_SQL[key]} AS k, {count_expr} AS n {base} {where} GROUP BY k ORDER BY k"
     groups = [(str(k), int(n)) for k, n in plan.store.con.execute(sql, plan.params)]
-    vocab = plan.vocab
-    names = vocab.units if key == "unit" else vocab.terms.get(f"{key}s", {}) if key in ("metric", "customer") else {}
-    labels = {k: names[k]["zh"] for k, _ in groups if k in names}
+    labels = group_labels(plan.vocab, key, [k for k, _ in groups])
     return QueryResult(plan.text, "groups", groups=groups, group_by=key, labels=labels, sql=sql, params=plan.params)
 
 
@@ -395,7 +408,19 @@ def _rows(plan: _Plan, select: Select, lim: int | None) -> QueryResult:
     rows = [Row(item_id, due, phrase, scope, due_kind, rank, overdue=bool(due and due < iso_today),
                 _store=plan.store, _rowid=rid)
             for rid, item_id, due, phrase, scope, due_kind, rank in plan.store.con.execute(sql, params)]
-    return QueryResult(plan.text, "rows", rows=rows, terms=_terms(select.expr), sql=sql, params=params)
+    terms = _terms(select.expr)
+    result = QueryResult(plan.text, "rows", rows=rows, terms=terms + [v for _, vs in compiled.expanded for v in vs],
+                         sql=sql, params=params, as_of=iso_today, synonyms=compiled.expanded)
+    if not rows and terms:
+        result.nearest = _nearest(plan, terms)
+    return result
+
+
+def _nearest(plan: _Plan, terms: list[str]) -> list[tuple[str, str, int]]:
+    """Nothing found: which nearby terms (synonym variants, shorter pieces) do occur, and how often."""
+    from kb.query.synonyms import nearest
+
+    return [(t, other, n) for t in terms for other, n in nearest(plan.store.con, t, plan.vocab.synonyms)]
 
 
 __all__ = ["QueryError", "QueryResult", "Row", "run"]
@@ -445,15 +470,9 @@ def _obligation_groups(plan: _Plan, group: str, base: str, key: str) -> QueryRes
             key = "o.occurrence"
         sql = f"SELECT {_GROUP_SQL[group]} AS k, count(DISTINCT {key}) AS n {base} {where} GROUP BY k ORDER BY k"
     groups = [(str(k), int(n)) for k, n in plan.store.con.execute(sql, plan.params)]
-    vocab = plan.vocab
-    names = vocab.units if group == "unit" else vocab.terms.get(f"{group}s", {}) if group in ("metric", "customer") else {}
-    labels = {k: names[k]["zh"] for k, _ in groups if k in names}
+    labels = group_labels(plan.vocab, group, [k for k, _ in groups])
     return QueryResult(plan.text, "groups", groups=groups, group_by=group, labels=labels, sql=sql, params=plan.params,
                        view="obligations")
-
-
-
-
 
 
 def _run_obligations(plan: _Plan, select: Select, counting: bool, lim: int | None) -> QueryResult:
@@ -482,16 +501,25 @@ def _obligation_rows(plan: _Plan, select: Select, lim: int | None) -> QueryResul
     sql = f"SELECT {columns}, {rank_sql} AS rank {source} {plan.where} ORDER BY {', '.join(order)}"
     all_params = rank_params + list(compiled.params)
     terms = _terms(select.expr)
+    rows = None
     if lim is not None:
         # A LIMIT lets SQLite keep only the top rows of a sort; rows collapse, so ask for a few
         # times the obligations wanted, and for everything only when that was not enough.
         limited = all_params + [lim * _ROWS_PER_OBLIGATION]
         rows, complete = _collect(plan.store, sql + " LIMIT ?", limited, plan.today, dated, lim)
         if complete:
-            return QueryResult(plan.text, "rows", rows=rows, terms=terms, sql=sql + " LIMIT ?", params=limited,
-                               view="obligations")
-    rows, _ = _collect(plan.store, sql, all_params, plan.today, dated, lim)
-    return QueryResult(plan.text, "rows", rows=rows, terms=terms, sql=sql, params=all_params, view="obligations")
+            sql, all_params = sql + " LIMIT ?", limited
+        else:
+            rows = None
+    if rows is None:
+        rows, _ = _collect(plan.store, sql, all_params, plan.today, dated, lim)
+    result = QueryResult(plan.text, "rows", rows=rows, terms=terms + [v for _, vs in compiled.expanded for v in vs],
+                         sql=sql, params=all_params, view="obligations", as_of=plan.today.isoformat(),
+                         synonyms=compiled.expanded)
+    if not rows and terms:
+        result.nearest = _nearest(plan, terms)
+    return result
+
 
 _ROWS_PER_OBLIGATION = 4
 

@@ -36,6 +36,7 @@ class Vocabulary:
     terms: dict[str, dict[str, dict]] = field(default_factory=lambda: defaultdict(dict))
     docs: dict[str, dict] = field(default_factory=dict)
     kinds: set[str] = field(default_factory=set)
+    synonyms: list[tuple[str, ...]] = field(default_factory=list)
 
     @classmethod
     def from_store(cls, con) -> Vocabulary:
@@ -56,6 +57,10 @@ class Vocabulary:
         for did, data in con.execute("SELECT id, json FROM documents"):
             v.docs[did] = json.loads(data)
         v.kinds = {k for (k,) in con.execute("SELECT DISTINCT kind FROM items")}
+        groups: dict[int, list[str]] = defaultdict(list)
+        for grp, form in con.execute("SELECT grp, form FROM synonyms ORDER BY rowid"):
+            groups[grp].append(form)
+        v.synonyms = [tuple(g) for g in groups.values()]
         return v
 
     # -- units ---------------------------------------------------------------------------

@@ -145,7 +145,10 @@ def _label(base, kind: str, key: str, lang: str) -> str:
 
 def _shortfall(base, check: Check, lang: str) -> str:
     """「全过程办电时间 超1个工作日」: what was not met, and by how much."""
-    name = (_label(base, "stages", check.stage, lang) + ("环节" if lang == "zh" else " stage")) if check.stage else _label(base, "metrics", check.metric, lang)
+    if check.stage:
+        name = _label(base, "stages", check.stage, lang) + ("环节" if lang == "zh" else " stage")
+    else:
+        name = _label(base, "metrics", check.metric, lang)
     diff = check.difference
     if check.unit == "workday" and diff is not None:
         return f"{name} 超{diff:g}个工作日" if lang == "zh" else f"{name} {diff:g} working day{'s' if diff != 1 else ''} over"
@@ -227,5 +230,6 @@ def evaluations_md(ev, ctx) -> str:
              "" if c.measured is None else f"{c.measured:g}", "" if c.limit is None else f"{c.limit:g}", c.unit or ""]
             for e in ev.results for c in e.checks]
     n = _counts(ev.results)
-    head = f"# Evaluation ({ev.jurisdiction})\n\n{n['cases']} cases: {n[MET]} met, {n[NOT_MET]} not met, {n[NA]} not applicable; {n['bad_rows']} bad rows\n\n"
+    head = (f"# Evaluation ({ev.jurisdiction})\n\n{n['cases']} cases: {n[MET]} met, {n[NOT_MET]} not met, "
+            f"{n[NA]} not applicable; {n['bad_rows']} bad rows\n\n")
     return head + "\n".join(md_table(["case", "row", "metric", "stage", "verdict", "measured", "limit", "unit"], rows)) + "\n"

@@ -14,8 +14,9 @@ from datetime import date
 
 from kb.core.jsonout import dumps
 from kb.model.entities import Item
-from kb.render.labels import label
+from kb.render.i18n import is_zh, kind_name, label, relation_name, role_name, term_name, value_text
 from kb.render.registry import renderer
+from kb.render.wrap import fill
 
 OCCURRENCES_SHOWN = 6
 
@@ -56,18 +57,21 @@ class ItemLayout:
 # --- the plain lines every front-end shares ----------------------------------------------------
 
 def target_line(t, registries=None) -> str:
-    parts = [t.metric]
-    qual = [x for x in (t.customer, t.area, t.stage) if x]
+    """A target by name: 全过程办电时间 [居民用户] ≤ 4个工作日 2021-12-31前."""
+    parts = [term_name("metric", t.metric, registries=registries)]
+    qual = [term_name(kind, x, registries=registries) for kind, x in (("customer", t.customer), ("area", t.area), ("stage", t.stage)) if x]
     if qual:
-        parts.append("[" + ", ".join(qual) + "]")
-    parts.append(f"{t.comparator} {t.value:g} {t.unit}")
+        parts.append("[" + ("、" if is_zh() else ", ").join(qual) + "]")
+    cmp = {"<=": "≤", ">=": "≥"}.get(t.comparator, t.comparator) if is_zh() else t.comparator
+    parts.append(f"{cmp} {value_text(t.value, t.unit)}")
     if t.by:
-        parts.append(f"by {t.by.isoformat()}")
+        parts.append(label("show.by", date=t.by.isoformat()))
     if t.from_:
-        parts.append(f"from {t.from_.isoformat()}")
+        parts.append(label("show.from", date=t.from_.isoformat()))
     if t.alternative:
         a = t.alternative
-        parts.append(f"or {a.metric} {a.comparator} {a.value:g} {a.unit}")
+        other = term_name("metric", a.metric, registries=registries)
+        parts.append(f"{label('show.or')} {other} {a.comparator} {value_text(a.value, a.unit)}")
     return " ".join(parts)
 
 
@@ -75,16 +79,24 @@ def deadline_line(dl) -> str:
     if dl.kind == "date":
         when = dl.date.isoformat() if not dl.start else f"{dl.start.isoformat()} .. {dl.date.isoformat()}"
     elif dl.kind == "ongoing":
-        when = "ongoing"
+        when = label("deadline.ongoing")
     else:
         on = dl.on if isinstance(dl.on, str) or dl.on is None else ", ".join(dl.on)
-        when = f"every {dl.every}" + (f" on {on}" if on else " (no day given)")
+        every = label(f"every.{dl.every}") if not label(f"every.{dl.every}").startswith("every.") else dl.every
+        when = label("show.every", every=every) + (label("show.on", on=on) if on else label("show.no_day"))
         if dl.first:
-            when += f", first {dl.first.isoformat()}"
+            when += label("show.first", date=dl.first.isoformat())
         if dl.until:
-            when += f", until {dl.until.isoformat()}"
+            when += label("show.until", date=dl.until.isoformat())
     extra = f" [{dl.scope}]" if dl.scope else ""
     return f"{when} ({dl.phrase}){extra}"
+
+
+def pad_cells(text: str, cells: int) -> str:
+    """`text` padded to `cells` terminal cells (a Chinese character takes two)."""
+    from rich.cells import cell_len
+
+    return text + " " * max(1, cells - cell_len(text))
 
 
 # --- the layout --------------------------------------------------------------------------------
@@ -94,7 +106,7 @@ def _words(lines) -> tuple[Line, ...]:
 
 
 def _head(item: Item) -> Section:
-    lines: list[Line] = [(Span(item.id, "id"), Span(f"  {item.kind}", "kind"))]
+    lines: list[Line] = [(Span(item.id, "id"), Span(f"  {kind_name(item.kind)}", "kind"))]
     path = " › ".join(item.section + ((item.heading,) if item.heading else ()))
     if path:
         lines.append((Span(path, "dim"),))
@@ -110,7 +122,7 @@ def _units(item: Item) -> Section:
         line = [Span("• " + name)]
         if r.name_en:
             line.append(Span(f"  {r.name_en}", "dim"))
-        line.append(Span(f"  {r.role}", "lead" if r.role == "lead" else "cooperate"))
+        line.append(Span(f"  {role_name(r.role)}", "lead" if r.role == "lead" else "cooperate"))
         if r.written_role:
             line.append(Span(f" ({r.written_role}{'，' + r.column if r.column else ''})", "dim"))
         if r.as_written and r.as_written != name:
@@ -129,7 +141,8 @@ def _targets(item: Item) -> Section:
         if t.note:
             lines.append((Span(f"    {t.note}", "dim"),))
     for lost in item.lost_targets:
-        what = " ".join(x for x in (lost.metric, lost.customer, lost.stage) if x)
+        what = " ".join(term_name(kind, x) for kind, x in (("metric", lost.metric), ("customer", lost.customer),
+                                                            ("stage", lost.stage)) if x)
         lines.append((Span(f"• {what}: {label('item.value-lost')}", "dim"),))
         lines.append((Span("    “", "dim"), Span(lost.quote, "dim", words=True), Span(f"” {lost.reason}", "dim")))
     return Section("targets", tuple(lines))
@@ -138,7 +151,7 @@ def _targets(item: Item) -> Section:
 def _fields(item: Item) -> Section:
     lines = []
     for f in item.fields:
-        where = f.part + (f" / {f.group}" if f.group else "") + (f", unit {f.unit}" if f.unit else "")
+        where = f.part + (f" / {f.group}" if f.group else "") + ((", " + label("item.unit-of", unit=f.unit)) if f.unit else "")
         line = [Span("• "), Span(f.name, words=True), Span(f"  [{where}]", "dim")]
         if f.en:
             line.append(Span(f"  {f.en}", "dim"))
@@ -155,7 +168,7 @@ def _occurrences(dl, as_of: date | None) -> Line:
         spans += [Span(", ")] if n else []
         spans.append(Span(d.isoformat(), "" if as_of is None else ("overdue" if d < as_of else "future")))
     if len(dates) > OCCURRENCES_SHOWN:
-        spans.append(Span(f" … ({len(dates)} {label('item.in-all')})"))
+        spans.append(Span(f" … ({label('item.in-all', n=len(dates))})"))
     return tuple(spans)
 
 
@@ -201,7 +214,7 @@ def _deadlines(item: Item, as_of: date | None, units=None) -> Section:
 
 
 def _source(item: Item) -> Section:
-    pages = f", {label('item.page')} {', '.join(map(str, item.pages))}" if item.pages else ""
+    pages = (("，" if is_zh() else ", ") + label("item.pages", pages=", ".join(map(str, item.pages)))) if item.pages else ""
     quote = item.quote or item.pieces
     lines = [(Span(f"{item.source_file}{pages}", "dim"),)]
     lines += [(Span("“"), Span(q, words=True), Span("”")) for q in quote]
@@ -217,7 +230,7 @@ def _linked(base, item: Item) -> Section:
         if link.conflict and item.id in (link.src, link.dst):
             conflicts[link.dst if link.src == item.id else link.src] = link.conflict
     for r in related(base, item.id):
-        lines.append((Span(f"{label(r.relation):<15}", "relation"), Span(r.id, "id"),
+        lines.append((Span(pad_cells(relation_name(r.relation), 15), "relation"), Span(r.id, "id"),
                       Span("  " + base.items[r.id].summary)))
         if r.id in conflicts:
             lines.append((Span(f"{'':<15}{label('item.date-conflict')}: {conflicts[r.id]}", "overdue"),))
@@ -252,14 +265,24 @@ def _plain(line: Line) -> str:
 
 @renderer("item", "text", "table")
 def item_text(lay: ItemLayout, ctx) -> str:
-    """`powerkb show`: untitled sections as they are, the others under their title, indented."""
+    """`powerkb show`: untitled sections as they are, the others under their title, indented;
+    every line wrapped to the width by the Chinese line-breaking rules (kb.core.wrap)."""
+    width = ctx.text_width()
     out: list[str] = []
     for s in lay.sections:
+        hang = 0 if s.key == "text" else 2
         if s.titled:
-            out += ["", f"{s.title}:"] + ["  " + _plain(line) for line in s.lines]
+            out += ["", s.title + ("：" if is_zh() else ":")] + [fill(_plain(line), width, indent="  ", hang=2) for line in s.lines]
         else:
-            out += ([""] if out else []) + [_plain(line) for line in s.lines]
+            out += ([""] if out else []) + [fill(_plain(line), width, hang=hang) for line in s.lines]
     return "\n".join(out) + "\n"
+
+
+def show_text(item: Item, base, width: int = 100) -> str:
+    """One item for a person, as `powerkb show` prints it at `width` columns."""
+    from kb.render.registry import render
+
+    return render(layout(item, base), "text", width=width).rstrip("\n")
 
 
 @renderer("item", "md")

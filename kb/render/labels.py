@@ -1,64 +1,37 @@
 """Every word the renderers show a person goes through `label(key)`.
 
-One function so that translations (Chinese by default, English by a switch) plug in at one
-place later; today it returns the English text the outputs have always shown. A key that is not
-listed is shown as it is: a column name such as `id` or `due` is its own label.
+The texts are in kb/i18n/labels.yaml (Chinese by default, English with --lang en or
+$POWERKB_LANG); the lookup is kb.core.i18n's, so this module and `kb.render.i18n.label` give the
+same answer. A few short keys of the first, English-only renderers are kept as aliases of their
+place in the vocabulary (relations, trace and coverage words). A key that is not listed is shown
+as it is: a forgotten label is visible rather than fatal.
 """
 
 from __future__ import annotations
 
-LABELS: dict[str, str] = {
-    # the item layout (section titles and the words inside them)
-    "item.category": "分类",
-    "item.text": "Text",
-    "item.national": "National column",
-    "item.standard": "Completion standard",
-    "item.summary": "Summary",
-    "item.units": "Units",
-    "item.targets": "Targets",
-    "item.fields": "Form fields",
-    "item.deadlines": "Deadlines",
-    "item.deadline-none": "none stated",
-    "item.source": "Source",
-    "item.note": "Note",
-    "item.absent": "Absent",
-    "item.linked": "Linked items",
-    "item.as-written": "as written",
-    "item.quote": "quote",
-    "item.page": "page",
-    "item.occurrences": "occurrences",
-    "item.in-all": "in all",
-    "item.binds": "binds",
-    "item.reports-to": "reports to",
-    "item.inferred": "inferred",
-    "item.other-reading": "other reading",
-    "item.ends": "ends",
-    "item.value-lost": "set by the source, its value lost in the received text",
-    "item.date-conflict": "dates differ",
-    # relations (kb.analysis.outline.RELATIONS)
-    "parent": "parent",
-    "year-action": "year action",
-    "part": "part",
-    "implements": "implements",
-    "implemented-by": "implemented by",
-    "measures": "measures",
-    "measured-by": "measured by",
-    "same-as": "same as",
-    # trace and coverage
-    "trace-up": "up (what it implements or belongs to):",
-    "trace-down": "down (what implements, measures or details it):",
-    "nothing": "(nothing)",
-    "measure": "measure",
-    "via": "via",
-    "counterparts": "counterparts",
-    # diff
-    "verdict": "verdict",
-    "pairs": "pairs",
-    "metric": "metric",
-    "class": "class",
+from kb.core.i18n import label as _lookup
+from kb.core.i18n import labels as _vocabulary
+
+ALIASES: dict[str, str] = {
+    **{rel: f"relation.{rel}" for rel in ("parent", "year-action", "part", "implements", "implemented-by",
+                                          "measures", "measured-by", "same-as")},
+    "trace-up": "trace.up",
+    "trace-down": "trace.down",
+    "nothing": "trace.nothing",
+    "measure": "col.measure",
+    "via": "col.via",
+    "counterparts": "col.counterparts",
+    "verdict": "col.verdict",
+    "pairs": "col.pairs",
+    "metric": "col.metric",
+    "class": "col.class",
 }
 
 
-def label(key: str) -> str:
-    """The text shown for `key` (today: English, or the key itself)."""
-    return LABELS.get(key, key)
+def label(key: str, lang: str | None = None, **fields) -> str:
+    """The text shown for `key` in the run's language (or the key itself when none is listed)."""
+    return _lookup(ALIASES.get(key, key), lang, **fields)
+
+
+def known(key: str) -> bool:
+    return ALIASES.get(key, key) in _vocabulary()

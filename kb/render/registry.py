@@ -56,6 +56,15 @@ class Context:
 
         return Console(file=self.out, width=self.width)
 
+    def text_width(self) -> int:
+        """The width plain text is wrapped to: the given one, else the terminal's, at most 120
+        columns (longer lines of Chinese are hard to read)."""
+        if self.width:
+            return self.width
+        import shutil
+
+        return min(shutil.get_terminal_size((100, 24)).columns, 120)
+
 
 @dataclass
 class Coverage:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from kb.core.jsonout import dumps
 from kb.core.tables import csv_text, md_cell, md_table
-from kb.render.labels import label
+from kb.render.i18n import deadline_kind_name, label
 from kb.render.registry import renderer
+from kb.render.wrap import Wrapped, wrap_text
 
 
 def excerpt(text: str, terms: list[str], width: int = 90) -> str:
@@ -29,8 +30,8 @@ def unit_names(item: dict, limit: int | None = None) -> str:
     leads = list(dict.fromkeys(u["name"] for u in item["units"] if u["role"] == "lead"))
     coop = list(dict.fromkeys(u["name"] for u in item["units"] if u["role"] == "cooperate"))
     if limit is not None:
-        shown = "、".join(leads[:limit]) + (f"等{len(leads)}个" if len(leads) > limit else "")
-        return shown + (f"；协同{len(coop)}个" if coop else "")
+        shown = "、".join(leads[:limit]) + (label("query.more_leads", n=len(leads)) if len(leads) > limit else "")
+        return shown + ("；" + label("query.cooperating", n=len(coop)) if coop else "")
     text = "、".join(leads)
     if coop:
         text += ("；" if text else "") + "协同：" + "、".join(coop)
@@ -63,83 +64,100 @@ def is_obligations(result) -> bool:
 
 @renderer("rows", "table")
 def rows_table(result, ctx) -> None:
-    if is_obligations(result):
-        return obligations_table(result, ctx)
+    """The rows as a table: id, an overdue marker (against the as-of date named in its header and
+    explained in a legend line), due date, units and the text around the search hit. Below 72
+    columns a table of five columns is unreadable: each row is printed as a wrapped block."""
     from rich.table import Table
-    from rich.text import Text
 
     console = ctx.console()
-    table = Table(show_lines=False, header_style="bold", expand=True, pad_edge=False)
-    table.add_column(label("id"), no_wrap=True, style="cyan", min_width=12)
-    table.add_column(label("due"), min_width=10, max_width=12, overflow="fold")
-    table.add_column(label("units"), ratio=2, overflow="fold")
-    table.add_column(label("text"), ratio=5, overflow="fold")
+    mark = label("query.overdue_mark")
+    title = label("query.as_of", date=result.as_of) if result.as_of else None
+    table = Table(show_lines=False, header_style="bold", expand=True, pad_edge=False, title=title,
+                  title_justify="right", title_style="bold")
+    table.add_column(label("col.id"), no_wrap=True, style="cyan", min_width=12)
+    table.add_column(mark, no_wrap=True, justify="center", style="bold red")
+    table.add_column(label("col.due"), min_width=10, max_width=14)
+    table.add_column(label("col.units"), ratio=2)
+    table.add_column(label("col.text"), ratio=5)
     # about three lines of the text column: Chinese characters take two cells
     width = max(24, (console.width - 48) * 3 // 2)
+    narrow = console.width < 72
+    if narrow and title:
+        from rich.text import Text
+
+        console.print(Text(title, style="bold"))
     for row in result.rows:
-        item = row.item
-        due = row.due or {"ongoing": "ongoing", "recurring": "recurring"}.get(row.due_kind or item["deadline_kind"], "—")
-        due_text = Text(due, style="red" if row.overdue else "")
-        phrase = row.due_phrase or item["deadline_phrase"]
-        if phrase and phrase != due:
-            due_text.append("\n" + phrase, style="dim")
-        body = Text(excerpt(item["text"], result.terms + ([row.due_phrase] if row.due_phrase else []), width))
-        for term in result.terms:
-            body.highlight_words([term.strip()], style="bold yellow")
-        table.add_row(item["id"], due_text, unit_names(item, limit=2), body)
-    console.print(table)
-    n = len(result.rows)
-    console.print(f"[dim]{n} row{'s' if n != 1 else ''}[/dim]")
+        due_text, body = _row_cells(result, row, width)
+        if narrow:
+            _row_block(console, result, row, mark, due_text, body)
+        else:
+            table.add_row(_id_cell(result, row), mark if row.overdue else "", Wrapped(due_text, hang=0),
+                          Wrapped(_units_cell(result, row), hang=0), Wrapped(body, hang=0))
+    if not narrow:
+        console.print(table)
+    _rows_footer(result, console, mark)
 
 
-def obligations_table(result, ctx) -> None:
-    """One line per obligation: the most specific statement's id (and how many places say it),
-    the date, whom it binds, and its text."""
-    from rich.table import Table
-
-    console = ctx.console()
-    table = Table(show_lines=False, header_style="bold", expand=True, pad_edge=False)
-    table.add_column(label("id"), no_wrap=True, style="cyan", min_width=12)
-    table.add_column(label("due"), min_width=10, max_width=12, overflow="fold")
-    table.add_column(label("units"), ratio=2, overflow="fold")
-    table.add_column(label("text"), ratio=5, overflow="fold")
-    width = max(24, (console.width - 48) * 3 // 2)
-    for row in result.rows:
-        table.add_row(_obligation_id(row), _obligation_due(row), party_names(row.subjects, limit=2),
-                      _body(row, result.terms, width))
-    console.print(table)
-    n = len(result.rows)
-    console.print(f"[dim]{n} obligation{'s' if n != 1 else ''} (--items for one row per item)[/dim]")
+def _id_cell(result, row) -> str:
+    """An item row: its id. An obligation row: the item shown (its most specific statement), and
+    `+N` when N more places state it."""
+    if not is_obligations(result):
+        return row.item["id"]
+    more = len(row.ids) - 1
+    return row.item_id + (f"\n+{more}" if more else "")
 
 
-def _obligation_id(row):
+def _units_cell(result, row) -> str:
+    """An item row: its lead units; an obligation row: whom the clause binds (its subjects)."""
+    return party_names(row.subjects, limit=2) if is_obligations(result) else unit_names(row.item, limit=2)
+
+
+def _row_cells(result, row, width: int):
+    """(due cell, text cell) of a row: the date (red when overdue) over its phrase; the text
+    around the hit with every search term highlighted."""
     from rich.text import Text
 
-    text = Text(row.item_id)
-    if len(row.ids) > 1:
-        text.append(f"\n+{len(row.ids) - 1}", style="dim")
-    return text
-
-
-def _obligation_due(row):
-    from rich.text import Text
-
-    due = row.due or {"ongoing": "ongoing", "recurring": "recurring"}.get(row.due_kind or "", "—")
-    text = Text(due, style="red" if row.overdue else "")
-    if row.due_phrase and row.due_phrase != due:
-        text.append("\n" + row.due_phrase, style="dim")
-    if row.inferred:
-        text.append("\n(" + label("item.inferred") + ")", style="italic")
-    return text
-
-
-def _body(row, terms: list[str], width: int):
-    from rich.text import Text
-
-    body = Text(excerpt(row.item["text"], terms + ([row.due_phrase] if row.due_phrase else []), width))
-    for term in terms:
+    item = row.item
+    due = row.due or deadline_kind_name(row.due_kind or item["deadline_kind"])
+    due_text = Text(due, style="red" if row.overdue else "")
+    phrase = row.due_phrase or item["deadline_phrase"]
+    if phrase and phrase != due:
+        due_text.append("\n" + phrase, style="dim")
+    if row.inferred:  # with --with-inferred: a row only inferred facts bring in
+        due_text.append("\n(" + label("item.inferred") + ")", style="italic")
+    body = Text(excerpt(item["text"], result.terms + ([row.due_phrase] if row.due_phrase else []), width))
+    for term in result.terms:
         body.highlight_words([term.strip()], style="bold yellow")
-    return body
+    return due_text, body
+
+
+def _row_block(console, result, row, mark: str, due_text, body) -> None:
+    """One row on a narrow terminal: id, marker and date on a line, then units and text wrapped."""
+    from rich.text import Text
+
+    head = Text(_id_cell(result, row).replace("\n", " "), style="cyan") + Text(f" {mark}" if row.overdue else "", style="bold red")
+    console.print(head + "  " + due_text.split("\n")[0])
+    units = _units_cell(result, row)
+    if units:
+        console.print(wrap_text(Text(units), console.width, hang=2, indent="  "))
+    console.print(wrap_text(body, console.width, hang=2, indent="  "))
+
+
+def _rows_footer(result, console, mark: str) -> None:
+    """The row count, the synonyms also searched, the overdue legend; when nothing matched, the
+    nearest terms that do occur."""
+    from rich.text import Text
+
+    n = len(result.rows)
+    console.print(Text(label("query.obligations" if is_obligations(result) else "query.rows", n=n), style="dim"))
+    for term, others in result.synonyms:
+        console.print(Text(f"{term}: " + label("query.synonyms_used", terms="、".join(others)), style="dim"))
+    if result.as_of:
+        console.print(Text(label("query.legend", mark=mark, date=result.as_of), style="dim"))
+    if not n and result.nearest:
+        console.print(label("query.nearest"))
+        for term, other, hits in result.nearest:
+            console.print("  " + label("query.nearest_line", term=term, other=other, n=hits))
 
 
 @renderer("groups", "table")
@@ -147,10 +165,11 @@ def groups_table(result, ctx) -> None:
     from rich.table import Table
 
     table = Table(header_style="bold")
-    table.add_column(result.group_by)
+    head = label(f"group.{result.group_by}") if result.group_by else ""
+    table.add_column(head if head != f"group.{result.group_by}" else result.group_by)
     if result.labels:
-        table.add_column(label("name"))
-    table.add_column(label("count"), justify="right")
+        table.add_column(label("col.name"))
+    table.add_column(label("col.count"), justify="right")
     for key, n in result.groups:
         table.add_row(key, *([result.labels.get(key, "")] if result.labels else []), str(n))
     ctx.console().print(table)
@@ -163,8 +182,9 @@ def count_text(result, ctx) -> str:
 
 # --- CSV ---------------------------------------------------------------------------------------
 
-CSV_COLUMNS = ["id", "doc", "kind", "due", "due_kind", "due_phrase", "units", "category", "text", "summary"]
-"""The columns of `query --format csv` (a contract: columns are only ever added)."""
+CSV_COLUMNS = ["id", "doc", "kind", "due", "due_kind", "due_phrase", "units", "category", "text", "summary", "overdue"]
+"""The columns of `query --format csv` (a contract: columns are only ever added). Rows end with
+`overdue` (true/false against the as-of date, --as-of or today), as the JSON rows carry it."""
 
 
 def _csv_row(row) -> list:
@@ -172,11 +192,11 @@ def _csv_row(row) -> list:
     units = "; ".join(f"{u['name']} ({u['role']})" for u in d["units"])
     return [d["id"], d["doc"], d["kind"], d["due"] or "", d["due_kind"] or "",
             d.get("due_phrase") or d["deadline_phrase"] or "", units, d["category"] or "",
-            d["text"], d["summary"]]
+            d["text"], d["summary"], "true" if d["overdue"] else "false"]
 
 
 OBLIGATION_CSV_COLUMNS = ["id", "item", "ids", "due", "due_kind", "due_phrase", "subjects", "recipients", "inferred",
-                          "doc", "kind", "category", "text", "summary"]
+                          "doc", "kind", "category", "text", "summary", "overdue"]
 """The columns of `query --format csv` for obligation rows (a contract: columns are only ever added)."""
 
 
@@ -185,7 +205,7 @@ def _obligation_csv_row(row) -> list:
     return [d["id"], d["item"], " ".join(d["ids"]), d["due"] or "", d["due_kind"] or "",
             d["due_phrase"] or "", "; ".join(p["name"] for p in d["subjects"]),
             "; ".join(p["name"] for p in d["recipients"]), "true" if d["inferred"] else "false",
-            d["doc"], d["kind"], d["category"] or "", d["text"], d["summary"]]
+            d["doc"], d["kind"], d["category"] or "", d["text"], d["summary"], "true" if d["overdue"] else "false"]
 
 
 @renderer("rows", "csv")
@@ -214,17 +234,17 @@ def _md_head(result) -> list[str]:
 
 @renderer("count", "md")
 def count_md(result, ctx) -> str:
-    return "\n".join(_md_head(result) + [f"{label('count')}: {result.count}", ""])
+    return "\n".join(_md_head(result) + [f"{label('col.count')}: {result.count}", ""])
 
 
 @renderer("groups", "md")
 def groups_md(result, ctx) -> str:
     rows = [(key, result.labels.get(key, ""), n) for key, n in result.groups]
-    return "\n".join(_md_head(result) + md_table([result.group_by, label("name"), label("count")], rows)) + "\n"
+    return "\n".join(_md_head(result) + md_table([result.group_by, label("col.name"), label("col.count")], rows)) + "\n"
 
 
 def _md_due(row) -> str:
-    due = row.due or row.due_kind or ""
+    due = row.due or (deadline_kind_name(row.due_kind) if row.due_kind else "")
     phrase = row.due_phrase or row.item["deadline_phrase"]
     return due + (f" ({phrase})" if phrase else "")
 
@@ -235,5 +255,5 @@ def rows_md(result, ctx) -> str:
         rows = [(row.id, _md_due(row), party_names(row.subjects), row.item["text"]) for row in result.rows]
     else:
         rows = [(row.id, _md_due(row), unit_names(row.item), row.item["text"]) for row in result.rows]
-    header = [label("id"), label("due"), label("units"), label("text")]
+    header = [label("col.id"), label("col.due"), label("col.units"), label("col.text")]
     return "\n".join(_md_head(result) + md_table(header, rows)) + "\n"

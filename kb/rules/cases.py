@@ -251,7 +251,8 @@ def _place(area_text: str, city_text: str, registries, jurisdiction: str, lk: _L
             area_class = registries.areas[area].get("city_class")
             city_class = registries.places[city].get("city_class")
             if area_class and city_class and area_class != city_class:
-                raise CaseError(f"area: {area} is for {area_class} cities but {city} is a{'n' if city_class == 'other' else ''} {city_class} city")
+                article = "an" if city_class == "other" else "a"
+                raise CaseError(f"area: {area} is for {area_class} cities but {city} is {article} {city_class} city")
     lk.done[key] = (area, city)
     return area, city
 

@@ -147,7 +147,8 @@ def _time_check(metric: str, choice: Choice, measured: int, counted: list[Workda
 
 
 def _none_in_force(metric: str, who: str, applied, stage: str | None = None) -> Check:
-    return Check(metric, NA, f"no {metric} target for {who} customers is in force for applications made on {applied.isoformat()}", stage=stage)
+    return Check(metric, NA, f"no {metric} target for {who} customers is in force for applications made on {applied.isoformat()}",
+                 stage=stage)
 
 
 def stage_times(case: Case, calendar: Calendar | None = None) -> list[tuple[str, WorkdayCount, str]]:
@@ -243,7 +244,8 @@ def _checks(base, case: Case, jurisdiction: str, calendar: Calendar) -> list[Che
     if total_choice is None:
         checks.append(_none_in_force("total-handling-time", who, applied))
     elif not times:
-        checks.append(Check("total-handling-time", NA, "the case gives no stage completion dates, so the supply company's handling time cannot be measured", rule=total_choice))
+        checks.append(Check("total-handling-time", NA, "the case gives no stage completion dates, so the supply company's "
+                            "handling time cannot be measured", rule=total_choice))
     else:
         total = sum(c.count for _, c, _ in times)
 
@@ -262,7 +264,10 @@ def _checks(base, case: Case, jurisdiction: str, calendar: Calendar) -> list[Che
             checks.append(Check("stage-time", NA, f"the case gives no completion date for {stage}", stage=stage, rule=choice))
             continue
         c, origin = by_stage[stage]
-        checks.append(_time_check("stage-time", choice, c.count, [c], lambda stage=stage, c=c, origin=origin: f"{stage} (from {origin}): {c.describe()}", stage))
+        def why(stage=stage, c=c, origin=origin) -> str:
+            return f"{stage} (from {origin}): {c.describe()}"
+
+        checks.append(_time_check("stage-time", choice, c.count, [c], why, stage))
 
     checks.append(_zero_charge(case, ch, bucket, who))
     checks.append(_zero_capacity(base, case, ch, bucket))
@@ -282,7 +287,8 @@ def _charge_check(metric: str, case: Case, choice: Choice, context: str) -> Chec
 def _zero_charge(case, ch, bucket, who) -> Check:
     choice = ch.get("zero-investment", case.customer, case.applied, bucket, better="lower")
     if choice is None:
-        return Check("zero-investment", NA, f"no 零投资 requirement for {who} customers is in force for applications made on {case.applied.isoformat()}")
+        return Check("zero-investment", NA,
+                     f"no 零投资 requirement for {who} customers is in force for applications made on {case.applied.isoformat()}")
     return _charge_check("zero-investment", case, choice, f"{who} customers must be charged nothing (办电“零投资”)")
 
 
@@ -294,7 +300,8 @@ def _zero_capacity(base, case, ch, bucket) -> Check:
     choice = ch.get(metric, case.customer, case.applied, bucket, frozenset(areas))
     where = case.area or "an unspecified area"
     if choice is None:
-        return Check(metric, NA, f"no zero-investment ceiling for small-micro enterprises in {where} is in force for applications made on {case.applied.isoformat()}")
+        return Check(metric, NA, f"no zero-investment ceiling for small-micro enterprises in {where} is in force "
+                                 f"for applications made on {case.applied.isoformat()}")
     ceiling = choice.rule.value
     if case.capacity_kw is None:
         return Check(metric, NA, f"the ceiling in {where} is {ceiling:g} kW but the case gives no capacity", rule=choice)

@@ -296,6 +296,8 @@ def choose(metric: str, better: str, found, jurisdiction_name: str | None, appli
         return Choice(p, f"{jurisdiction_name} target {p.limit_text()}; no national target on this is in force for {on}", considered)
     n, p = national[0], provincial[0]
     if _stricter(better, p.value, n.value):
-        return Choice(p, f"{jurisdiction_name}'s {p.limit_text()} is stricter than the national {n.limit_text()}, so the provincial target applies", considered)
+        return Choice(p, f"{jurisdiction_name}'s {p.limit_text()} is stricter than the national {n.limit_text()}, "
+                         "so the provincial target applies", considered)
     how = "the same as" if p.value == n.value else "looser than"
-    return Choice(n, f"{jurisdiction_name}'s {p.limit_text()} is {how} the national {n.limit_text()}, so the national target applies (a province may tighten a national target, not relax it)", considered)
+    return Choice(n, f"{jurisdiction_name}'s {p.limit_text()} is {how} the national {n.limit_text()}, so the national "
+                     "target applies (a province may tighten a national target, not relax it)", considered)

@@ -26,6 +26,7 @@ query answers without loading the YAML at all.
     unit_names(name, unit)                             -- every name and alias, casefolded
     unit_members(collective, jurisdiction, member, basis, reason)
     terms(kind, id, zh, en, json)                      -- metrics, customers, areas, stages, measures, places
+    synonyms(grp, form)                                -- policies/synonyms.yaml: forms of one group search as one word
     fts_zh(zh)  -- contentless FTS5 over bigram tokens of the verbatim text (rowid = items.rowid)
     fts_en(en)  -- contentless FTS5 (porter) over the English summary
 """
@@ -68,6 +69,7 @@ CREATE TABLE units(id TEXT PRIMARY KEY, zh TEXT, en TEXT, level TEXT, kind TEXT,
 CREATE TABLE unit_names(name TEXT, unit TEXT);
 CREATE TABLE unit_members(collective TEXT, jurisdiction TEXT, member TEXT, basis TEXT, reason TEXT);
 CREATE TABLE terms(kind TEXT, id TEXT, zh TEXT, en TEXT, json TEXT);
+CREATE TABLE synonyms(grp INTEGER, form TEXT);
 CREATE VIRTUAL TABLE fts_zh USING fts5(zh, tokenize='unicode61', content='', columnsize=1);
 CREATE VIRTUAL TABLE fts_en USING fts5(en, tokenize='porter unicode61', content='', columnsize=1);
 """
@@ -281,8 +283,12 @@ def _fill(kb, tmp: Path, items, fingerprint) -> None:
             for kind in ("metrics", "customers", "areas", "stages", "measures", "places")
             for t in getattr(reg, kind).values()
         ])
+        con.executemany("INSERT INTO synonyms VALUES (?,?)", [
+            (n, form) for n, group in enumerate(getattr(reg, "synonyms", ())) for form in group
+        ])
         con.executescript(INDEXES)
-        con.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint if fingerprint is not None else getattr(kb, "fingerprint", ""),))
+        stamp = fingerprint if fingerprint is not None else getattr(kb, "fingerprint", "")
+        con.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (stamp,))
         con.execute("INSERT INTO meta VALUES ('format', ?)", (STORE_FORMAT,))
         con.execute("INSERT INTO fts_zh(fts_zh) VALUES ('optimize')")
         con.commit()

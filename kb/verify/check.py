@@ -61,6 +61,10 @@ def bad_value(value) -> str | None:
     return None
 
 
+UNIT_SYMBOLS = frozenset({"kW", "kV", "kVA", "MW", "MVA", "kWh", "MWh", "V", "A", "W", "km", "m", "h"})
+"""SI and customary unit symbols a synonym may name although a source writes the unit in words."""
+
+
 class Checker:
     def __init__(self, tree: Tree, files: dict | None = None):
         self.tree = tree
@@ -133,7 +137,8 @@ class Checker:
             elsewhere = src.find(text)
             if elsewhere:
                 on = [p for p, (lo, hi) in src.pages.items() if any(lo <= h < hi for h in elsewhere)]
-                self.add(file, line, f"{what} is not on page {', '.join(map(str, pages))} of {src.name} (found on page {', '.join(map(str, on))})")
+                self.add(file, line, f"{what} is not on page {', '.join(map(str, pages))} of {src.name} "
+                                     f"(found on page {', '.join(map(str, on))})")
                 return False
         if not hits:
             shown = text if len(text) <= 40 else text[:40] + "…"
@@ -224,7 +229,8 @@ class Checker:
             raw = self.tree.raw[f"document:{doc.id}"]
             src = self.source(doc.source_file)
             if src is None and doc.source_file not in self.unreadable:
-                self.add(doc.yaml_file, raw.line_of("source"), f"source file {doc.source_file} does not exist under {display_path(self.tree.root)}")
+                self.add(doc.yaml_file, raw.line_of("source"), f"source file {doc.source_file} does not exist "
+                                                                 f"under {display_path(self.tree.root)}")
             self.check_relations(doc, raw, src)
             if doc.jurisdiction not in reg.places:
                 self.add(doc.yaml_file, raw.line_of("jurisdiction"), f"jurisdiction '{doc.jurisdiction}' is not a place in places.yaml")
@@ -237,7 +243,8 @@ class Checker:
                         self.add(doc.yaml_file, raw.line_of(key), f"{key}: {exc}")
             for index, r in enumerate(doc.issuer):
                 if r.unit not in reg.units:
-                    self.add(doc.yaml_file, line_at(raw, ["issuer", index]), f"issuer '{r.unit}' is not a unit{self._near(r.unit, reg.units)}")
+                    self.add(doc.yaml_file, line_at(raw, ["issuer", index]), f"issuer '{r.unit}' is not a unit"
+                                                                            f"{self._near(r.unit, reg.units)}")
             if src:
                 for index, quote in enumerate(doc.evidence):
                     self.quote(src, quote, file=doc.yaml_file, line=line_at(raw, ["evidence", index]), what="evidence")
@@ -247,11 +254,13 @@ class Checker:
     def check_relations(self, doc, raw, src) -> None:
         """A document says where it sits and what it implements; a stated relation quotes its source."""
         if doc.level is None:
-            self.add(doc.yaml_file, raw.line, f"document {doc.id}: no 'level' (national, provincial or municipal): diff and coverage need it")
+            self.add(doc.yaml_file, raw.line, f"document {doc.id}: no 'level' (national, provincial or municipal): "
+                                                 "diff and coverage need it")
         for index, rel in enumerate(doc.implements):
             line = line_at(raw, ["relations", "implements", index])
             if rel.doc not in self.tree.documents or rel.doc == doc.id:
-                self.add(doc.yaml_file, line, f"document {doc.id}: implements unknown document '{rel.doc}'{self._near(rel.doc, self.tree.documents)}")
+                self.add(doc.yaml_file, line, f"document {doc.id}: implements unknown document '{rel.doc}'"
+                                                  f"{self._near(rel.doc, self.tree.documents)}")
             if rel.basis == "stated" and not rel.quote:
                 self.add(doc.yaml_file, line, f"document {doc.id}: a stated relation needs the quote that states it")
             elif rel.basis == "inferred" and not rel.reason:
@@ -318,7 +327,8 @@ class Checker:
             if r.unit not in units:
                 self.add(item.yaml_file, at("units", index), f"{item.id}: unit '{r.unit}' is not in units.yaml{self._near(r.unit, units)}")
             if squash(r.as_written) not in own_text:
-                self.add(item.yaml_file, at("units", index), f"{item.id}: as_written “{r.as_written}” is not in the item's text, responsible or cooperating")
+                self.add(item.yaml_file, at("units", index), f"{item.id}: as_written “{r.as_written}” is not in the item's text, "
+                                                       "responsible or cooperating")
 
     def check_deadlines(self, item: Item, src, raw, at) -> set:
         """Each deadline's phrase is in the source and its dates agree with it; returns every date
@@ -424,7 +434,8 @@ class Checker:
                     if squash(p.as_written) not in own_text:
                         self.add(item.yaml_file, line, f"{item.id}: {key[:-1]} as_written “{p.as_written}” is not in the item's own text")
             if dl.kind == "recurring" and dl.until is None:
-                self.add(item.yaml_file, line, f"{item.id}: recurring deadline “{dl.phrase}” has no 'until': every duty ends (stated, or derived with until_reason)")
+                self.add(item.yaml_file, line, f"{item.id}: recurring deadline “{dl.phrase}” has no 'until': "
+                                                "every duty ends (stated, or derived with until_reason)")
             if dl.until and dl.kind == "recurring" and dl.first and not dl.occurrences():
                 self.add(item.yaml_file, line, f"{item.id}: recurrence “{dl.phrase}” has no occurrence between first and until")
             for r in dl.other_readings:
@@ -457,7 +468,8 @@ class Checker:
             for key, table in (("metric", reg.metrics), ("customer", reg.customers), ("stage", reg.stages)):
                 value = getattr(lost, key)
                 if value and value not in table:
-                    self.add(item.yaml_file, line, f"{item.id}: lost target {key} '{value}' is not in metrics.yaml{self._near(value, table)}")
+                    self.add(item.yaml_file, line, f"{item.id}: lost target {key} '{value}' is not in metrics.yaml"
+                                                    f"{self._near(value, table)}")
             if src is not None:
                 self.quote(src, lost.quote, item.pages, file=item.yaml_file, line=line, what=f"{item.id} lost target quote")
 
@@ -550,7 +562,8 @@ class Checker:
     def _check_breakdown(self, lower, upper, up: set[str]) -> None:
         for item in self.tree.items.values():
             if lower.covers(item) and item.id not in up and not self.tree.missing_reason(item.id, upper.id):
-                self.add(item.yaml_file, item.yaml_line, f"{item.id} implements no {upper.id} item and is not listed under no_counterpart in links.yaml")
+                self.add(item.yaml_file, item.yaml_line, f"{item.id} implements no {upper.id} item and is not listed "
+                                                          "under no_counterpart in links.yaml")
 
     def _check_carried_out(self, lower, upper, down: dict[str, set[str]], file: str) -> None:
         for item in self.tree.items.values():
@@ -559,7 +572,8 @@ class Checker:
             found = lower.id in down.get(item.id, ())
             listed = self.tree.missing_reason(item.id, lower.id)
             if not found and not listed:
-                self.add(item.yaml_file, item.yaml_line, f"{item.id} has no {lower.id} item carrying it out and is not listed under no_counterpart in links.yaml")
+                self.add(item.yaml_file, item.yaml_line, f"{item.id} has no {lower.id} item carrying it out and is not listed "
+                                                          "under no_counterpart in links.yaml")
             elif found and listed:
                 self.add(file, 1, f"no_counterpart: {item.id} has a {lower.id} counterpart after all")
 
@@ -614,14 +628,45 @@ class Checker:
                 if missing:
                     first = next(j for j, ch in enumerate(chunk) if not cov[start + j] and _is_text_char(ch))
                     excerpt = chunk[first:first + 30]
-                    self.add(display_path(src.path), src.line_numbers[i], f"source text not encoded by any item: “{excerpt}…” ({len(missing)} characters)")
+                    self.add(display_path(src.path), src.line_numbers[i], f"source text not encoded by any item: “{excerpt}…” "
+                                                                        f"({len(missing)} characters)")
+
+    def check_synonyms(self) -> None:
+        """Every form of synonyms.yaml occurs in a source, or is a standard unit symbol (kW): a
+        search must never be widened by a word the documents do not use."""
+        raw = self.tree.raw.get("synonyms.yaml")
+        if self.tree.problems or self.unreadable:
+            self.suppressed += bool(self.tree.registries.synonyms)  # a source not read: said once
+            return
+        all_text = "".join(
+            s.flat for s in (self.source(d.source_file) for d in self.tree.documents.values()) if s
+        )
+        file = display_path(self.tree.root / "synonyms.yaml")
+        for index, group in enumerate(self.tree.registries.synonyms):
+            line = line_at(raw, ["synonyms", index]) if raw is not None else 1
+            for form in group:
+                if form not in UNIT_SYMBOLS and all_text and squash(form) not in all_text:
+                    self.add(file, line, f"synonym “{form}” occurs in no source and is not a standard unit symbol")
+
+    def check_holidays(self) -> None:
+        """A holidays.yaml (State Council schedules added as data for years the calendar library
+        lacks) is valid: a tree whose calendar is broken is not served either."""
+        from kb.rules.workdays import HOLIDAYS_FILE, HolidayFileError, load_holiday_file
+
+        path = self.tree.root / HOLIDAYS_FILE if self.tree.root.is_dir() else None
+        if path is None or not path.exists():
+            return
+        try:
+            load_holiday_file(path)
+        except HolidayFileError as exc:
+            self.add(display_path(path), 1, str(exc))
 
     def run(self, coverage: bool = True) -> list[Problem]:
-        if self.tree.registries.units:
-            pass
         self.check_documents()
+        self.check_holidays()
         self.check_registries()
         self.check_membership_cycles()
+        self.check_synonyms()
         for item in self.tree.items.values():
             self.check_item(item)
         self.check_numbering()

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import OptionList, Static
 
+from kb.render.item import pad_cells
 from kb.render.labels import label
 
 from ..messages import OpenItem
@@ -39,7 +40,7 @@ class LinkList(OptionList):
         self.ids = [r.id for r in related]
         self.clear_options()
         for r in related:
-            prompt = Text.assemble((f"{label(r.relation):<15}", "magenta"), (r.id, "cyan"),
+            prompt = Text.assemble((pad_cells(label(r.relation), 15), "magenta"), (r.id, "cyan"),
                                    "  " + base.items[r.id].summary)
             self.add_option(prompt)
         self.border_title = f"{label('item.linked')} ({len(related)})"
