@@ -159,11 +159,16 @@ class KnowledgeBase:
             old.close()
         self.__dict__["store"] = open_store(self.entry, lambda: self.tree, rebuild=True)
 
-    def query(self, text: str, as_of=None, limit: int | None = None):
+    def query(self, text: str, as_of=None, limit: int | None = None, *, items: bool = False,
+              with_inferred: bool = False):
         """Run a query (the language of docs/query-language.md); returns a `QueryResult`.
 
-        A `diff A vs B where …` statement is handed to the diff (it needs the whole tree).
-        A damaged cached store (SQLite's DatabaseError) is rebuilt once and the query rerun."""
+        Rows are obligations (one per duty and occurrence, docs/obligations.md) unless `items`
+        (or `show items` in the query): then one per item, or per item and date for a `due`
+        condition. `with_inferred` also counts inferred memberships and dates, marking the rows
+        they bring in. A `diff A vs B where …` statement is handed to the diff (it needs the
+        whole tree). A damaged cached store (SQLite's DatabaseError) is rebuilt once and the
+        query rerun."""
         from kb.query.parse import Diff, parse
         from kb.query.run import QueryResult, run
 
@@ -173,11 +178,13 @@ class KnowledgeBase:
 
             result = QueryResult(text, "diff", diff=diff_statement(self, statement, text, as_of))
         else:
+            options = {"today": as_of, "limit": limit, "statement": statement, "items": items,
+                       "with_inferred": with_inferred}
             try:
-                result = run(self.store, text, today=as_of, limit=limit, statement=statement)
+                result = run(self.store, text, **options)
             except sqlite3.DatabaseError:  # rebuilt once; a second failure is a real error
                 self._rebuild_store()
-                result = run(self.store, text, today=as_of, limit=limit, statement=statement)
+                result = run(self.store, text, **options)
         result.unchecked = self.unchecked
         return result
 

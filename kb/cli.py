@@ -124,7 +124,7 @@ def _depth_arg(text: str) -> int:
 
 def cmd_query(args) -> int:
     base = _kb(args, lazy=True)  # a query reads the store only: the tree is not unpickled
-    result = base.query(args.query, as_of=args.as_of)
+    result = base.query(args.query, as_of=args.as_of, items=args.items, with_inferred=args.with_inferred)
     if args.explain:
         for line in result.dates:  # each date literal and the period it was read as
             print("date:", line)
@@ -345,6 +345,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", help="e.g. 'due <= 2021-12 and unit = 市能源局'")
     p.add_argument("--format", choices=["table", "json", "csv", "md"], default="table")
     p.add_argument("--explain", action="store_true", help="print the SQL (every value a bound parameter) and its plan")
+    p.add_argument("--items", action="store_true",
+                   help="one row per item (per item and date for a due condition), not per obligation")
+    p.add_argument("--with-inferred", action="store_true",
+                   help="also count inferred memberships and inferred dates; such rows are marked inferred")
 
     p = command("help", "help on a command, or 'help query' for the query language", cmd_help)
     p.add_argument("topic", nargs="?", help="query, or a command name")

@@ -41,11 +41,23 @@ def store(base):
 
 @pytest.fixture(scope="session")
 def q(base):
-    """Run a query on the real KB as of a fixed date; returns the list of result rows."""
+    """Run a query on the real KB as of a fixed date, in the item view (one row per item, or per
+    item and date): what the query-language tests check. Obligations: `qo`."""
     from datetime import date
 
     def run(text, as_of=date(2021, 6, 1)):
-        return base.query(text, as_of=as_of)
+        return base.query(text, as_of=as_of, items=True)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def qo(base):
+    """Run a query on the real KB as of a fixed date in the default view: obligations."""
+    from datetime import date
+
+    def run(text, as_of=date(2021, 6, 1), **kw):
+        return base.query(text, as_of=as_of, **kw)
 
     return run
 

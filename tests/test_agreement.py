@@ -33,8 +33,8 @@ def coverage_rows(base):
 
 
 def _from_query(base, item_id: str, doc: str) -> set[str]:
-    implementers = {r.id for r in base.query(f'doc = {doc} and implements = "{item_id}"')}
-    measured = {r.id for r in base.query(f'doc = {doc} and measured-by = "{item_id}"')}
+    implementers = {r.id for r in base.query(f'doc = {doc} and implements = "{item_id}"', items=True)}
+    measured = {r.id for r in base.query(f'doc = {doc} and measured-by = "{item_id}"', items=True)}
     return implementers | measured
 
 
@@ -72,7 +72,7 @@ def test_every_national_item_has_one_answer(base, coverage_rows):
             assert _from_trace(base, item.id, doc) == by_query, item.id
             assert _from_graph(base, item.id, doc) == by_query, item.id
             assert _from_tui(base, item.id, doc) == by_query, item.id
-            counterpart = {r.id for r in base.query(f'doc = {item.doc} and carried-by = {doc} and id = "{item.id}"')}
+            counterpart = {r.id for r in base.query(f'doc = {item.doc} and carried-by = {doc} and id = "{item.id}"', items=True)}
             assert counterpart == ({item.id} if by_query else set()), item.id
             row = coverage_rows.get((item.id, doc))
             if row is not None:
@@ -86,7 +86,7 @@ def test_every_national_item_has_one_answer(base, coverage_rows):
 def test_indicator_counterparts_are_what_it_measures(base):
     """Indicator 3 (total handling time, low-voltage non-residential) measures the Shanxi goal
     that sets the stricter limits: found as `measured-by`, as a trace step down, in coverage."""
-    found = {r.id for r in base.query("doc = shanxi and measured-by = nea:indicator.3")}
+    found = {r.id for r in base.query("doc = shanxi and measured-by = nea:indicator.3", items=True)}
     assert "shanxi:goal.2" in found
     step = next(s for s in base.trace("nea:indicator.3", depth=1).down if s.id == "shanxi:goal.2")
     assert step.relation == "measures" and step.via == "nea:indicator.3"
@@ -97,11 +97,11 @@ def test_uncovered_rows_have_one_answer(base, coverage_rows):
     uncovered = {r.id for r in coverage_rows.values() if not r.counterparts}
     assert uncovered == {"nea:ledger.55"}  # 强化组织实施: no Shanxi item carries it out
     for doc in _lower_docs(base):
-        assert {r.id for r in base.query(f"uncovered = {doc}")} == {i for (i, d), r in coverage_rows.items()
+        assert {r.id for r in base.query(f"uncovered = {doc}", items=True)} == {i for (i, d), r in coverage_rows.items()
                                                                       if d == doc and not r.counterparts}
-    assert {r.id for r in base.query("doc = nea and uncovered = shanxi")} == uncovered
+    assert {r.id for r in base.query("doc = nea and uncovered = shanxi", items=True)} == uncovered
     # the same with plain fields: NEA ledger rows with neither an implementer nor a measured item in Shanxi
-    plain = {r.id for r in base.query('doc = nea and id ~ "nea:ledger." and kind != note and not carried-by = shanxi')}
+    plain = {r.id for r in base.query('doc = nea and id ~ "nea:ledger." and kind != note and not carried-by = shanxi', items=True)}
     assert plain == uncovered
 
 
@@ -119,8 +119,8 @@ def test_trace_depth(base, cli):
 def test_transitive_links_say_through_what(base):
     """A year action of the Shanxi ledger implements NEA row 33, which implements 1479 task 7:
     `implements* = 1479:task.7` finds it, with the row it passed through."""
-    direct_ids = {r.id for r in base.query("implements = 1479:task.7")}
-    rows = {r.id: r.to_dict() for r in base.query("implements* = 1479:task.7")}
+    direct_ids = {r.id for r in base.query("implements = 1479:task.7", items=True)}
+    rows = {r.id: r.to_dict() for r in base.query("implements* = 1479:task.7", items=True)}
     assert direct_ids < set(rows)
     assert all(rows[i]["via"] == [] for i in direct_ids)
     action = rows["shanxi:ledger.task.7@2021"]
@@ -130,5 +130,5 @@ def test_transitive_links_say_through_what(base):
     assert all((a, b) in link for a, b in itertools.pairwise(chain))
     # every transitive answer is below 1479:task.7 in the full trace
     assert set(rows) <= {s.id for s in base.trace("1479:task.7").down}
-    up = {r.id: r.to_dict()["via"] for r in base.query("implemented-by* = shanxi:ledger.task.7@2021")}
-    assert up["1479:task.7"] and "1479:task.7" not in {r.id for r in base.query("implemented-by = shanxi:ledger.task.7@2021")}
+    up = {r.id: r.to_dict()["via"] for r in base.query("implemented-by* = shanxi:ledger.task.7@2021", items=True)}
+    assert up["1479:task.7"] and "1479:task.7" not in {r.id for r in base.query("implemented-by = shanxi:ledger.task.7@2021", items=True)}

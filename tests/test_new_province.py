@@ -56,14 +56,14 @@ def test_check_passes_with_the_new_province(cli, province):
 
 
 def test_query_finds_its_duties_with_their_dates(cli, province):
-    code, out, _ = run(cli, province, "query", "doc = xugou and due <= 2021-06", "--format", "json", "--as-of", "2021-06-01")
+    code, out, _ = run(cli, province, "query", "doc = xugou and due <= 2021-06", "--items", "--format", "json", "--as-of", "2021-06-01")
     assert code == 0
     rows = json.loads(out)
     assert [(r["id"], r["due"]) for r in rows] == [("xugou:task.2", "2021-03-31"), ("xugou:task.1", "2021-06-30"),
                                                    ("xugou:task.2", "2021-06-30")]
     code, out, _ = run(cli, province, "query", "unit = 虚构市能源局 and due in 2021", "--format", "json")
     assert [r["due"] for r in json.loads(out)] == ["2021-03-31", "2021-06-30", "2021-09-30", "2021-12-31"]
-    code, out, _ = run(cli, province, "query", "count doc = xugou")
+    code, out, _ = run(cli, province, "query", "count doc = xugou", "--items")
     assert (code, out.strip()) == (0, "7")
 
 

@@ -4,6 +4,8 @@ real knowledge base."""
 
 from __future__ import annotations
 
+import json
+
 from collections import defaultdict
 from datetime import date
 
@@ -47,12 +49,14 @@ def compiled(vocab, text: str):
     ("kind = task and id ~ ledger", "(i.kind = ? AND instr(i.id, ?) > 0)", ["task", "ledger"]),
     ("category = 降低办电成本", "i.category = ?", ["降低办电成本"]),
     ("section ~ 组织", "instr(coalesce(i.section, ''), ?) > 0", ["组织"]),
-    ("due <= 2021-12", "(o.date IS NOT NULL AND o.date <= ?)", ["2021-12-31"]),
-    ("due < 2021-12", "(o.date IS NOT NULL AND o.date <= ?)", ["2021-11-30"]),
-    ("due > 2021年上半年", "(o.date IS NOT NULL AND o.date >= ?)", ["2021-07-01"]),
-    ("due in 2021年第三季度", "(o.date IS NOT NULL AND o.date >= ? AND o.date <= ?)", ["2021-07-01", "2021-09-30"]),
-    ("due between 2021年1月 and 2021/6", "(o.date IS NOT NULL AND o.date >= ? AND o.date <= ?)", ["2021-01-01", "2021-06-30"]),
-    ("due overdue", "(o.date IS NOT NULL AND o.date < ?)", ["2021-06-01"]),
+    ("due <= 2021-12", "(o.date IS NOT NULL AND o.basis = ? AND o.date <= ?)", ["stated", "2021-12-31"]),
+    ("due < 2021-12", "(o.date IS NOT NULL AND o.basis = ? AND o.date <= ?)", ["stated", "2021-11-30"]),
+    ("due > 2021年上半年", "(o.date IS NOT NULL AND o.basis = ? AND o.date >= ?)", ["stated", "2021-07-01"]),
+    ("due in 2021年第三季度", "(o.date IS NOT NULL AND o.basis = ? AND o.date >= ? AND o.date <= ?)",
+     ["stated", "2021-07-01", "2021-09-30"]),
+    ("due between 2021年1月 and 2021/6", "(o.date IS NOT NULL AND o.basis = ? AND o.date >= ? AND o.date <= ?)",
+     ["stated", "2021-01-01", "2021-06-30"]),
+    ("due overdue", "(o.date IS NOT NULL AND o.basis = ? AND o.date < ?)", ["stated", "2021-06-01"]),
     ("due ongoing", "o.kind = ?", ["ongoing"]),
     ("implements = doc-a:task.7", "EXISTS (SELECT 1 FROM links l WHERE l.rel = ? AND l.src = i.id AND l.dst = ?)",
      ["implements", "doc-a:task.7"]),
@@ -131,6 +135,7 @@ FIELD_SAMPLES = {
     "implements*": "1479:task.7", "implemented-by*": "shanxi:ledger.task.7@2021", "carried-by": "shanxi",
     "uncovered": "shanxi", "mark": "*", "conflict": "any", "verdict": "stricter", "national": "12398",
     "standard": "工作日",
+    "recipient": "国家能源局", "column": "责任单位",
 }
 
 
@@ -154,4 +159,5 @@ def test_explain_prints_each_date_above_the_sql(cli):
     lines = out.splitlines()
     assert lines[:2] == ["date: 2021年第三季度: quarter 2021-Q3 = 2021-07-01 … 2021-09-30", "date: 2021年底: day 2021-12-31"]
     assert lines[2].startswith("SELECT ")
-    assert '"2021-07-01", "2021-09-30", "2021-12-31"' in out  # the periods, bound as parameters
+    params = json.loads(next(line for line in lines if line.startswith("parameters:")).split(":", 1)[1])
+    assert [p for p in params if p != "stated"] == ["2021-07-01", "2021-09-30", "2021-12-31"]  # the periods, bound

@@ -158,9 +158,9 @@ def test_row_keys_say_which_condition_found_it(q):
 
 
 def test_table_notes_under_the_text(cli):
-    code, out, _ = cli("--lang", "en", "query", "target >= 8 percent and doc = nea")
+    code, out, _ = cli("--lang", "en", "query", "target >= 8 percent and doc = nea", "--items")
     assert code == 0 and "matched its alternative" in out
-    code, out, _ = cli("query", "target >= 8 percent and doc = nea")
+    code, out, _ = cli("query", "target >= 8 percent and doc = nea", "--items")
     assert code == 0 and "按其替代目标命中" in out
-    code, out, _ = cli("query", "implemented-by* = shanxi:ledger.task.7@2021 and doc = 1479")
+    code, out, _ = cli("query", "implemented-by* = shanxi:ledger.task.7@2021 and doc = 1479", "--items")
     assert "via nea:ledger.33" in out

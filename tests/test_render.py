@@ -208,7 +208,7 @@ def test_cli_csv_keeps_numbers_and_quotes_semicolons(cli, base):
     code, out, _ = cli("--policies", POLICIES, "evaluate", str(CASES), "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert any(r["difference"].startswith("-") and float(r["difference"]) < 0 for r in rows)
-    code, out, _ = cli("--policies", POLICIES, "query", "id = 1479:task.5", "--format", "csv")
+    code, out, _ = cli("--policies", POLICIES, "query", "id = 1479:task.5", "--items", "--format", "csv")
     assert code == 0 and not out.startswith("\ufeff")
     (row,) = list(csv.DictReader(io.StringIO(out)))
     item = base.item("1479:task.5")

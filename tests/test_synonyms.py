@@ -41,11 +41,11 @@ def test_kilowatt_in_words_finds_the_kw_items(q, base):
 
 def test_nothing_found_names_the_nearest_terms(cli, monkeypatch):
     monkeypatch.setenv("COLUMNS", "160")
-    code, out, _ = cli("query", "居民用户报装费用说明")
+    code, out, _ = cli("query", "居民用户报装费用说明", "--items")
     assert code == 0 and "共 0 条" in out and "相近的写法" in out
     line = next(x for x in out.splitlines() if "→ 居民用户报装" in x)
     n = int(line.rsplit("：", 1)[1].split()[0])
-    code, js, _ = cli("query", "居民用户报装", "--format", "json")
+    code, js, _ = cli("query", "居民用户报装", "--items", "--format", "json")
     assert n == len(json.loads(js))
 
 

@@ -65,12 +65,25 @@ async def test_query_fills_the_table_with_the_query_rows(app, base):
         await type_query(pilot, CITY_QUERY)
         table = app.screen.query_one(ResultsTable)
         rows = listed(table)
+        # one row per obligation (a duty on a date), as the API answers by default
         assert rows == [(r.id, r.due) for r in base.query(CITY_QUERY, as_of=AS_OF).rows]
-        ids = {i for i, _ in rows}
-        assert {"shanxi:org.1", "shanxi:ledger.task.5@2021"} <= ids
+        shown = {row.item_id for row in table.payloads}
+        assert {"shanxi:ledger.org.1@2021", "shanxi:ledger.task.5@2021"} <= shown
+        assert any("shanxi:org.1" in row.ids for row in table.payloads)
         assert table.row_count == len(rows) and f"{len(rows)} rows" in str(table.border_title)
-        # the cursor previews the first row in the detail pane
-        assert app.screen.current == rows[0][0]
+        # the cursor previews the first row's item in the detail pane
+        assert app.screen.current == table.payloads[0].item_id
+
+
+@async_test
+async def test_show_items_lists_every_item(app, base):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await type_query(pilot, CITY_QUERY + " show items")
+        table = app.screen.query_one(ResultsTable)
+        items = [(r.id, r.due) for r in base.query(CITY_QUERY, as_of=AS_OF, items=True).rows]
+        assert listed(table) == items
+        assert len(items) > len(base.query(CITY_QUERY, as_of=AS_OF).rows)
+        assert ("shanxi:org.1", "2021-06-30") in listed(table)
 
 
 @async_test
@@ -250,7 +263,7 @@ async def test_deadlines_timeline(app, base):
         assert app.as_of == date(2022, 1, 1)
         # the unit filter is the query language's: `due between ... and unit = X`
         await pilot.press("u", *"市能源局", "enter")
-        expected = base.query('due between 2021-01 and 2023-03 and unit = "市能源局"', as_of=app.as_of)
+        expected = base.query('due between 2021-01 and 2023-03 and unit = "市能源局"', as_of=app.as_of, items=True)
         assert listed(entries) == [(r.id, r.due) for r in expected.rows]
         # choosing an occurrence opens its item on the main screen
         entries.move_cursor(row=0)
@@ -315,7 +328,7 @@ async def test_export_writes_json_that_parses(app, tmp_path, base):
         path.focus()
         await pilot.press("enter")
         await pilot.pause()
-        assert (tmp_path / "city.csv").read_text(encoding="utf-8").startswith("id,doc,kind,due")
+        assert (tmp_path / "city.csv").read_text(encoding="utf-8").startswith("id,item,ids,due")
 
 
 def test_export_formats(base, tmp_path):

@@ -76,3 +76,25 @@ def rrule(every: str, on) -> str | None:
     if all(month_end(2001, int(d.split("-")[0])).day == int(d.split("-")[1]) for d in days):
         return f"FREQ=YEARLY;BYMONTH={months};BYMONTHDAY=-1"
     return None
+
+
+_SENTENCE_END = "。；;！？!?\n"
+
+
+def clause(text: str, phrase: str | None, scope: str | None = None) -> str:
+    """The sentence of `text` that states a deadline: the one containing its phrase (else its
+    scope), cut at 。；！？ or a line break. A title built from it says what is due on that date,
+    where the item's opening words may speak of another date (「2021年底前……」 on 2020-12-31).
+    Falls back to the scope, then to the text's first sentence."""
+    flat = text or ""
+    for needle in (phrase, scope):
+        at = flat.find(needle) if needle else -1
+        if at >= 0:
+            start = max((flat.rfind(c, 0, at) for c in _SENTENCE_END), default=-1) + 1
+            ends = [e for e in (flat.find(c, at + len(needle)) for c in _SENTENCE_END) if e >= 0]
+            end = min(ends) + 1 if ends else len(flat)
+            return flat[start:end].strip()
+    if scope:
+        return scope.strip()
+    ends = [e for e in (flat.find(c) for c in _SENTENCE_END) if e >= 0]
+    return flat[: min(ends) + 1 if ends else len(flat)].strip()

@@ -52,7 +52,7 @@ def select_items(base, where: str | None = None) -> list:
     (a `due` query gives a row per occurrence; an item appears at its first row)."""
     if not where:
         return list(base.items.values())
-    result = base.query(where)
+    result = base.query(where, items=True)
     if result.kind != "rows":
         raise ExportError(f"--where needs a condition that selects items; '{where}' gives a {result.kind}")
     ids = dict.fromkeys(row.id for row in result.rows)

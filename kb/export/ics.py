@@ -18,6 +18,8 @@ from __future__ import annotations
 import os
 from datetime import datetime, timedelta, timezone
 
+from kb.core.deadlines import clause
+
 PRODID = "-//powerkb//Getting Electricity deadlines//ZH"
 SHORT = 40
 
@@ -35,8 +37,10 @@ def _short(text: str) -> str:
 
 
 def summary_line(item, dl) -> str:
-    """SUMMARY: the item id first (searchable in the calendar), then what is due."""
-    return f"{item.id} {_short(dl.scope or item.text)}"
+    """SUMMARY: the item id first (searchable in the calendar), then what is due: the deadline's
+    own clause (the sentence with its phrase), not the item's first words, which may speak of
+    another date (an event on 2020-12-31 titled 「2021年底前……」)."""
+    return f"{item.id} {_short(clause(item.text, dl.phrase, dl.scope))}"
 
 
 def description(item, dl) -> str:

@@ -40,8 +40,9 @@ _EXACT_BY_INDEX = re.compile(r"^[\u3400-\u9fff]{2,}$")
 
 TARGET_FIELDS = {"metric": ("metrics", "metric"), "customer": ("customers", "customer"),
                  "area": ("areas", "area"), "stage": ("stages", "stage")}
-ROLE_NAMES = {"lead": "lead", "牵头": "lead", "责任": "lead", "responsible": "lead", "负责": "lead",
-              "cooperate": "cooperate", "协同": "cooperate", "配合": "cooperate", "cooperating": "cooperate"}
+ROLE_NAMES = {"lead": "lead", "责任": "lead", "responsible": "lead",
+              "cooperate": "cooperate", "cooperating": "cooperate"}
+WRITTEN_ROLES = ("牵头", "负责", "配合", "协同")  # the source's own word (Responsibility.written_role)
 LINK_FIELDS = {"implements": ("src", "dst", "implements"), "implemented-by": ("dst", "src", "implements"),
                "measures": ("src", "dst", "measures"), "measured-by": ("dst", "src", "measures"),
                "same-as": (None, None, "same-as")}
@@ -50,7 +51,8 @@ FACET_FIELDS = {*TARGET_FIELDS, "unit", "role"}
 """Fields checked against one joined row (a target, a responsibility): see `Compiler.conjunction`."""
 FIELD_SQL = {"doc": "doc_sql", "level": "level_sql", "kind": "kind_sql", "id": "id_sql", "parent": "parent_sql",
              "category": "words_sql", "section": "words_sql", "heading": "words_sql",
-             "jurisdiction": "jurisdiction_sql", **{f: "link_sql" for f in LINK_FIELDS},
+             "jurisdiction": "jurisdiction_sql", "recipient": "recipient_sql", "column": "column_sql",
+             **{f: "link_sql" for f in LINK_FIELDS},
              **{f: "closure_sql" for f in ("implements*", "implemented-by*")},
              "carried-by": "carried_sql", "uncovered": "uncovered_sql", "mark": "mark_sql",
              "conflict": "conflict_sql", "verdict": "verdict_sql"}
@@ -81,9 +83,25 @@ class Compiled:
     annotations: list = field(default_factory=list)  # f(con, rows): keys a condition adds to each row
 
 
+def has_due(node) -> bool:
+    """Does a condition speak of deadlines anywhere (then `unit =` means whom a dated clause binds,
+    in the obligations view)?"""
+    if isinstance(node, (And, Or)):
+        return any(has_due(p) for p in node.parts)
+    if isinstance(node, Not):
+        return has_due(node.part)
+    return isinstance(node, Due)
+
+
 class Compiler:
-    def __init__(self, vocab, query: str, today: date, streaming: bool = False):
+    def __init__(self, vocab, query: str, today: date, streaming: bool = False, obligations: bool = False,
+                 with_inferred: bool = False):
+        """`obligations`: the FROM has `obligation_occurrences o` (not `occurrences o`), and with a
+        `due` condition a unit matches the occurrence's subjects. `with_inferred`: inferred
+        memberships and inferred deadline dates count too."""
         self.vocab, self.query, self.today = vocab, query, today
+        self.obligations, self.with_inferred = obligations, with_inferred
+        self.subjects = False
         # With a LIMIT, membership lists are checked row by row in index order ("+i.rowid IN"),
         # so that the first rows come without sorting every match; without one, SQLite may start
         # from the list itself, which is faster for a whole result.
@@ -98,6 +116,7 @@ class Compiler:
         self.annotations: list = []
 
     def compile(self, node) -> Compiled:
+        self.subjects = self.obligations and has_due(node)
         if node is None:
             where = "1"
         elif isinstance(node, And):
@@ -242,7 +261,9 @@ class Compiler:
             conds = [self.unit_cond(p) for p in nodes]
             return (f"{self.member} (SELECT u.item FROM item_units u JOIN items j ON j.rowid = u.item WHERE "
                     + " AND ".join(conds) + ")")
-        anywhere, scoped = self.vocab.expand_units(self.vocab.unit_ids(names[0].value, self.query))
+        anywhere, scoped = self.expand(names[0].value)
+        if self.subjects and not roles:
+            return self.subjects_sql(anywhere, scoped)
 
         def role_sql() -> str:
             return "".join(f" AND {self.unit_cond(r)}" for r in roles)
@@ -254,16 +275,47 @@ class Compiler:
                             f"WHERE u.unit = {self.p(coll)} AND j.jurisdiction = {self.p(jur)}" + role_sql())
         return f"{self.member} (" + " UNION ".join(branches) + ")"
 
+    def expand(self, value: Value):
+        return self.vocab.expand_units(self.vocab.unit_ids(value, self.query), inferred=self.with_inferred)
+
+    def parties_sql(self, role: str, anywhere, scoped) -> str:
+        """Occurrences whose subjects (or recipients) include the units: `o.rowid IN (…)`."""
+        branches = [(f"SELECT p.occurrence FROM occurrence_parties p WHERE p.role = {self.p(role)} "
+                     f"AND p.unit IN ({','.join(self.p(x) for x in sorted(anywhere))})")]
+        for coll, jur in sorted(scoped):
+            branches.append(f"SELECT p.occurrence FROM occurrence_parties p JOIN items j ON j.rowid = p.item "
+                            f"WHERE p.role = {self.p(role)} AND p.unit = {self.p(coll)} AND j.jurisdiction = {self.p(jur)}")
+        # streaming (a LIMIT): checked row by row while occurrences are walked in date order
+        return ("+o.rowid IN (" if self.member.startswith("+") else "o.rowid IN (") + " UNION ".join(branches) + ")"
+
+    def subjects_sql(self, anywhere, scoped) -> str:
+        """Occurrences binding one of the units: named as the deadline's subjects, or, when the
+        deadline names none (`o.subjects = 0`), among the lead units of the item stating it."""
+        named = self.parties_sql("subject", anywhere, scoped)
+        plus = "+" if self.member.startswith("+") else ""
+        branches = [(f"SELECT u.item FROM item_units u WHERE u.role = {self.p('lead')} "
+                     f"AND u.unit IN ({','.join(self.p(x) for x in sorted(anywhere))})")]
+        for coll, jur in sorted(scoped):
+            branches.append(f"SELECT u.item FROM item_units u JOIN items j ON j.rowid = u.item WHERE u.role = {self.p('lead')} "
+                            f"AND u.unit = {self.p(coll)} AND j.jurisdiction = {self.p(jur)}")
+        return f"({named} OR (o.subjects = 0 AND {plus}o.item IN (" + " UNION ".join(branches) + ")))"
+
+    def role_cond(self, value: Value) -> str:
+        word = value.text.strip()
+        if word in WRITTEN_ROLES:
+            return f"u.written_role = {self.p(word)}"
+        role = ROLE_NAMES.get(word.lower())
+        if role is None:
+            raise UnknownInQuery(f"unknown role '{value.text}'", self.query, value.span.start, value.span.end,
+                                 expected=["lead or cooperate, or as written: " + "、".join(WRITTEN_ROLES)],
+                                 suggestions=near(value.text, [*ROLE_NAMES, *WRITTEN_ROLES]))
+        return f"u.role = {self.p(role)}"
+
     def unit_cond(self, node) -> str:
         if isinstance(node, Compare) and node.field == "role":
-            role = ROLE_NAMES.get(node.value.text.strip().lower())
-            if role is None:
-                raise UnknownInQuery(f"unknown role '{node.value.text}'", self.query, node.value.span.start,
-                                     node.value.span.end, expected=["lead or cooperate"],
-                                     suggestions=near(node.value.text, list(ROLE_NAMES)))
-            return f"u.role = {self.p(role)}"
+            return self.role_cond(node.value)
         value = node.value
-        anywhere, scoped = self.vocab.expand_units(self.vocab.unit_ids(value, self.query))
+        anywhere, scoped = self.expand(value)
         conds = [f"u.unit IN ({','.join(self.p(x) for x in sorted(anywhere))})"]
         for coll, jur in sorted(scoped):
             conds.append(f"(u.unit = {self.p(coll)} AND j.jurisdiction = {self.p(jur)})")
@@ -321,6 +373,20 @@ class Compiler:
 
     def link_sql(self, f: str, base: str, value: Value) -> str:
         return self.link(f, value)
+
+    def recipient_sql(self, f: str, base: str, value: Value) -> str:
+        """Whom a dated clause is addressed to (a deadline's `recipients`): per occurrence when the
+        query has a `due` condition in the obligations view, else per item."""
+        anywhere, scoped = self.expand(value)
+        if self.subjects:
+            return self.parties_sql("recipient", anywhere, scoped)
+        units = sorted(anywhere | {c for c, _ in scoped})
+        return (f"i.rowid IN (SELECT p.item FROM occurrence_parties p WHERE p.role = {self.p('recipient')} "
+                f"AND p.unit IN ({','.join(self.p(x) for x in units)}))")
+
+    def column_sql(self, f: str, base: str, value: Value) -> str:
+        """The ledger column a unit is written in (責任单位 / 配合单位 ..., item_units.written_column)."""
+        return f"i.rowid IN (SELECT c.item FROM item_units c WHERE c.written_column = {self.p(value.text.strip())})"
 
     def link(self, f: str, value: Value) -> str:
         """Parameters are bound in the order their `?` appear, so each piece of SQL is built
@@ -431,21 +497,26 @@ class Compiler:
             state = node.op
             if state in ("ongoing", "recurring", "none"):
                 return f"o.kind = {self.p(state)}"
+            stated = "".join(f" AND {c}" for c in self.stated())
             if state == "dated":
-                return "o.date IS NOT NULL"
+                return f"(o.date IS NOT NULL{stated})"
             if state == "overdue":
-                return f"(o.date IS NOT NULL AND o.date < {self.p(self.today.isoformat())})"
-            return f"(o.date IS NOT NULL AND o.date >= {self.p(self.today.isoformat())})"
+                return f"(o.date IS NOT NULL{stated} AND o.date < {self.p(self.today.isoformat())})"
+            return f"(o.date IS NOT NULL{stated} AND o.date >= {self.p(self.today.isoformat())})"
         for value in node.when:
             first, last = period(value, self.query, self.today)
             self.dates.append(f"{value.text}: " + (value.period or Period(first, last, "day", first.isoformat())).describe())
         lo, hi, _, _ = due_range(node, self.query, self.today)
-        conds = ["o.date IS NOT NULL"]
+        conds = ["o.date IS NOT NULL"] + self.stated()
         if lo:
             conds.append(f"o.date >= {self.p(lo.isoformat())}")
         if hi:
             conds.append(f"o.date <= {self.p(hi.isoformat())}")
         return "(" + " AND ".join(conds) + ")"
+
+    def stated(self) -> list[str]:
+        """A dated occurrence counts only when its date is stated, unless inferred ones are asked for."""
+        return [] if self.with_inferred else [f"o.basis = {self.p('stated')}"]
 
     # -- full text -----------------------------------------------------------------------
     def scoped_text(self, column: str, value: Value, positive: bool) -> str:

@@ -34,12 +34,12 @@ from kb.core.paths import grammar_dir
 
 DIRECTIONS = ["asc", "desc"]
 KEYWORDS = ["count", "diff", "vs", "where", "and", "or", "not", "due", "by", "in", "between",
-            "for", "target", "order", "limit", "group", "today", "has-part", "within", *DIRECTIONS]
+            "for", "target", "order", "limit", "group", "today", "has-part", "within", "show", "items", *DIRECTIONS]
 FIELDS = ["doc", "kind", "unit", "role", "category", "metric", "customer", "area", "stage", "text",
           "national", "standard",
           "summary", "id", "parent", "section", "heading", "jurisdiction", "level", "implements",
           "implemented-by", "measures", "measured-by", "same-as", "implements*", "implemented-by*",
-          "carried-by", "uncovered", "mark", "conflict", "verdict"]
+          "carried-by", "uncovered", "mark", "conflict", "verdict", "recipient", "column"]
 """Every field of `FIELD OP value`; kb/query/compile.py has one handler per field (checked on import)."""
 DUE_STATES = ["ongoing", "recurring", "none", "overdue", "upcoming", "dated"]
 GROUP_KEYS = ["unit", "doc", "due-year", "due-month", "kind", "category", "role", "metric", "customer"]
@@ -274,6 +274,7 @@ class Select:
     order: list[tuple[Value, str]] = field(default_factory=list)
     limit: int | None = None
     group: Value | None = None
+    items: bool = False  # `show items`: item rows, not obligations
 
 
 @dataclass
@@ -416,6 +417,8 @@ class ToAst(Transformer):
                     select.order.append(payload)
                 elif kind == "limit":
                     select.limit = payload
+                elif kind == "items":
+                    select.items = True
                 else:
                     select.group = payload
             else:
@@ -428,6 +431,10 @@ class ToAst(Transformer):
 
     def group(self, kids):
         return "group", _val(kids[2])
+
+    def show_items(self, kids):
+        """`show items`: item rows, not obligations (run.py)."""
+        return "items", True
 
     def limit(self, kids):
         tok = kids[1]
@@ -646,8 +653,8 @@ def _expected_names(names) -> list[str]:
         names -= {"AND", "OR"}
         out.append("and / or")
     if {"ORDER", "LIMIT", "GROUP"} <= names:
-        names -= {"ORDER", "LIMIT", "GROUP"}
-        out.append("order by / limit / group by")
+        names -= {"ORDER", "LIMIT", "GROUP", "SHOW"}
+        out.append("order by / limit / group by / show items")
     for n in sorted(names):
         label = _TERMINAL_NAMES.get(n)
         if label is None:

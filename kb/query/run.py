@@ -1,16 +1,25 @@
 """Running a query against the store and shaping the answer.
 
-A result row is an item's public JSON plus `due`: the date of the occurrence that matched (for a
-`due` condition), or the item's own deadline date. A `count` gives a number, a `group by` gives
-counts per group, and `diff` hands over to the diff module.
+Two views of one answer (docs/obligations.md):
+
+* obligations (the default of `KnowledgeBase.query` and `powerkb query`): one row per duty and
+  occurrence. A body paragraph, the ledger row that repeats it and the row's year actions are one
+  row naming every place that states it (`ids`). Without a `due` condition, one row per duty.
+* items (`show items`, `--items`, `items=True`): a row is an item's public JSON plus `due`: the
+  date of the occurrence that matched (for a `due` condition), or the item's own deadline date.
+
+A `count` gives a number, a `group by` gives counts per group (obligations or items, as the view),
+and `diff` hands over to the diff module.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from kb.core.deadlines import clause
 from kb.query.compile import Compiled, Compiler
 from kb.query.parse import Count, Diff, QueryError, Select, parse
 from kb.query.vocab import vocabulary
@@ -30,6 +39,7 @@ class Row:
     rank: float | None = None
     overdue: bool = False
     extra: dict = field(default_factory=dict)  # keys a condition adds: via, conflicts, matched (see Compiled.annotations)
+    inferred: bool = False  # with `with_inferred`: a row only inferred facts bring in
     _store: object = field(default=None, repr=False, compare=False)
     _rowid: int | None = field(default=None, repr=False, compare=False)
     _item: dict | None = field(default=None, repr=False, compare=False)
@@ -39,6 +49,15 @@ class Row:
         if self._item is None:
             self._item = self._store.item_json(self._rowid)
         return self._item
+
+    @property
+    def item_id(self) -> str:
+        """The item to open for this row (the same id: an item row is an item)."""
+        return self.id
+
+    @property
+    def ids(self) -> list[str]:
+        return [self.id]
 
     def to_dict(self) -> dict:
         out = dict(self.item)
@@ -50,6 +69,94 @@ class Row:
             out["due_scope"] = self.due_scope
         out["overdue"] = self.overdue
         out.update(self.extra)
+        if self.inferred:
+            out["inferred"] = True
+        return out
+
+
+REP_FIELDS = ("doc", "ref", "kind", "parent", "section", "heading", "category", "text", "summary", "units",
+              "source")
+"""The representative item's public fields an obligation row carries (docs/schema/obligation-v1.json)."""
+
+
+@dataclass
+class ObligationRow:
+    """One duty on one occurrence (or, without a `due` condition, one duty): who, what, when,
+    and every item that states it. `item` is the representative's public JSON: the most specific
+    statement of a dated occurrence, the duty's own item (its anchor) for a duty row."""
+
+    id: str  # <duty>#<date or kind>[#subjects], or the duty id for a duty row
+    duty: str
+    item_id: str
+    due: str | None
+    due_phrase: str | None = None
+    due_scope: str | None = None
+    due_kind: str | None = None
+    rank: float | None = None
+    overdue: bool = False
+    basis: str = "stated"
+    reason: str | None = None
+    inferred: bool = False
+    inferred_reasons: list[str] = field(default_factory=list)
+    _store: object = field(default=None, repr=False, compare=False)
+    _rowid: int | None = field(default=None, repr=False, compare=False)  # the representative item
+    _occurrence: int | None = field(default=None, repr=False, compare=False)  # its occurrence row
+    _duty_rowid: int | None = field(default=None, repr=False, compare=False)
+    _ids: str = field(default="[]", repr=False, compare=False)  # JSON, decoded when asked for
+    _item: dict | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def item(self) -> dict:
+        if self._item is None:
+            self._item = self._store.item_json(self._rowid)
+        return self._item
+
+    @property
+    def ids(self) -> list[str]:
+        """Every item stating this obligation (on this date), in source order."""
+        data = json.loads(self._ids)
+        return data["ids"] if isinstance(data, dict) else data
+
+    def parties(self, role: str) -> list[dict]:
+        """Subjects (whom the clause binds; the lead units when it names none) or recipients."""
+        con = self._store.con
+        units = []
+        if self._occurrence is not None:
+            units = [u for (u,) in con.execute("SELECT unit FROM occurrence_parties WHERE occurrence = ? AND role = ? ORDER BY rowid",
+                                                (self._occurrence, role))]
+        if role == "subject" and not units:  # the clause names none: the statement's lead units
+            units = [u["id"] for u in self.item["units"] if u["role"] == "lead"]
+        elif self._occurrence is None:
+            units = [u for (u,) in con.execute(
+                "SELECT DISTINCT p.unit FROM obligation_occurrences o JOIN occurrence_parties p ON p.occurrence = o.rowid "
+                "WHERE o.obligation = ? AND p.role = ?", (self._duty_rowid, role))]
+        names = vocabulary(self._store).units
+        return [{"id": u, "name": names.get(u, {}).get("zh", u), "name_en": names.get(u, {}).get("en")}
+                for u in dict.fromkeys(units)]
+
+    @property
+    def subjects(self) -> list[dict]:
+        return self.parties("subject")
+
+    @property
+    def recipients(self) -> list[dict]:
+        return self.parties("recipient")
+
+    def to_dict(self) -> dict:
+        item = self.item
+        out = {"id": self.id, "duty": self.duty, "item": self.item_id, "ids": self.ids,
+               "due": self.due, "due_kind": self.due_kind, "due_phrase": self.due_phrase}
+        if self.due_scope:
+            out["due_scope"] = self.due_scope
+        out["clause"] = clause(item["text"], self.due_phrase, self.due_scope) if self.due_phrase else None
+        out["overdue"] = self.overdue
+        out["subjects"] = self.subjects
+        out["recipients"] = self.recipients
+        out["basis"] = self.basis
+        out["inferred"] = self.inferred
+        if self.inferred:
+            out["reason"] = "; ".join(self.inferred_reasons) or self.reason
+        out.update({k: item.get(k) for k in REP_FIELDS})
         return out
 
 
@@ -70,6 +177,7 @@ class QueryResult:
     sql: str = field(default="", repr=False)  # what ran, with `?` for every value
     params: list = field(default_factory=list, repr=False)
     dates: list[str] = field(default_factory=list)  # each date literal and its period, for --explain
+    view: str = "items"  # "items" | "obligations": what a row (and a count) is
 
     def __iter__(self):
         return iter(self.rows)
@@ -122,10 +230,14 @@ def _terms(node) -> list[str]:
 
 
 def run(store, text: str, today: date | None = None, limit: int | None = None, select: Select | None = None,
-        statement=None) -> QueryResult:
+        statement=None, items: bool = True, with_inferred: bool = False) -> QueryResult:
     """Run a query on the store. `select` runs an already parsed condition (diff's `where`) with
     `text` for errors; `statement` is `text` already parsed. A diff is not run here: it needs the
-    whole tree, so `KnowledgeBase.query` hands it to the analysis layer."""
+    whole tree, so `KnowledgeBase.query` hands it to the analysis layer.
+
+    `items` (or `show items` in the query) gives item rows; else obligation rows. Stated facts
+    only, unless `with_inferred`: then rows that match only through an inferred membership or an
+    inferred date are there too, marked `inferred`."""
     today = today or date.today()
     statement = select if select is not None else statement if statement is not None else parse(text)
     if isinstance(statement, Diff):
@@ -133,9 +245,39 @@ def run(store, text: str, today: date | None = None, limit: int | None = None, s
                          text, 0, len(text))
     counting = isinstance(statement, Count)
     select: Select = statement.select if counting else statement
+    view = "items" if (items or select.items) else "obligations"
+    result = _run(store, text, today, limit, select, counting, view, with_inferred)
+    if with_inferred and result.kind == "rows":
+        stated = {(r.id, r.due) for r in _run(store, text, today, limit, select, counting, view, False).rows}
+        _mark_inferred(store, result, stated)
+    return result
+
+
+def _mark_inferred(store, result: QueryResult, stated: set) -> None:
+    """Rows that only inferred facts bring in: say so, and why (the inferred date's reason, the
+    memberships the source does not state of the collectives the row names)."""
+    vocab = vocabulary(store)
+    for row in result.rows:
+        if isinstance(row, ObligationRow) and row.basis == "inferred":
+            row.inferred = True
+            row.inferred_reasons.append(row.reason or "inferred date")
+        elif (row.id, row.due) not in stated:
+            row.inferred = True
+            if isinstance(row, ObligationRow):
+                named = {u["id"] for u in row.item["units"]} | {u["id"] for u in row.subjects}
+                reasons = [f"{m} in {c} ({j}): {why}" for (c, j, m), why in sorted(vocab.inferred_reasons.items())
+                           if c in named or m in named]
+                row.inferred_reasons.extend(reasons or [f"{m} in {c} ({j}): {why}"
+                                                        for (c, j, m), why in sorted(vocab.inferred_reasons.items())])
+
+
+def _run(store, text, today, limit, select, counting, view, with_inferred) -> QueryResult:
     lim = select.limit if select.limit is not None else limit
-    plan = _Plan.make(store, text, today, select, lim)
-    if select.group is not None:
+    plan = _Plan.make(store, text, today, select, lim, obligations=view == "obligations",
+                      with_inferred=with_inferred)
+    if view == "obligations":
+        result = _run_obligations(plan, select, counting, lim)
+    elif select.group is not None:
         result = _groups(plan, select.group.text.lower())
     elif counting:
         result = _count(plan)
@@ -162,9 +304,11 @@ class _Plan:
     params: list
 
     @classmethod
-    def make(cls, store, text: str, today: date, select: Select, lim: int | None) -> _Plan:
+    def make(cls, store, text: str, today: date, select: Select, lim: int | None, obligations: bool = False,
+             with_inferred: bool = False) -> _Plan:
         vocab = vocabulary(store)
-        compiled = Compiler(vocab, text, today, streaming=lim is not None).compile(select.expr)
+        compiled = Compiler(vocab, text, today, streaming=lim is not None, obligations=obligations,
+                            with_inferred=with_inferred).compile(select.expr)
         fts_join, fts_params = "", []
         for n, phrase in enumerate(compiled.fts_joins):
             fts_join += f" JOIN (SELECT rowid AS r, rank AS s FROM fts_zh WHERE fts_zh MATCH ?) f{n} ON f{n}.r = i.rowid"
@@ -217,13 +361,17 @@ def _rank(plan: _Plan) -> tuple[str, str, list]:
     return (" + ".join(parts) if parts else "NULL"), joins, params
 
 
-def _order(compiled: Compiled, select: Select, ranked: bool) -> list[str]:
-    """ORDER BY terms: as asked, else by rank, then date; always ending in a unique key."""
+
+
+def _order(compiled: Compiled, select: Select, ranked: bool, undated_due: str = "i.deadline") -> list[str]:
+    """ORDER BY terms: as asked, else by rank, then date; always ending in a unique key.
+    `undated_due`: the column `order by due` sorts on without a `due` condition (an item's
+    deadline, or a duty's first stated date in the obligations view)."""
     order = []
     for value, direction in select.order or []:
         key, d = value.text.lower(), direction.upper()
         if key == "due":
-            col = "o.date" if compiled.uses_due else "i.deadline"
+            col = "o.date" if compiled.uses_due else undated_due
             order.append(f"{col} IS NULL, {col} {d}")
         elif key == "rank":
             order.append(f"rank {d}")
@@ -280,3 +428,125 @@ def _nearest(plan: _Plan, terms: list[str]) -> list[tuple[str, str, int]]:
 
 
 __all__ = ["QueryError", "QueryResult", "Row", "run"]
+
+
+# --- the obligations view --------------------------------------------------------------------
+
+def _obligation_source(compiled, fts_join: str, walk: bool, streaming: bool = False) -> tuple[str, str]:
+    """(FROM clause, the key a row collapses on): occurrences of duties for a `due` query, else
+    the duties of the matching items. `walk`: read occurrences in (date, item) index order."""
+    if compiled.uses_due:
+        if walk:
+            return f"FROM obligation_occurrences o CROSS JOIN items i ON i.rowid = o.item{fts_join}", "o.occurrence"
+        return f"FROM items i{fts_join} JOIN obligation_occurrences o ON o.item = i.rowid", "o.occurrence"
+    # with a limit, items first (CROSS JOIN keeps the order): rows come in item order with no
+    # sort, and stop early; for a whole result SQLite may start from the matching list instead
+    join = "CROSS JOIN" if streaming else "JOIN"
+    return (f"FROM items i{fts_join} {join} obligation_items d ON d.item = i.rowid "
+            "JOIN obligations ob ON ob.rowid = d.obligation"), "d.obligation"
+
+
+# What a row shows, read in the same statement (primary-key joins): the duty, the representative
+# occurrence and item, and the ids, so that no row costs a query of its own.
+_DATED_ROW = ("JOIN obligations ob ON ob.rowid = o.obligation JOIN obligation_occurrences r ON r.rowid = o.rep "
+              "JOIN items ri ON ri.rowid = r.item")
+_DATED_COLUMNS = "o.occurrence, o.obligation, ob.id, r.rowid, r.item, ri.id, r.date, r.phrase, r.scope, r.kind, r.basis, r.reason, r.ids"
+_DUTY_ROW = "JOIN items ri ON ri.rowid = ob.anchor"
+_DUTY_COLUMNS = ("d.obligation, d.obligation, ob.id, NULL, ob.anchor, ri.id, ob.due, ob.due_phrase, NULL, ob.due_kind, "
+                 "'stated', NULL, ob.json")
+
+
+
+
+def _obligation_groups(plan: _Plan, group: str, base: str, key: str) -> QueryResult:
+    """Counts of distinct obligations per group (as `_groups` counts items)."""
+    compiled, where = plan.compiled, plan.where
+    if group in ("unit", "role"):
+        column = "u.unit" if group == "unit" else "u.role"
+        sql = (f"SELECT {column} AS k, count(DISTINCT {key}) AS n {base} JOIN item_units u ON u.item = i.rowid "
+               f"{where} GROUP BY k ORDER BY n DESC, k")
+    elif group in ("metric", "customer"):
+        sql = (f"SELECT coalesce(t.{group}, '') AS k, count(DISTINCT {key}) AS n {base} JOIN targets t ON t.item = i.rowid "
+               f"{where} GROUP BY k ORDER BY n DESC, k")
+    else:
+        if group.startswith("due") and not compiled.uses_due:
+            base += " JOIN obligation_occurrences o ON o.item = i.rowid AND o.obligation = d.obligation"
+            key = "o.occurrence"
+        sql = f"SELECT {_GROUP_SQL[group]} AS k, count(DISTINCT {key}) AS n {base} {where} GROUP BY k ORDER BY k"
+    groups = [(str(k), int(n)) for k, n in plan.store.con.execute(sql, plan.params)]
+    labels = group_labels(plan.vocab, group, [k for k, _ in groups])
+    return QueryResult(plan.text, "groups", groups=groups, group_by=group, labels=labels, sql=sql, params=plan.params,
+                       view="obligations")
+
+
+def _run_obligations(plan: _Plan, select: Select, counting: bool, lim: int | None) -> QueryResult:
+    """The obligations view: counts and groups of distinct obligations, or their rows."""
+    compiled = plan.compiled
+    base, key = _obligation_source(compiled, plan.fts_join, walk=False)
+    if select.group is not None:
+        return _obligation_groups(plan, select.group.text.lower(), base, key)
+    if counting:
+        sql = f"SELECT count(DISTINCT {key}) {base} {plan.where}"
+        n = plan.store.con.execute(sql, plan.params).fetchone()[0]
+        return QueryResult(plan.text, "count", count=n, sql=sql, params=plan.params, view="obligations")
+    return _obligation_rows(plan, select, lim)
+
+
+def _obligation_rows(plan: _Plan, select: Select, lim: int | None) -> QueryResult:
+    """One row per obligation: the matching occurrences (or items) collapse on their obligation."""
+    compiled = plan.compiled
+    rank_sql, joins, rank_params = _rank(plan)
+    walk = compiled.uses_due and compiled.dated_only and not select.order and rank_sql == "NULL"
+    source, _ = _obligation_source(compiled, joins, walk, streaming=lim is not None)
+    dated = compiled.uses_due
+    source += " " + (_DATED_ROW if dated else _DUTY_ROW)
+    columns = _DATED_COLUMNS if dated else _DUTY_COLUMNS
+    order = _order(compiled, select, rank_sql != "NULL", undated_due="ob.due")
+    sql = f"SELECT {columns}, {rank_sql} AS rank {source} {plan.where} ORDER BY {', '.join(order)}"
+    all_params = rank_params + list(compiled.params)
+    terms = _terms(select.expr)
+    rows = None
+    if lim is not None:
+        # A LIMIT lets SQLite keep only the top rows of a sort; rows collapse, so ask for a few
+        # times the obligations wanted, and for everything only when that was not enough.
+        limited = all_params + [lim * _ROWS_PER_OBLIGATION]
+        rows, complete = _collect(plan.store, sql + " LIMIT ?", limited, plan.today, dated, lim)
+        if complete:
+            sql, all_params = sql + " LIMIT ?", limited
+        else:
+            rows = None
+    if rows is None:
+        rows, _ = _collect(plan.store, sql, all_params, plan.today, dated, lim)
+    result = QueryResult(plan.text, "rows", rows=rows, terms=terms + [v for _, vs in compiled.expanded for v in vs],
+                         sql=sql, params=all_params, view="obligations", as_of=plan.today.isoformat(),
+                         synonyms=compiled.expanded)
+    if not rows and terms:
+        result.nearest = _nearest(plan, terms)
+    return result
+
+
+_ROWS_PER_OBLIGATION = 4
+
+
+def _collect(store, sql, params, today, dated, lim) -> tuple[list, bool]:
+    """The first `lim` obligations (all without a limit) of the matching rows, in their order;
+    and whether they are certainly all there is to show (the rows ran out or `lim` was reached)."""
+    rows, seen, n = [], set(), 0
+    for found in store.con.execute(sql, params):
+        n += 1
+        if found[0] in seen:
+            continue
+        seen.add(found[0])
+        rows.append(_obligation_row(store, found, today.isoformat(), dated))
+        if lim is not None and len(rows) >= lim:
+            return rows, True
+    return rows, lim is None or n < lim * _ROWS_PER_OBLIGATION
+
+
+def _obligation_row(store, found, iso_today: str, dated: bool) -> ObligationRow:
+    """The row of one obligation: its representative is the most specific item stating that
+    occurrence (a dated query; precomputed as `rep`), or the duty's own item (a duty row)."""
+    key, duty_rowid, duty_id, rep_occ, rep, rep_id, due, phrase, scope, kind, basis, reason, ids, rank = found
+    return ObligationRow(key if dated else duty_id, duty_id, rep_id, due, phrase, scope, kind, rank,
+                         overdue=bool(due and due < iso_today), basis=basis or "stated", reason=reason,
+                         _store=store, _rowid=rep, _occurrence=rep_occ, _duty_rowid=duty_rowid, _ids=ids)

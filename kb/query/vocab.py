@@ -31,6 +31,8 @@ class Vocabulary:
     units: dict[str, dict] = field(default_factory=dict)
     unit_names: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     members: dict[str, dict[str, set[str]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(set)))
+    inferred: dict[str, dict[str, set[str]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(set)))
+    inferred_reasons: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (collective, jur, member)
     terms: dict[str, dict[str, dict]] = field(default_factory=lambda: defaultdict(dict))
     docs: dict[str, dict] = field(default_factory=dict)
     kinds: set[str] = field(default_factory=set)
@@ -43,8 +45,13 @@ class Vocabulary:
             v.units[row[0]] = json.loads(row[1])
         for name, unit in con.execute("SELECT name, unit FROM unit_names"):
             v.unit_names[norm(name)].add(unit)
-        for coll, jur, member in con.execute("SELECT collective, jurisdiction, member FROM unit_members"):
-            v.members[coll][jur].add(member)
+        for coll, jur, member, basis, reason in con.execute(
+                "SELECT collective, jurisdiction, member, basis, reason FROM unit_members"):
+            if basis == "inferred":  # a membership the source does not state: only when asked for
+                v.inferred[coll][jur].add(member)
+                v.inferred_reasons[coll, jur, member] = reason or ""
+            else:
+                v.members[coll][jur].add(member)
         for kind, tid, data in con.execute("SELECT kind, id, json FROM terms"):
             v.terms[kind][tid] = json.loads(data)
         for did, data in con.execute("SELECT id, json FROM documents"):
@@ -73,13 +80,26 @@ class Vocabulary:
         names += [a for u in self.units.values() for a in u["aliases"]]
         return near(text, names, limit=3, cutoff=55)
 
-    def expand_units(self, ids: set[str]) -> tuple[set[str], set[tuple[str, str]]]:
-        """(units matched anywhere, (collective, jurisdiction) pairs matched only in that jurisdiction)."""
+    def member_lists(self, inferred: bool = False) -> dict[str, dict[str, set[str]]]:
+        """Collective -> jurisdiction -> members: the stated ones, with `inferred` also the inferred."""
+        if not inferred or not self.inferred:
+            return self.members
+        out: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for source in (self.members, self.inferred):
+            for coll, by_jur in source.items():
+                for jur, members in by_jur.items():
+                    out[coll][jur] |= members
+        return out
+
+    def expand_units(self, ids: set[str], inferred: bool = False) -> tuple[set[str], set[tuple[str, str]]]:
+        """(units matched anywhere, (collective, jurisdiction) pairs matched only in that jurisdiction).
+        Inferred memberships count only with `inferred`."""
+        lists = self.member_lists(inferred)
         anywhere = set(ids)
         todo = list(ids)
         while todo:  # down: members of collectives, transitively
             unit = todo.pop()
-            for members in self.members.get(unit, {}).values():
+            for members in lists.get(unit, {}).values():
                 for m in members - anywhere:
                     anywhere.add(m)
                     todo.append(m)
@@ -88,7 +108,7 @@ class Vocabulary:
         seen = set()
         while todo2:  # up: collectives a unit belongs to, per jurisdiction, transitively
             unit, jur = todo2.pop()
-            for coll, by_jur in self.members.items():
+            for coll, by_jur in lists.items():
                 for j, members in by_jur.items():
                     if unit in members and (jur is None or j == jur) and (coll, j) not in seen:
                         seen.add((coll, j))

@@ -65,6 +65,19 @@ def result_json(result, ctx) -> str:
 
 # --- a terminal --------------------------------------------------------------------------------
 
+def party_names(parties: list[dict], limit: int | None = None) -> str:
+    """Subjects or recipients of an obligation row; with `limit`, the first few and a count."""
+    names = [p["name"] for p in parties]
+    if limit is not None and len(names) > limit:
+        return "、".join(names[:limit]) + f"等{len(names)}个"
+    return "、".join(names)
+
+
+def is_obligations(result) -> bool:
+    """A query result's rows are obligations (the default view), not items (`--items`)."""
+    return getattr(result, "view", "items") == "obligations"
+
+
 @renderer("rows", "table")
 def rows_table(result, ctx) -> None:
     """The rows as a table: id, an overdue marker (against the as-of date named in its header and
@@ -92,13 +105,27 @@ def rows_table(result, ctx) -> None:
     for row in result.rows:
         due_text, body = _row_cells(result, row, width)
         if narrow:
-            _row_block(console, row, mark, due_text, body)
+            _row_block(console, result, row, mark, due_text, body)
         else:
-            table.add_row(row.item["id"], mark if row.overdue else "", Wrapped(due_text, hang=0),
-                          Wrapped(unit_names(row.item, limit=2), hang=0), Wrapped(body, hang=0))
+            table.add_row(_id_cell(result, row), mark if row.overdue else "", Wrapped(due_text, hang=0),
+                          Wrapped(_units_cell(result, row), hang=0), Wrapped(body, hang=0))
     if not narrow:
         console.print(table)
     _rows_footer(result, console, mark)
+
+
+def _id_cell(result, row) -> str:
+    """An item row: its id. An obligation row: the item shown (its most specific statement), and
+    `+N` when N more places state it."""
+    if not is_obligations(result):
+        return row.item["id"]
+    more = len(row.ids) - 1
+    return row.item_id + (f"\n+{more}" if more else "")
+
+
+def _units_cell(result, row) -> str:
+    """An item row: its lead units; an obligation row: whom the clause binds (its subjects)."""
+    return party_names(row.subjects, limit=2) if is_obligations(result) else unit_names(row.item, limit=2)
 
 
 def _row_cells(result, row, width: int):
@@ -112,6 +139,8 @@ def _row_cells(result, row, width: int):
     phrase = row.due_phrase or item["deadline_phrase"]
     if phrase and phrase != due:
         due_text.append("\n" + phrase, style="dim")
+    if row.inferred:  # with --with-inferred: a row only inferred facts bring in
+        due_text.append("\n(" + label("item.inferred") + ")", style="italic")
     body = Text(excerpt(item["text"], result.terms + ([row.due_phrase] if row.due_phrase else []), width))
     for term in result.terms:
         body.highlight_words([term.strip()], style="bold yellow")
@@ -120,14 +149,13 @@ def _row_cells(result, row, width: int):
     return due_text, body
 
 
-def _row_block(console, row, mark: str, due_text, body) -> None:
+def _row_block(console, result, row, mark: str, due_text, body) -> None:
     """One row on a narrow terminal: id, marker and date on a line, then units and text wrapped."""
     from rich.text import Text
 
-    item = row.item
-    head = Text(item["id"], style="cyan") + Text(f" {mark}" if row.overdue else "", style="bold red")
+    head = Text(_id_cell(result, row).replace("\n", " "), style="cyan") + Text(f" {mark}" if row.overdue else "", style="bold red")
     console.print(head + "  " + due_text.split("\n")[0])
-    units = unit_names(item, limit=2)
+    units = _units_cell(result, row)
     if units:
         console.print(wrap_text(Text(units), console.width, hang=2, indent="  "))
     console.print(wrap_text(body, console.width, hang=2, indent="  "))
@@ -139,7 +167,7 @@ def _rows_footer(result, console, mark: str) -> None:
     from rich.text import Text
 
     n = len(result.rows)
-    console.print(Text(label("query.rows", n=n), style="dim"))
+    console.print(Text(label("query.obligations" if is_obligations(result) else "query.rows", n=n), style="dim"))
     for term, others in result.synonyms:
         console.print(Text(f"{term}: " + label("query.synonyms_used", terms="、".join(others)), style="dim"))
     if result.as_of:
@@ -185,8 +213,23 @@ def _csv_row(row) -> list:
             d["text"], d["summary"], "true" if d["overdue"] else "false"]
 
 
+OBLIGATION_CSV_COLUMNS = ["id", "item", "ids", "due", "due_kind", "due_phrase", "subjects", "recipients", "inferred",
+                          "doc", "kind", "category", "text", "summary", "overdue"]
+"""The columns of `query --format csv` for obligation rows (a contract: columns are only ever added)."""
+
+
+def _obligation_csv_row(row) -> list:
+    d = row.to_dict()
+    return [d["id"], d["item"], " ".join(d["ids"]), d["due"] or "", d["due_kind"] or "",
+            d["due_phrase"] or "", "; ".join(p["name"] for p in d["subjects"]),
+            "; ".join(p["name"] for p in d["recipients"]), "true" if d["inferred"] else "false",
+            d["doc"], d["kind"], d["category"] or "", d["text"], d["summary"], "true" if d["overdue"] else "false"]
+
+
 @renderer("rows", "csv")
 def rows_csv(result, ctx) -> str:
+    if is_obligations(result):
+        return csv_text(OBLIGATION_CSV_COLUMNS, (_obligation_csv_row(r) for r in result.rows), bom=ctx.bom)
     return csv_text(CSV_COLUMNS, (_csv_row(r) for r in result.rows), bom=ctx.bom)
 
 
@@ -226,6 +269,9 @@ def _md_due(row) -> str:
 
 @renderer("rows", "md")
 def rows_md(result, ctx) -> str:
-    rows = [(row.id, _md_due(row), unit_names(row.item), row.item["text"]) for row in result.rows]
+    if is_obligations(result):  # whom each obligation binds (its subjects), not the item's units
+        rows = [(row.id, _md_due(row), party_names(row.subjects), row.item["text"]) for row in result.rows]
+    else:
+        rows = [(row.id, _md_due(row), unit_names(row.item), row.item["text"]) for row in result.rows]
     header = [label("col.id"), label("col.due"), label("col.units"), label("col.text")]
     return "\n".join(_md_head(result) + md_table(header, rows)) + "\n"

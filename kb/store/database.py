@@ -7,17 +7,24 @@ query answers without loading the YAML at all.
     items(rowid, id, doc, ref, kind, parent, category, heading, section, jurisdiction, summary,
           text, deadline, deadline_kind, blob, seq)
     item_json(item, json)                              -- the item's public JSON (as `show --format json`)
-    item_units(item, unit, role, as_written)          -- item = items.rowid
+    item_units(item, unit, role, as_written, written_role, written_column)  -- item = items.rowid
     targets(item, metric, customer, area, stage, comparator, value, unit, by_date, from_date,
             alt_metric, alt_comparator, alt_value, alt_unit, quote)
     occurrences(item, date, kind, phrase, scope, label, seq)  -- one row per item and date (the
                                        -- first deadline on that date); undated deadlines have date
-                                       -- NULL; seq = the deadline's place in the item
+                                       -- NULL; seq = the deadline's place in the item; basis
+    obligations(rowid, id, anchor, due, due_kind, due_phrase, json)  -- one per duty (kb.store.obligations)
+    obligation_items(obligation, item, spec)          -- the items stating a duty; spec 1 = most specific
+    obligation_occurrences(rowid, obligation, occurrence, item, date, kind, phrase, scope, label,
+                           basis, reason, spec, seq, rep, ids, subjects)  -- one per duty, item, date and subject key;
+                                       -- rep = the group's representative row, which holds ids (JSON list of item ids)
+    occurrence_parties(occurrence, item, role, unit)  -- role subject (named by the deadline; when it names
+                                       -- none, subjects = 0 and the item's lead units bind) | recipient
     links(src, rel, dst, note, partial, conflict)
     documents(id, title_zh, title_en, jurisdiction, source, json)
     units(id, zh, en, level, kind, parent, collective, json)
     unit_names(name, unit)                             -- every name and alias, casefolded
-    unit_members(collective, jurisdiction, member)
+    unit_members(collective, jurisdiction, member, basis, reason)
     terms(kind, id, zh, en, json)                      -- metrics, customers, areas, stages, measures, places
     synonyms(grp, form)                                -- policies/synonyms.yaml: forms of one group search as one word
     fts_zh(zh)  -- contentless FTS5 over bigram tokens of the verbatim text (rowid = items.rowid)
@@ -37,6 +44,7 @@ import sqlite3
 from pathlib import Path
 
 from kb.loading.sources import squash
+from kb.store.obligations import Record, stated_first
 from kb.store.textindex import index_text
 
 SCHEMA = """
@@ -47,16 +55,24 @@ CREATE TABLE items(
   category TEXT, heading TEXT, section TEXT, jurisdiction TEXT, summary TEXT, text TEXT,
   deadline TEXT, deadline_kind TEXT, blob TEXT, seq INTEGER);
 CREATE TABLE item_json(item INTEGER PRIMARY KEY, json TEXT);
-CREATE TABLE item_units(item INTEGER, unit TEXT, role TEXT, as_written TEXT);
+CREATE TABLE item_units(item INTEGER, unit TEXT, role TEXT, as_written TEXT, written_role TEXT, written_column TEXT);
 CREATE TABLE targets(
   item INTEGER, metric TEXT, customer TEXT, area TEXT, stage TEXT, comparator TEXT, value REAL,
   unit TEXT, by_date TEXT, from_date TEXT, alt_metric TEXT, alt_comparator TEXT, alt_value REAL,
   alt_unit TEXT, quote TEXT);
-CREATE TABLE occurrences(item INTEGER, date TEXT, kind TEXT, phrase TEXT, scope TEXT, label TEXT, seq INTEGER);
+CREATE TABLE occurrences(item INTEGER, date TEXT, kind TEXT, phrase TEXT, scope TEXT, label TEXT, seq INTEGER, basis TEXT);
+CREATE TABLE obligations(
+  rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, anchor INTEGER, due TEXT, due_kind TEXT, due_phrase TEXT, json TEXT);
+CREATE TABLE obligation_items(obligation INTEGER, item INTEGER, spec INTEGER);
+CREATE TABLE obligation_occurrences(
+  rowid INTEGER PRIMARY KEY, obligation INTEGER, occurrence TEXT, item INTEGER, date TEXT, kind TEXT,
+  phrase TEXT, scope TEXT, label TEXT, basis TEXT, reason TEXT, spec INTEGER, seq INTEGER, rep INTEGER, ids TEXT,
+  subjects INTEGER);
+CREATE TABLE occurrence_parties(occurrence INTEGER, item INTEGER, role TEXT, unit TEXT);
 CREATE TABLE links(src TEXT, rel TEXT, dst TEXT, note TEXT, partial INTEGER, conflict TEXT);
 CREATE TABLE units(id TEXT PRIMARY KEY, zh TEXT, en TEXT, level TEXT, kind TEXT, parent TEXT, collective INTEGER, json TEXT);
 CREATE TABLE unit_names(name TEXT, unit TEXT);
-CREATE TABLE unit_members(collective TEXT, jurisdiction TEXT, member TEXT);
+CREATE TABLE unit_members(collective TEXT, jurisdiction TEXT, member TEXT, basis TEXT, reason TEXT);
 CREATE TABLE terms(kind TEXT, id TEXT, zh TEXT, en TEXT, json TEXT);
 CREATE TABLE synonyms(grp INTEGER, form TEXT);
 CREATE VIRTUAL TABLE fts_zh USING fts5(zh, tokenize='unicode61', content='', columnsize=1);
@@ -77,6 +93,14 @@ CREATE INDEX occurrences_kind ON occurrences(kind, item);
 CREATE INDEX links_src ON links(src, rel);
 CREATE INDEX links_dst ON links(dst, rel);
 CREATE INDEX unit_names_name ON unit_names(name);
+CREATE INDEX obligation_items_item ON obligation_items(item, obligation);
+CREATE INDEX obligation_items_obligation ON obligation_items(obligation, spec);
+CREATE INDEX obl_occ_item ON obligation_occurrences(item);
+CREATE INDEX obl_occ_date ON obligation_occurrences(date, item);
+CREATE INDEX obl_occ_kind ON obligation_occurrences(kind, item);
+CREATE INDEX obl_occ_occurrence ON obligation_occurrences(occurrence, spec);
+CREATE INDEX occurrence_parties_unit ON occurrence_parties(role, unit, occurrence);
+CREATE INDEX occurrence_parties_occurrence ON occurrence_parties(occurrence);
 """
 
 
@@ -117,8 +141,9 @@ def item_rows(kb, items):
             _d(dl.next_date) if dl else None, item.deadline_kind, search_blob(item), seq,
         )
         yield "item_json", (seq, json.dumps(data, ensure_ascii=False))
+        yield "_record", Record.of(item, seq)
         for r in item.units:
-            yield "item_units", (seq, r.unit, r.role, r.as_written)
+            yield "item_units", (seq, r.unit, r.role, r.as_written, r.written_role, r.column)
         for t in item.targets:
             a = t.alternative
             yield "targets", (
@@ -127,15 +152,15 @@ def item_rows(kb, items):
                 a.value if a else None, a.unit if a else None, t.quote,
             )
         if not item.deadlines:
-            yield "occurrences", (seq, None, "none", None, None, None, 0)
+            yield "occurrences", (seq, None, "none", None, None, None, 0, "stated")
         seen = set()
-        for n, dl in enumerate(item.deadlines):
+        for n, dl in stated_first(item.deadlines):
             for d in dl.occurrences() or [None]:
                 # one row per item and date: the first-listed deadline on a date speaks for it
                 key = (d, None if d else dl.kind)
                 if key not in seen:
                     seen.add(key)
-                    yield "occurrences", (seq, _d(d), dl.kind, dl.phrase, dl.scope, dl.label, n)
+                    yield "occurrences", (seq, _d(d), dl.kind, dl.phrase, dl.scope, dl.label, n, dl.basis)
         zh = " ".join(p for pieces in item.verbatim().values() for p in pieces)
         zh += " " + (item.heading or "") + " " + (item.category or "")
         yield "fts_zh", (seq, index_text(zh))
@@ -148,9 +173,9 @@ def item_rows(kb, items):
 _INSERT = {
     "items": "INSERT INTO items VALUES (" + ",".join("?" * 16) + ")",
     "item_json": "INSERT INTO item_json VALUES (?,?)",
-    "item_units": "INSERT INTO item_units VALUES (?,?,?,?)",
+    "item_units": "INSERT INTO item_units VALUES (?,?,?,?,?,?)",
     "targets": "INSERT INTO targets VALUES (" + ",".join("?" * 15) + ")",
-    "occurrences": "INSERT INTO occurrences VALUES (?,?,?,?,?,?,?)",
+    "occurrences": "INSERT INTO occurrences VALUES (?,?,?,?,?,?,?,?)",
     "fts_zh": "INSERT INTO fts_zh(rowid, zh) VALUES (?,?)",
     "fts_en": "INSERT INTO fts_en(rowid, en) VALUES (?,?)",
     "fts_fields": "INSERT INTO fts_fields(rowid, own, national, standard) VALUES (?,?,?,?)",
@@ -158,9 +183,69 @@ _INSERT = {
 }
 
 
-STORE_FORMAT = "powerkb-store/1"
+STORE_FORMAT = "powerkb-store/2"
 """The store's schema version, kept in its meta table: a cached store of another version (or of
 another fingerprint) is rebuilt."""
+
+
+def insert_obligations(con, records: dict, links) -> None:
+    """The duty tables (kb.store.obligations) for the items stored, from their records (rowid =
+    their place). Links to items not stored (an export with --where) are left out. Duty by
+    duty, so that what is held in memory is one duty's occurrences."""
+    from kb.store.obligations import duties_of, duty_occurrences, specificity
+
+    duties = duties_of(records, links)
+    members: dict[str, list[str]] = {}
+    for item_id, ds in duties.items():
+        for d in ds:
+            members.setdefault(d, []).append(item_id)
+    key = specificity(records)
+    obligation_items, duty_rows, occ_rows, parties = [], [], [], []
+    next_occ = 1
+    for n, (duty, ids) in enumerate(members.items(), start=1):
+        ids.sort(key=key)
+        spec = {i: s for s, i in enumerate(ids, start=1)}
+        obligation_items += [(n, records[i].seq, spec[i]) for i in ids]
+        groups: dict[str, list] = {}
+        for o in duty_occurrences(duty, ids, records):
+            groups.setdefault(o.obligation, []).append((next_occ, o))
+            parties += [(next_occ, records[o.item].seq, "subject", u) for u in o.subjects]
+            parties += [(next_occ, records[o.item].seq, "recipient", u) for u in o.recipients]
+            next_occ += 1
+        first = None
+        for group in groups.values():
+            # the representative: the most specific item, a stated date before an inferred one
+            rep_rowid, rep = min(group, key=lambda g: (g[1].basis != "stated", spec[g[1].item], g[0]))
+            earliest = (rep.date is None, rep.date or "", rep.kind, rep.phrase)
+            if rep.basis == "stated" and (first is None or earliest < first):
+                first = earliest
+            stating = sorted({o.item for _, o in group}, key=lambda i: records[i].seq)
+            for rowid, o in group:
+                occ_rows.append((rowid, n, o.obligation, records[o.item].seq, o.date, o.kind, o.phrase, o.scope,
+                                 o.label, o.basis, o.reason, spec[o.item], o.seq, rep_rowid,
+                                 json.dumps(stating) if rowid == rep_rowid else None, len(o.subjects)))
+        duty_rows.append((n, duty, records[duty].seq if duty in records else None, *_first(first),
+                          json.dumps({"id": duty, "ids": sorted(ids, key=lambda i: records[i].seq)})))
+        if len(occ_rows) >= 5000:
+            _flush(con, obligation_items, duty_rows, occ_rows, parties)
+    _flush(con, obligation_items, duty_rows, occ_rows, parties)
+
+
+def _first(found) -> tuple:
+    """(due, due_kind, due_phrase) of a duty from its first stated occurrence."""
+    if found is None:
+        return None, "none", None
+    _, due, kind, phrase = found
+    return due or None, kind, phrase
+
+
+def _flush(con, obligation_items: list, duty_rows: list, occ_rows: list, parties: list) -> None:
+    con.executemany("INSERT INTO obligation_items VALUES (?,?,?)", obligation_items)
+    con.executemany("INSERT INTO obligations VALUES (?,?,?,?,?,?,?)", duty_rows)
+    con.executemany("INSERT INTO obligation_occurrences VALUES (" + ",".join("?" * 16) + ")", occ_rows)
+    con.executemany("INSERT INTO occurrence_parties VALUES (?,?,?,?)", parties)
+    for batch in (obligation_items, duty_rows, occ_rows, parties):
+        batch.clear()
 
 
 def build(kb, path: Path, items=None, fingerprint: str | None = None) -> Path:
@@ -183,7 +268,11 @@ def _fill(kb, tmp: Path, items, fingerprint) -> None:
         con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
         con.executescript(SCHEMA)
         batches: dict[str, list] = {name: [] for name in _INSERT}
+        records: dict = {}  # what the duty rule needs of each item, kept while the items stream
         for table, row in item_rows(kb, items if items is not None else kb.items.values()):
+            if table == "_record":
+                records[row.id] = row
+                continue
             batch = batches[table]
             batch.append(row)
             if len(batch) >= 5000:
@@ -192,6 +281,7 @@ def _fill(kb, tmp: Path, items, fingerprint) -> None:
         for table, batch in batches.items():
             if batch:
                 con.executemany(_INSERT[table], batch)
+        insert_obligations(con, records, kb.links)
         con.executemany("INSERT INTO links VALUES (?,?,?,?,?,?)",
                         [(l.src, l.rel, l.dst, l.note, int(l.partial), l.conflict) for l in kb.links])
         con.executemany("INSERT INTO documents VALUES (?,?,?,?,?,?)", [
@@ -206,8 +296,10 @@ def _fill(kb, tmp: Path, items, fingerprint) -> None:
         con.executemany("INSERT INTO unit_names VALUES (?,?)", sorted({
             (name.casefold(), u.id) for u in units for name in (u.id, *u.names)
         }))
-        con.executemany("INSERT INTO unit_members VALUES (?,?,?)", [
-            (u.id, j, m) for u in units for j, members in u.members for m in members
+        con.executemany("INSERT INTO unit_members VALUES (?,?,?,?,?)", [
+            (u.id, j, m, "stated", None) for u in units for j, members in u.members for m in members
+        ] + [
+            (u.id, j, m, "inferred", reason) for u in units for j, members in u.inferred_members for m, reason in members
         ])
         reg = kb.registries
         con.executemany("INSERT INTO terms VALUES (?,?,?,?,?)", [

@@ -92,7 +92,7 @@ class DeadlinesScreen(Screen):
         errors = self.query_one(QueryErrorView)
         as_of = self.app.as_of
         try:
-            self.result = self.app.base.query(text, as_of=as_of)
+            self.result = self.app.base.query(text, as_of=as_of, items=True)  # the timeline lists item occurrences
         except QueryError as error:
             errors.show(error)
             return

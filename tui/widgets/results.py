@@ -1,5 +1,6 @@
-"""The results of a query as a table: one row per item (or per occurrence of a recurring
-deadline), a small table of counts for `group by`, one number for `count`.
+"""The results of a query as a table: one row per obligation (a duty on a date, however many
+items state it; `show items` gives one per item or item and date), a small table of counts for
+`group by`, one number for `count`.
 
 Rows show the id, the date that matched (red with ⚠ when it is before the "as of" date), the
 responsible units and the text around the first search hit, hits in bold yellow. Moving the cursor
@@ -31,9 +32,15 @@ def excerpt(text: str, anchors: list[str], lead: int = 6) -> str:
 
 
 def row_cells(row, terms: list[str]) -> tuple:
-    from kb.render.rows import unit_names
+    """id (the item shown; `+N` when the obligation is stated in N more places), due, units (an
+    obligation's subjects: whom the clause binds), text."""
+    from kb.render.rows import party_names, unit_names
 
     body = excerpt(row.item["text"], [t.strip() for t in terms] + [row.due_phrase or ""])
+    if hasattr(row, "subjects"):  # an obligation row
+        more = len(row.ids) - 1
+        shown = row.item_id + (f" +{more}" if more else "")
+        return shown, due_cell(row), party_names(row.subjects, limit=2), highlighted(body, terms)
     return row.id, due_cell(row), unit_names(row.item, limit=2), highlighted(body, terms)
 
 
@@ -45,7 +52,7 @@ class ResultsTable(FittedTable):
         again, e.g. for another "as of" date), else it goes to the first row and says so."""
         cursor, announce = (self.cursor_row, False) if keep_cursor else (0, True)
         if result.kind == "rows":
-            width = max((len(r.id) for r in result.rows), default=10)
+            width = max((len(r.item_id) + 4 for r in result.rows), default=10)
             columns = [Column("id", min(width, 26)), Column("due", 12), Column("units", 10, grow=1, drop=1),
                        Column("text", 12, grow=4)]
             self.load(columns, [(row_cells(r, result.terms), r) for r in result.rows], cursor, announce)
@@ -69,9 +76,9 @@ class ResultsTable(FittedTable):
     def on_data_table_row_highlighted(self, event: FittedTable.RowHighlighted) -> None:
         event.stop()
         if row := self.payload(event.cursor_row):
-            self.post_message(OpenItem(row.id, preview=True))
+            self.post_message(OpenItem(row.item_id, preview=True))
 
     def on_data_table_row_selected(self, event: FittedTable.RowSelected) -> None:
         event.stop()
         if row := self.payload(event.cursor_row):
-            self.post_message(OpenItem(row.id))
+            self.post_message(OpenItem(row.item_id))
