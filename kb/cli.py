@@ -187,6 +187,18 @@ def cmd_evaluate(args) -> int:
     return 1 if bad else 0
 
 
+def cmd_serve(args) -> int:
+    from kb.serve.web import run
+
+    return run(args.policies, host=args.host, port=args.port)
+
+
+def cmd_mcp(args) -> int:
+    from kb.serve.mcp import run
+
+    return run(args.policies)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="powerkb", description="Rules-as-code knowledge base for 获得电力 policy.")
     parser.add_argument("--policies", metavar="DIR", help="policy tree to use (default: $POWERKB_POLICIES or the bundled one)")
@@ -232,6 +244,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jurisdiction", default=None, help="whose targets apply besides the national ones (default: the one provincial jurisdiction of the tree)")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("serve", help="web pages and a JSON API (/api/v1), read-only (docs/serve.md)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("mcp", help="an MCP server over standard input/output, for assistants (docs/serve.md)")
+    p.set_defaults(func=cmd_mcp)
 
     p = sub.add_parser("query", help="ask a question in the query language (docs/query-language.md)")
     p.add_argument("query", help="e.g. 'due <= 2021-12 and unit = 市能源局'")
