@@ -44,6 +44,18 @@ def dumps(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2)
 
 
+def parse_date(text: str | None) -> date | None:
+    """An `as_of` argument: empty is None (today), else YYYY-MM-DD or a usage error (HTTP 400)."""
+    from kb.core.errors import UsageError
+
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"'{text}' is not a date of the form YYYY-MM-DD") from None
+
+
 def connect_immutable(path: Path) -> sqlite3.Connection:
     """A connection that cannot write and that tells SQLite the file never changes
     (`immutable=1`: no locks, no change checks). The store is rebuilt aside and renamed, never

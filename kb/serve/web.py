@@ -23,20 +23,10 @@ from starlette.templating import Jinja2Templates
 
 from kb.serve import files, i18n, views
 from kb.serve.engine import Engine, TooLarge, error_body
+from kb.serve.engine import parse_date as _as_of
 
 log = logging.getLogger("powerkb.serve")
 JSON = "application/json; charset=utf-8"
-
-
-def _as_of(text: str | None) -> date | None:
-    from kb.core.errors import UsageError
-
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"'{text}' is not a date of the form YYYY-MM-DD") from None
 
 
 async def _work(engine: Engine, fn, *args):
