@@ -21,6 +21,13 @@ query answers without loading the YAML at all.
     terms(kind, id, zh, en, json)                      -- metrics, customers, areas, stages, measures, places
     fts_zh(zh)  -- contentless FTS5 over bigram tokens of the verbatim text (rowid = items.rowid)
     fts_en(en)  -- contentless FTS5 (porter) over the English summary
+    items_fts(text, heading, category, summary)  -- FTS5 trigram index with content=items: what
+                -- Datasette's search box uses (it finds a table's `content="items"` FTS table); it
+                -- matches terms of 3+ characters; 2-character terms need fts_zh (powerkb's search)
+
+Columns that name another row carry REFERENCES clauses (not enforced: SQLite leaves foreign keys
+off unless asked) so that tools such as Datasette link them; with `--where` some links and parents
+point at items that were not exported.
 """
 
 from __future__ import annotations
@@ -37,23 +44,25 @@ SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE documents(id TEXT PRIMARY KEY, title_zh TEXT, title_en TEXT, jurisdiction TEXT, source TEXT, json TEXT);
 CREATE TABLE items(
-  rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, doc TEXT, ref TEXT, kind TEXT, parent TEXT,
+  rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, doc TEXT REFERENCES documents(id), ref TEXT, kind TEXT,
+  parent TEXT REFERENCES items(id),
   category TEXT, heading TEXT, section TEXT, jurisdiction TEXT, summary TEXT, text TEXT,
   deadline TEXT, deadline_kind TEXT, blob TEXT, seq INTEGER);
-CREATE TABLE item_json(item INTEGER PRIMARY KEY, json TEXT);
-CREATE TABLE item_units(item INTEGER, unit TEXT, role TEXT, as_written TEXT);
+CREATE TABLE item_json(item INTEGER PRIMARY KEY REFERENCES items(rowid), json TEXT);
+CREATE TABLE item_units(item INTEGER REFERENCES items(rowid), unit TEXT REFERENCES units(id), role TEXT, as_written TEXT);
 CREATE TABLE targets(
-  item INTEGER, metric TEXT, customer TEXT, area TEXT, stage TEXT, comparator TEXT, value REAL,
+  item INTEGER REFERENCES items(rowid), metric TEXT, customer TEXT, area TEXT, stage TEXT, comparator TEXT, value REAL,
   unit TEXT, by_date TEXT, from_date TEXT, alt_metric TEXT, alt_comparator TEXT, alt_value REAL,
   alt_unit TEXT, quote TEXT);
-CREATE TABLE occurrences(item INTEGER, date TEXT, kind TEXT, phrase TEXT, scope TEXT, label TEXT, seq INTEGER);
-CREATE TABLE links(src TEXT, rel TEXT, dst TEXT, note TEXT, partial INTEGER, conflict TEXT);
+CREATE TABLE occurrences(item INTEGER REFERENCES items(rowid), date TEXT, kind TEXT, phrase TEXT, scope TEXT, label TEXT, seq INTEGER);
+CREATE TABLE links(src TEXT REFERENCES items(id), rel TEXT, dst TEXT REFERENCES items(id), note TEXT, partial INTEGER, conflict TEXT);
 CREATE TABLE units(id TEXT PRIMARY KEY, zh TEXT, en TEXT, level TEXT, kind TEXT, parent TEXT, collective INTEGER, json TEXT);
-CREATE TABLE unit_names(name TEXT, unit TEXT);
-CREATE TABLE unit_members(collective TEXT, jurisdiction TEXT, member TEXT);
+CREATE TABLE unit_names(name TEXT, unit TEXT REFERENCES units(id));
+CREATE TABLE unit_members(collective TEXT REFERENCES units(id), jurisdiction TEXT, member TEXT REFERENCES units(id));
 CREATE TABLE terms(kind TEXT, id TEXT, zh TEXT, en TEXT, json TEXT);
 CREATE VIRTUAL TABLE fts_zh USING fts5(zh, tokenize='unicode61', content='', columnsize=1);
 CREATE VIRTUAL TABLE fts_en USING fts5(en, tokenize='porter unicode61', content='', columnsize=1);
+CREATE VIRTUAL TABLE items_fts USING fts5(text, heading, category, summary, content="items", content_rowid="rowid", tokenize="trigram");
 """
 
 INDEXES = """
@@ -179,6 +188,7 @@ def build(kb, path: Path, items=None, fingerprint: str | None = None) -> Path:
         con.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint if fingerprint is not None else getattr(kb, "fingerprint", ""),))
         con.execute("INSERT INTO meta VALUES ('format', 'powerkb-store/1')")
         con.execute("INSERT INTO fts_zh(fts_zh) VALUES ('optimize')")
+        con.execute("INSERT INTO items_fts(items_fts) VALUES ('rebuild')")  # reads items (content=)
         con.commit()
     finally:
         con.close()
