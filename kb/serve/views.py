@@ -53,7 +53,12 @@ def item_view(engine, item_id: str) -> dict:
     return {"item": data, "up": trace["up"], "down": trace["down"],
             "parent": _brief(base, data["parent"]) if data.get("parent") else None,
             "children": [_brief(base, c) for c in base.children.get(item_id, [])],
-            "document": base.documents[data["doc"]].to_dict() if data["doc"] in base.documents else {}}
+            "doc_title": _doc_title(base, data["doc"])}
+
+
+def _doc_title(base, doc_id: str) -> dict:
+    doc = base.documents.get(doc_id)
+    return {"zh": doc.title_zh, "en": doc.title_en or doc.title_zh} if doc else {"zh": doc_id, "en": doc_id}
 
 
 def diff_view(result, verdicts: list[str] | None) -> dict:
@@ -95,12 +100,16 @@ def calendar_view(engine, unit: str | None, upcoming: bool, as_of) -> dict:
     for r in result.rows:
         d = r.to_dict()
         months.setdefault((d["due"] or "")[:7], []).append(row_view(d, []))
-    units = sorted({(u.id, u.zh) for u in engine.base.units.values()}, key=lambda x: x[1])
+    units = sorted({u.zh for u in engine.base.units.values()})
     return {"query": q, "months": list(months.items()), "units": units, "total": len(result.rows)}
 
 
 def coverage_view(engine) -> dict:
+    items = engine.base.items
     rows = [r.to_dict() for r in engine.coverage()]
+    for r in rows:  # the page shows the measure's own (Chinese) words beside the English summary
+        text = items[r["id"]].text if r["id"] in items else ""
+        r["_text"] = text[:160] + ("…" if len(text) > 160 else "")
     return {"rows": rows, "covered": sum(1 for r in rows if r["covered"]), "total": len(rows)}
 
 

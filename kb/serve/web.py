@@ -11,7 +11,6 @@ Every JSON body is the text the CLI prints with `--format json` (see `kb/serve/e
 from __future__ import annotations
 
 import logging
-from datetime import date
 
 import anyio
 from starlette.applications import Starlette
