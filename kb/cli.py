@@ -190,7 +190,7 @@ def cmd_evaluate(args) -> int:
 def cmd_serve(args) -> int:
     from kb.serve.web import run
 
-    return run(args.policies, host=args.host, port=args.port)
+    return run(args.policies, host=args.host, port=args.port, workers=args.workers)
 
 
 def cmd_mcp(args) -> int:
@@ -248,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="web pages and a JSON API (/api/v1), read-only (docs/serve.md)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default: 1; one per core for more throughput)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("mcp", help="an MCP server over standard input/output, for assistants (docs/serve.md)")

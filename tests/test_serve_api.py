@@ -200,7 +200,9 @@ def test_evaluate_errors_name_the_upload_not_a_temporary_path(client):
     assert "/tmp" not in r.text and "powerkb-serve-" not in r.text
 
 
-def test_internal_error_is_500_without_traceback(engine, monkeypatch):
+def test_internal_error_is_500_without_traceback(monkeypatch):
+    engine = Engine(POLICIES)  # its own: nothing cached yet
+
     def boom(*a, **k):
         raise RuntimeError("secret detail /home/x")
     monkeypatch.setattr(engine, "coverage_json", boom)
@@ -297,3 +299,13 @@ def test_responses_forbid_other_origins(client):
     r = client.get("/")
     assert "default-src 'self'" in r.headers["content-security-policy"]
     assert not re.search(r'(src|href)="(https?:)?//', r.text), "nothing is fetched from another host"
+
+
+def test_cached_bodies_keep_their_date(client):
+    """Bodies are cached (the store is immutable) under every argument and the date: the same
+    query as of two dates gives two answers, each the same when asked again."""
+    q = "due <= 2021-12 and unit = 市能源局"
+    early = client.get("/api/v1/query", params={"q": q, "as_of": "2020-01-01"}).json()
+    late = client.get("/api/v1/query", params={"q": q, "as_of": "2021-06-01"}).json()
+    assert not any(r["overdue"] for r in early) and any(r["overdue"] for r in late)
+    assert client.get("/api/v1/query", params={"q": q, "as_of": "2020-01-01"}).json() == early

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import OrderedDict
 import tempfile
 import threading
 import time
@@ -29,6 +30,8 @@ MAX_ROWS = 10_000
 """Data rows of a cases CSV sent to `evaluate`."""
 TIMEOUT = 5.0
 """Seconds one request may run; SQLite is interrupted after it (a progress handler)."""
+CACHE_BYTES = 64 * 1024 * 1024
+"""JSON bodies kept for repeated requests (the store never changes while the server runs)."""
 
 
 class TimedOut(Exception):
@@ -81,6 +84,9 @@ class Engine:
         store.con.close()
         store.con = connect_immutable(store.path)
         self._lock = threading.Lock()
+        self._cache: OrderedDict[tuple, str] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self._cached_bytes = 0
         self.base.graph  # noqa: B018 - built now, not in the first request
         self.base.children  # noqa: B018
 
@@ -101,6 +107,31 @@ class Engine:
         finally:
             con.set_progress_handler(None, 0)
             self._lock.release()
+
+    def cache_get(self, key: tuple) -> str | None:
+        with self._cache_lock:
+            body = self._cache.get(key)
+            if body is not None:
+                self._cache.move_to_end(key)
+            return body
+
+    def cached(self, key: tuple, make) -> str:
+        """A JSON body from the cache, or made by `make` (under the time limit) and kept. Keys hold
+        every argument and the effective date, so an answer that depends on "today" is not served
+        tomorrow; errors are never kept."""
+        body = self.cache_get(key)
+        if body is not None:
+            return body
+        body = self.call(make)
+        if len(body) <= CACHE_BYTES // 16:
+            with self._cache_lock:
+                if key not in self._cache:
+                    self._cache[key] = body
+                    self._cached_bytes += len(body)
+                while self._cached_bytes > CACHE_BYTES:
+                    _, old = self._cache.popitem(last=False)
+                    self._cached_bytes -= len(old)
+        return body
 
     def check_query(self, text: str | None, what: str = "q") -> str:
         """A query within the length limit, or a QueryError (HTTP 400) pointing past the limit."""

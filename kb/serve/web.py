@@ -11,6 +11,8 @@ Every JSON body is the text the CLI prints with `--format json` (see `kb/serve/e
 from __future__ import annotations
 
 import logging
+import os
+from datetime import date
 
 import anyio
 from starlette.applications import Starlette
@@ -28,16 +30,26 @@ log = logging.getLogger("powerkb.serve")
 JSON = "application/json; charset=utf-8"
 
 
-async def _work(engine: Engine, fn, *args):
+async def _work(engine: Engine, fn, *args, alone: bool = True):
     """Run engine work in a thread, within the time limit (the thread is abandoned past it; its
-    SQL has been interrupted by then)."""
+    SQL has been interrupted by then). `alone`: under the engine's lock (`Engine.call`)."""
     from kb.serve.engine import TimedOut
 
+    def job():
+        return engine.call(fn, *args) if alone else fn(*args)
     try:
         with anyio.fail_after(engine.timeout + 1):
-            return await anyio.to_thread.run_sync(lambda: engine.call(fn, *args), abandon_on_cancel=True)
+            return await anyio.to_thread.run_sync(job, abandon_on_cancel=True)
     except TimeoutError:
         raise TimedOut(f"the request took longer than {engine.timeout:g} s") from None
+
+
+async def _body(engine: Engine, key: tuple, make) -> str:
+    """A JSON body: from the cache without leaving the event loop, else made in a thread."""
+    hit = engine.cache_get(key)
+    if hit is not None:
+        return hit
+    return await _work(engine, engine.cached, key, make, alone=False)
 
 
 def _log_internal(status: int, exc: BaseException) -> None:
@@ -65,16 +77,19 @@ def _json(text: str, status: int = 200) -> Response:
 
 async def api_query(request, engine):
     p = request.query_params
-    as_of = _as_of(p.get("as_of"))
-    return _json(await _work(engine, engine.query_json, p.get("q"), as_of))
+    q, as_of = p.get("q"), _as_of(p.get("as_of"))
+    key = ("query", q, as_of or date.today())
+    return _json(await _body(engine, key, lambda: engine.query_json(q, as_of)))
 
 
 async def api_item(request, engine):
-    return _json(await _work(engine, engine.item_json, request.path_params["id"]))
+    item_id = request.path_params["id"]
+    return _json(await _body(engine, ("item", item_id), lambda: engine.item_json(item_id)))
 
 
 async def api_trace(request, engine):
-    return _json(await _work(engine, engine.trace_json, request.path_params["id"]))
+    item_id = request.path_params["id"]
+    return _json(await _body(engine, ("trace", item_id), lambda: engine.trace_json(item_id)))
 
 
 def _diff_args(p) -> tuple[str, str, str | None]:
@@ -87,11 +102,12 @@ def _diff_args(p) -> tuple[str, str, str | None]:
 
 
 async def api_diff(request, engine):
-    return _json(await _work(engine, engine.diff_json, *_diff_args(request.query_params)))
+    args = _diff_args(request.query_params)
+    return _json(await _body(engine, ("diff", *args), lambda: engine.diff_json(*args)))
 
 
 async def api_coverage(request, engine):
-    return _json(await _work(engine, engine.coverage_json))
+    return _json(await _body(engine, ("coverage",), engine.coverage_json))
 
 
 async def _read_capped(request: Request, limit: int) -> bytes:
@@ -346,12 +362,24 @@ def create_app(policies=None, *, engine: Engine | None = None) -> Starlette:
     return app
 
 
-def run(policies=None, host: str = "127.0.0.1", port: int = 8000) -> int:
+def app_from_env() -> Starlette:
+    """The app of one worker process (`--workers N`): the policy tree comes from the environment."""
+    return create_app(os.environ.get("POWERKB_POLICIES") or None)
+
+
+def run(policies=None, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> int:
+    """Serve until interrupted. With several workers, each process opens the store itself (it is
+    one read-only file, so they share the operating system's page cache and nothing else)."""
     import uvicorn
 
-    app = create_app(policies)
     print(f"powerkb: serving on http://{host}:{port}/ (read-only; Ctrl+C stops)", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    if workers > 1:
+        if policies:
+            os.environ["POWERKB_POLICIES"] = str(policies)
+        create_app(policies)  # build the cache once, here, not in every worker at once
+        uvicorn.run("kb.serve.web:app_from_env", factory=True, host=host, port=port, workers=workers, log_level="warning")
+    else:
+        uvicorn.run(create_app(policies), host=host, port=port, log_level="warning")
     return 0
 
 
