@@ -249,9 +249,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     p.add_argument("--workers", type=int, default=1, help="worker processes (default: 1; one per core for more throughput)")
+    p.add_argument("--policies", metavar="DIR", default=argparse.SUPPRESS, help="policy tree to serve (as the global --policies)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("mcp", help="an MCP server over standard input/output, for assistants (docs/serve.md)")
+    p.add_argument("--policies", metavar="DIR", default=argparse.SUPPRESS, help="policy tree to serve (as the global --policies)")
     p.set_defaults(func=cmd_mcp)
 
     p = sub.add_parser("query", help="ask a question in the query language (docs/query-language.md)")

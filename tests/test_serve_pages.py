@@ -143,3 +143,13 @@ def test_pages_have_no_script_from_anywhere(client):
         page = client.get(path).text
         assert "<script" not in page
         assert "/static/style.css" in page
+
+
+def test_item_page_says_whom_a_deadline_binds_and_why_it_ends(client, base):
+    data = base.item("shanxi:org.1").to_dict()
+    recurring = next(d for d in data["deadlines"] if d["kind"] == "recurring")
+    page = html.unescape(client.get("/items/shanxi:org.1").text)
+    assert recurring["phrase"] in page and recurring["until"] in page
+    for who in recurring["subjects"] + recurring["recipients"]:
+        assert who["as_written"] in page
+    assert recurring["until_reason"] in page
