@@ -33,8 +33,12 @@ def query_view(engine, q: str, as_of) -> dict:
     elif result.kind == "groups":
         view["group_by"] = result.group_by
         view["groups"] = [{"key": k, "label": result.labels.get(k, ""), "count": n} for k, n in result.groups]
-    else:
+    elif result.kind == "diff":
         view["diff"] = diff_view(result.diff, None)
+    else:  # a kind of answer this page does not know yet: shown as the CLI's JSON
+        from kb.render.rows import to_json
+
+        view["json"] = to_json(result)
     return view
 
 
