@@ -34,7 +34,8 @@ def server():
     from kb.serve.engine import Engine
     from kb.serve.web import create_app
 
-    config = uvicorn.Config(create_app(engine=Engine(POLICIES)), host="127.0.0.1", port=0, log_level="warning")
+    config = uvicorn.Config(create_app(engine=Engine(POLICIES)), host="127.0.0.1", port=0, log_level="warning",
+                            timeout_graceful_shutdown=1)
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -49,7 +50,9 @@ def server():
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(server):
+    """Depends on `server` so that it closes first: the server then has no open connection to
+    wait for when it stops."""
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         yield b
