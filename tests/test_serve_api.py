@@ -309,3 +309,34 @@ def test_cached_bodies_keep_their_date(client):
     late = client.get("/api/v1/query", params={"q": q, "as_of": "2021-06-01"}).json()
     assert not any(r["overdue"] for r in early) and any(r["overdue"] for r in late)
     assert client.get("/api/v1/query", params={"q": q, "as_of": "2020-01-01"}).json() == early
+
+
+def test_powerkb_serve_listens_on_localhost(tmp_path):
+    """The command itself: `python -m kb.cli serve --port P` answers on 127.0.0.1 and stops."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "--policies", str(POLICIES), "serve", "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        body = None
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/query?q=count%20doc%20%3D%20nea", timeout=2) as r:
+                    body = json.loads(r.read())
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert body is not None and body["count"] > 0
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert b"127.0.0.1" in proc.stdout.read()
