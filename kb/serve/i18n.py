@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 LABELS: dict[str, tuple[str, str]] = {
+    "colon": ("：", ": "),
     "title": ("获得电力政策知识库", "Getting Electricity policy knowledge base"),
     "nav.query": ("查询", "Query"),
     "nav.calendar": ("期限日历", "Deadlines"),
