@@ -182,7 +182,9 @@ class KnowledgeBase:
                        "with_inferred": with_inferred}
             try:
                 result = run(self.store, text, **options)
-            except sqlite3.DatabaseError:  # rebuilt once; a second failure is a real error
+            except sqlite3.DatabaseError as exc:  # rebuilt once; a second failure is a real error
+                if isinstance(exc, sqlite3.OperationalError) and "interrupt" in str(exc):
+                    raise  # a time limit stopped it (the server's progress handler): not damage
                 self._rebuild_store()
                 result = run(self.store, text, **options)
         result.unchecked = self.unchecked

@@ -226,6 +226,18 @@ def cmd_evaluate(args) -> int:
     return 1 if bad else 0
 
 
+def cmd_serve(args) -> int:
+    from kb.serve.web import run
+
+    return run(args.policies, host=args.host, port=args.port, workers=args.workers)
+
+
+def cmd_mcp(args) -> int:
+    from kb.serve.mcp import run
+
+    return run(args.policies)
+
+
 EXAMPLES = {
     "check": """examples:
   powerkb check                        verify the bundled (or $POWERKB_POLICIES) tree
@@ -268,6 +280,11 @@ the language: powerkb help query""",
     "help": """examples:
   powerkb help query                   the query language reference
   powerkb help export                  the options of one command""",
+    "serve": """examples:
+  powerkb serve                        http://127.0.0.1:8000 (pages in Chinese; ?lang=en)
+  powerkb serve --port 9000 --workers 2""",
+    "mcp": """examples:
+  powerkb mcp                          an MCP server on standard input/output""",
     "completion": """examples:
   powerkb completion bash > ~/.local/share/bash-completion/completions/powerkb
   powerkb completion zsh > ~/.zfunc/_powerkb""",
@@ -340,6 +357,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="table: one line a case (default); json; csv: one row per check, UTF-8 with BOM for Excel; "
                         "md: a Markdown report")
     p.add_argument("--explain", action="store_true", help="table: every check of every case with its full reasoning")
+
+    p = command("serve", "web pages and a JSON API (/api/v1), read-only (docs/serve.md)", cmd_serve)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default: 1; one per core for more throughput)")
+
+    command("mcp", "an MCP server over standard input/output, for assistants (docs/serve.md)", cmd_mcp)
 
     p = command("query", "ask a question in the query language ('powerkb help query')", cmd_query)
     p.add_argument("query", help="e.g. 'due <= 2021-12 and unit = 市能源局'")

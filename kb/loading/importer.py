@@ -132,9 +132,9 @@ def _where(exc: Exception) -> str:
 
 
 def _schema_dir() -> Path:
-    """docs/schema of a checkout, or its copy inside an installed wheel (kb/_data/schema)."""
+    """docs/schema of a checkout, or its copy inside an installed wheel (kb/_data/docs/schema)."""
     here = Path(__file__).resolve().parents[1]
-    inside = here / "_data" / "schema"
+    inside = here / "_data" / "docs" / "schema"
     return inside if inside.is_dir() else here.parent / "docs" / "schema"
 
 
@@ -143,9 +143,11 @@ def _export_validator():
     from jsonschema import Draft202012Validator
     from referencing import Registry, Resource
 
-    schemas = [json.loads((_schema_dir() / name).read_text(encoding="utf-8")) for name in ("item-v1.json", "export-v1.json")]
-    registry = Registry().with_resources([(s["$id"], Resource.from_contents(s)) for s in schemas])
-    return Draft202012Validator(schemas[1], registry=registry)
+    names = ("item-v1.json", "export-v1.json")
+    schemas = {name: json.loads((_schema_dir() / name).read_text(encoding="utf-8")) for name in names}
+    # the schemas refer to each other by file name (relative $ref), so they resolve offline
+    registry = Registry().with_resources([(name, Resource.from_contents(s)) for name, s in schemas.items()])
+    return Draft202012Validator(schemas["export-v1.json"], registry=registry)
 
 
 def schema_problems(data, shown: str, limit: int = 20) -> list[Problem]:

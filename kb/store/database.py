@@ -34,6 +34,13 @@ query answers without loading the YAML at all.
     item_fields(item, own, national, standard)  -- those parts squashed and casefolded, for the
                                        -- literal check of a field-scoped search (`text ~`)
     fts_en(en)  -- contentless FTS5 (porter) over the English summary
+    items_fts(text, heading, category, summary)  -- FTS5 trigram index with content=items: what
+                -- Datasette's search box uses (it finds a table's `content="items"` FTS table); it
+                -- matches terms of 3+ characters; 2-character terms need fts_zh (powerkb's search)
+
+Columns that name another row carry REFERENCES clauses (not enforced: SQLite leaves foreign keys
+off unless asked) so that tools such as Datasette link them; with `--where` some links and parents
+point at items that were not exported.
 """
 
 from __future__ import annotations
@@ -51,34 +58,40 @@ SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE documents(id TEXT PRIMARY KEY, title_zh TEXT, title_en TEXT, jurisdiction TEXT, source TEXT, json TEXT);
 CREATE TABLE items(
-  rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, doc TEXT, ref TEXT, kind TEXT, parent TEXT,
+  rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, doc TEXT REFERENCES documents(id), ref TEXT, kind TEXT,
+  parent TEXT REFERENCES items(id),
   category TEXT, heading TEXT, section TEXT, jurisdiction TEXT, summary TEXT, text TEXT,
   deadline TEXT, deadline_kind TEXT, blob TEXT, seq INTEGER);
-CREATE TABLE item_json(item INTEGER PRIMARY KEY, json TEXT);
-CREATE TABLE item_units(item INTEGER, unit TEXT, role TEXT, as_written TEXT, written_role TEXT, written_column TEXT);
+CREATE TABLE item_json(item INTEGER PRIMARY KEY REFERENCES items(rowid), json TEXT);
+CREATE TABLE item_units(item INTEGER REFERENCES items(rowid), unit TEXT REFERENCES units(id), role TEXT, as_written TEXT,
+  written_role TEXT, written_column TEXT);
 CREATE TABLE targets(
-  item INTEGER, metric TEXT, customer TEXT, area TEXT, stage TEXT, comparator TEXT, value REAL,
+  item INTEGER REFERENCES items(rowid), metric TEXT, customer TEXT, area TEXT, stage TEXT, comparator TEXT, value REAL,
   unit TEXT, by_date TEXT, from_date TEXT, alt_metric TEXT, alt_comparator TEXT, alt_value REAL,
   alt_unit TEXT, quote TEXT);
-CREATE TABLE occurrences(item INTEGER, date TEXT, kind TEXT, phrase TEXT, scope TEXT, label TEXT, seq INTEGER, basis TEXT);
+CREATE TABLE occurrences(item INTEGER REFERENCES items(rowid), date TEXT, kind TEXT, phrase TEXT, scope TEXT, label TEXT,
+  seq INTEGER, basis TEXT);
 CREATE TABLE obligations(
-  rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, anchor INTEGER, due TEXT, due_kind TEXT, due_phrase TEXT, json TEXT);
-CREATE TABLE obligation_items(obligation INTEGER, item INTEGER, spec INTEGER);
+  rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, anchor INTEGER REFERENCES items(rowid), due TEXT, due_kind TEXT,
+  due_phrase TEXT, json TEXT);
+CREATE TABLE obligation_items(obligation INTEGER REFERENCES obligations(rowid), item INTEGER REFERENCES items(rowid), spec INTEGER);
 CREATE TABLE obligation_occurrences(
-  rowid INTEGER PRIMARY KEY, obligation INTEGER, occurrence TEXT, item INTEGER, date TEXT, kind TEXT,
-  phrase TEXT, scope TEXT, label TEXT, basis TEXT, reason TEXT, spec INTEGER, seq INTEGER, rep INTEGER, ids TEXT,
-  subjects INTEGER);
-CREATE TABLE occurrence_parties(occurrence INTEGER, item INTEGER, role TEXT, unit TEXT);
-CREATE TABLE links(src TEXT, rel TEXT, dst TEXT, note TEXT, partial INTEGER, conflict TEXT);
+  rowid INTEGER PRIMARY KEY, obligation INTEGER REFERENCES obligations(rowid), occurrence TEXT, item INTEGER REFERENCES items(rowid),
+  date TEXT, kind TEXT, phrase TEXT, scope TEXT, label TEXT, basis TEXT, reason TEXT, spec INTEGER, seq INTEGER, rep INTEGER,
+  ids TEXT, subjects INTEGER);
+CREATE TABLE occurrence_parties(occurrence INTEGER, item INTEGER REFERENCES items(rowid), role TEXT, unit TEXT REFERENCES units(id));
+CREATE TABLE links(src TEXT REFERENCES items(id), rel TEXT, dst TEXT REFERENCES items(id), note TEXT, partial INTEGER, conflict TEXT);
 CREATE TABLE units(id TEXT PRIMARY KEY, zh TEXT, en TEXT, level TEXT, kind TEXT, parent TEXT, collective INTEGER, json TEXT);
-CREATE TABLE unit_names(name TEXT, unit TEXT);
-CREATE TABLE unit_members(collective TEXT, jurisdiction TEXT, member TEXT, basis TEXT, reason TEXT);
+CREATE TABLE unit_names(name TEXT, unit TEXT REFERENCES units(id));
+CREATE TABLE unit_members(collective TEXT REFERENCES units(id), jurisdiction TEXT, member TEXT REFERENCES units(id), basis TEXT,
+  reason TEXT);
 CREATE TABLE terms(kind TEXT, id TEXT, zh TEXT, en TEXT, json TEXT);
 CREATE TABLE synonyms(grp INTEGER, form TEXT);
 CREATE VIRTUAL TABLE fts_zh USING fts5(zh, tokenize='unicode61', content='', columnsize=1);
 CREATE VIRTUAL TABLE fts_en USING fts5(en, tokenize='porter unicode61', content='', columnsize=1);
 CREATE VIRTUAL TABLE fts_fields USING fts5(own, national, standard, tokenize='unicode61', content='', columnsize=1);
 CREATE TABLE item_fields(item INTEGER PRIMARY KEY, own TEXT, national TEXT, standard TEXT);
+CREATE VIRTUAL TABLE items_fts USING fts5(text, heading, category, summary, content="items", content_rowid="rowid", tokenize="trigram");
 """
 
 INDEXES = """
@@ -315,6 +328,7 @@ def _fill(kb, tmp: Path, items, fingerprint) -> None:
         con.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (stamp,))
         con.execute("INSERT INTO meta VALUES ('format', ?)", (STORE_FORMAT,))
         con.execute("INSERT INTO fts_zh(fts_zh) VALUES ('optimize')")
+        con.execute("INSERT INTO items_fts(items_fts) VALUES ('rebuild')")  # reads items (content=)
         con.commit()
     finally:
         con.close()
