@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kb.core.errors import PolicyProblems
 from kb.core.paths import policies_dir
 from kb.core.version import __version__
-from kb.model.entities import Tree
+
+if TYPE_CHECKING:  # the model is imported where a tree is read: a query on the store never needs it
+    from kb.model.entities import Tree
 
 CACHE_FORMAT = "14"
 
@@ -126,6 +128,8 @@ def load_tree(where: CacheEntry, *, strict: bool = True, use_cache: bool = True)
     """The tree of a cache entry: unpickled when cached, else read (and cached when clean).
 
     With `strict`, a tree whose files do not load raises `PolicyProblems`."""
+    import pickle
+
     if use_cache and where.tree_path.is_file():
         try:
             tree = pickle.loads(where.tree_path.read_bytes())
