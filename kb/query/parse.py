@@ -343,8 +343,12 @@ def parse_tree(query: str):
         raise syntax_error(e, query) from None
 
 
+@lru_cache(maxsize=512)
 def parse(query: str):
-    """The syntax tree of `query`, or a QueryError with a caret, expectations and suggestions."""
+    """The syntax tree of `query`, or a QueryError with a caret, expectations and suggestions.
+
+    Memoized (a query asked again, as the TUI does on every refresh, is not parsed again): the
+    tree is shared, so treat it as read-only."""
     _check_text(query)
     tree = parse_tree(query)
     _check_shape(tree, query)

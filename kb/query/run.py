@@ -18,25 +18,35 @@ from kb.query.vocab import vocabulary
 ResultKind = Literal["rows", "count", "groups", "diff"]
 
 
-@dataclass
 class Row:
-    """One answer: an item (its public JSON, decoded on first use) and the occurrence that matched."""
+    """One answer: an item (its public JSON, decoded on first use) and the occurrence that matched.
 
-    id: str
-    due: str | None
-    due_phrase: str | None = None
-    due_scope: str | None = None
-    due_kind: str | None = None
-    rank: float | None = None
-    overdue: bool = False
-    _store: object = field(default=None, repr=False, compare=False)
-    _rowid: int | None = field(default=None, repr=False, compare=False)
-    _item: dict | None = field(default=None, repr=False, compare=False)
+    A row is the SQL tuple itself, `(rowid, id, due, due_phrase, due_scope, due_kind, rank)`,
+    with what every row of a result shares (the store, today) behind one reference, so that
+    making tens of thousands of rows costs little more than fetching them (docs/performance.md);
+    the attributes are read from the tuple when asked for."""
+
+    __slots__ = ("_t", "_ctx", "_item")
+
+    def __init__(self, t: tuple, ctx: _Shared):
+        self._t, self._ctx, self._item = t, ctx, None
+
+    id = property(lambda self: self._t[1])
+    due = property(lambda self: self._t[2])
+    due_phrase = property(lambda self: self._t[3])
+    due_scope = property(lambda self: self._t[4])
+    due_kind = property(lambda self: self._t[5])
+    rank = property(lambda self: self._t[6])
+
+    @property
+    def overdue(self) -> bool:
+        due = self._t[2]
+        return bool(due and due < self._ctx.today)
 
     @property
     def item(self) -> dict:
         if self._item is None:
-            self._item = self._store.item_json(self._rowid)
+            self._item = self._ctx.store.item_json(self._t[0])
         return self._item
 
     def to_dict(self) -> dict:
@@ -49,6 +59,27 @@ class Row:
             out["due_scope"] = self.due_scope
         out["overdue"] = self.overdue
         return out
+
+    def _key(self) -> tuple:
+        return self._t[1:] + (self.overdue,)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Row) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (f"Row(id={self.id!r}, due={self.due!r}, due_phrase={self.due_phrase!r}, due_scope={self.due_scope!r}, "
+                f"due_kind={self.due_kind!r}, rank={self.rank!r}, overdue={self.overdue!r})")
+
+
+@dataclass
+class _Shared:
+    """What the rows of one result share: the store their JSON is read from, and today (ISO)."""
+
+    store: object
+    today: str
 
 
 @dataclass
@@ -110,6 +141,7 @@ def run(store, text: str, today: date | None = None, limit: int | None = None, s
     `text` for errors; `statement` is `text` already parsed. A diff is not run here: it needs the
     whole tree, so `KnowledgeBase.query` hands it to the analysis layer."""
     today = today or date.today()
+    select_arg = select
     statement = select if select is not None else statement if statement is not None else parse(text)
     if isinstance(statement, Diff):
         raise QueryError("a diff compares whole documents: ask the knowledge base (KnowledgeBase.query), not the store",
@@ -117,7 +149,7 @@ def run(store, text: str, today: date | None = None, limit: int | None = None, s
     counting = isinstance(statement, Count)
     select: Select = statement.select if counting else statement
     lim = select.limit if select.limit is not None else limit
-    plan = _Plan.make(store, text, today, select, lim)
+    plan = _plan(store, text, today, select, lim, cacheable=select_arg is None)
     if select.group is not None:
         result = _groups(plan, select.group.text.lower())
     elif counting:
@@ -126,6 +158,25 @@ def run(store, text: str, today: date | None = None, limit: int | None = None, s
         result = _rows(plan, select, lim)
     result.dates = plan.compiled.dates
     return result
+
+
+PLANS = 256
+"""Compiled plans kept per store: the same query text, day and limit compile to the same SQL."""
+
+
+def _plan(store, text: str, today: date, select: Select, lim: int | None, cacheable: bool) -> _Plan:
+    """The plan of a query, compiled once per store (whose vocabulary never changes) and reused
+    when the same text is asked again on the same day with the same limit."""
+    if not cacheable:
+        return _Plan.make(store, text, today, select, lim)
+    plans = store.memo.setdefault("plans", {})
+    key = (text, today, lim)
+    plan = plans.get(key)
+    if plan is None:
+        if len(plans) >= PLANS:
+            plans.clear()
+        plan = plans[key] = _Plan.make(store, text, today, select, lim)
+    return plan
 
 
 @dataclass
@@ -243,10 +294,10 @@ def _rows(plan: _Plan, select: Select, lim: int | None) -> QueryResult:
     if lim is not None:
         sql += " LIMIT ?"
     params = rank_params + list(compiled.params) + ([lim] if lim is not None else [])
-    iso_today = plan.today.isoformat()
-    rows = [Row(item_id, due, phrase, scope, due_kind, rank, overdue=bool(due and due < iso_today),
-                _store=plan.store, _rowid=rid)
-            for rid, item_id, due, phrase, scope, due_kind, rank in plan.store.con.execute(sql, params)]
+    shared = _Shared(plan.store, plan.today.isoformat())
+    cursor = plan.store.con.cursor()
+    cursor.row_factory = None  # plain tuples: each becomes a Row as it is
+    rows = [Row(t, shared) for t in cursor.execute(sql, params).fetchall()]
     return QueryResult(plan.text, "rows", rows=rows, terms=_terms(select.expr), sql=sql, params=params)
 
 

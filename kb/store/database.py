@@ -85,7 +85,8 @@ def search_blob(item) -> str:
 def item_rows(kb, items):
     """Rows for every table, item by item (a generator, so 100k items stream through).
 
-    The JSON lives in its own table so that scans of `items` stay small."""
+    The JSON lives in its own table so that scans of `items` stay small; it is written compact
+    (no spaces after `,` and `:`), the most part of the store's size (docs/performance.md)."""
     for seq, item in enumerate(items, start=1):
         doc = kb.documents[item.doc]
         dl = item.deadline
@@ -95,7 +96,7 @@ def item_rows(kb, items):
             " › ".join(item.section), doc.jurisdiction, item.summary, item.text,
             _d(dl.next_date) if dl else None, item.deadline_kind, search_blob(item), seq,
         )
-        yield "item_json", (seq, json.dumps(data, ensure_ascii=False))
+        yield "item_json", (seq, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
         for r in item.units:
             yield "item_units", (seq, r.unit, r.role, r.as_written)
         for t in item.targets:
@@ -222,3 +223,9 @@ def open_store(where, tree) -> Store:
     if not path.is_file():
         build(tree(), path, fingerprint=where.key)
     return Store(path, where.root)
+
+
+def item_json_rows(con: sqlite3.Connection):
+    """(rowid, public JSON text) of every item, in order: what an export of the items as JSON
+    holds (bench/run.py compares the store's size with it)."""
+    yield from con.execute("SELECT item, json FROM item_json ORDER BY item")
