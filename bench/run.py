@@ -112,21 +112,41 @@ COLD = {
 }
 
 
+def spawn(cmd, env) -> tuple[float, float]:
+    """Run a command; (wall-clock seconds, CPU seconds of the child: user + system). CPU time is
+    the steadier figure on a loaded machine: it does not count the time spent waiting for a core."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise subprocess.CalledProcessError(proc.returncode, cmd)
+    return wall, usage.ru_utime + usage.ru_stime
+
+
 def cold(env, reps: int) -> dict:
     floor_cmd = [sys.executable, "-c", "import sqlite3"]
-
-    def run(cmd):
-        subprocess.run(cmd, env=env, capture_output=True, check=True)
-
     for cmd in COLD.values():
-        run(cmd)  # builds the cache (tree, store, parser tables) and the bytecode once
-    times = {name: [] for name in COLD}
-    floor = []
+        spawn(cmd, env)  # builds the cache (tree, store, parser tables) and the bytecode once
+    wall = {name: [] for name in COLD}
+    cpu = {name: [] for name in COLD}
+    floor_wall, floor_cpu = [], []
     for _ in range(reps):  # interleaved: floor, then each command
-        floor.append(once(lambda: run(floor_cmd)))
+        w, c = spawn(floor_cmd, env)
+        floor_wall.append(w)
+        floor_cpu.append(c)
         for name, cmd in COLD.items():
-            times[name].append(once(lambda cmd=cmd: run(cmd)))
-    return {"floor": "python -c 'import sqlite3'", **{name: summary(t, floor) for name, t in times.items()}}
+            w, c = spawn(cmd, env)
+            wall[name].append(w)
+            cpu[name].append(c)
+    out = {"floor": "python -c 'import sqlite3'"}
+    for name in COLD:
+        out[name] = summary(wall[name], floor_wall)
+        c = summary(cpu[name], floor_cpu)
+        out[name]["cpu"] = {"p50_ms": c["p50_ms"], "floor_p50_ms": c["floor_p50_ms"],
+                            "ratio_of_medians": c["ratio_of_medians"], "median_paired_ratio": c["median_paired_ratio"]}
+    return out
 
 
 # -- the real knowledge base -----------------------------------------------------------------------
@@ -201,10 +221,11 @@ def plain(con):
 
 
 def latency(store, reps: int, limit=None, examples=EXAMPLES) -> dict:
-    """Each example run by the engine and its SQL run directly, interleaved."""
+    """Each example run by the engine and its SQL run directly, interleaved; and run as if asked
+    for the first time (parsed and compiled again: `first_time`)."""
     from kb.query.run import run
 
-    per, a_all, b_all = {}, [], []
+    per, a_all, b_all, c_all = {}, [], [], []
     for q in examples:
         result = run(store, q, today=AS_OF, limit=limit)
         if not result.sql:
@@ -218,18 +239,37 @@ def latency(store, reps: int, limit=None, examples=EXAMPLES) -> dict:
         def floor(sql=result.sql, params=result.params):
             plain(store.con).execute(sql, params).fetchall()
 
+        def first_time(q=q):
+            forget(store)
+            engine(q)
+
         engine()
-        a, b = [], []
+        a, b, c = [], [], []
         for _ in range(reps):
             b.append(once(floor))
             a.append(once(engine))
+            c.append(once(first_time))
         per[q] = {"rows": len(result.rows) if result.kind == "rows" else result.kind,
-                  "ms": ms(statistics.median(a)), "floor_ms": ms(statistics.median(b))}
+                  "ms": ms(statistics.median(a)), "floor_ms": ms(statistics.median(b)),
+                  "first_time_ms": ms(statistics.median(c))}
         a_all += a
         b_all += b
+        c_all += c
     out = summary(a_all, b_all)
+    first = summary(c_all, b_all)
+    out["first_time"] = {k: first[k] for k in ("p50_ms", "p95_ms", "ratio_of_medians", "median_paired_ratio")}
     out["per_query"] = per
     return out
+
+
+def forget(store) -> None:
+    """Drop what a query asked before leaves behind (the parsed text, the compiled plan), so that
+    the next run parses and compiles as the first asking of a query does."""
+    from kb.query import parse
+
+    if hasattr(parse.parse, "cache_clear"):
+        parse.parse.cache_clear()
+    store.memo.pop("plans", None)
 
 
 # -- synthetic -------------------------------------------------------------------------------------

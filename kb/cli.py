@@ -134,65 +134,100 @@ def cmd_evaluate(args) -> int:
     return 1 if bad else 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Skipped:
+    """A subcommand's parser that is not built: `powerkb query ...` needs only the query's own
+    (argparse takes a few milliseconds per subcommand, a good part of a cold query)."""
+
+    def __getattr__(self, name):  # add_argument, set_defaults, add_argument_group, ...: nothing
+        return lambda *args, **kwargs: self
+
+
+def _command(argv: list[str]) -> str | None:
+    """The subcommand named in `argv`, or None when it cannot be told without parsing (help, version,
+    an unknown option): then every subcommand is built."""
+    args = iter(argv)
+    for arg in args:
+        if arg == "--policies":
+            next(args, None)
+        elif arg.startswith("--policies="):
+            continue
+        elif arg.startswith("-"):
+            return None
+        else:
+            return arg
+    return None
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; given `argv` that names a known subcommand, only that one's."""
     parser = argparse.ArgumentParser(prog="powerkb", description="Rules-as-code knowledge base for 获得电力 policy.")
     parser.add_argument("--policies", metavar="DIR", help="policy tree to use (default: $POWERKB_POLICIES or the bundled one)")
     parser.add_argument("--version", action="version", version="powerkb 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    only = _command(argv) if argv is not None else None
+    built = []
 
-    p = sub.add_parser("check", help="verify the policy tree: format, quotes, references, dates, coverage")
+    def add(name: str, **kwargs):
+        if only in (None, name):
+            built.append(name)
+            return sub.add_parser(name, **kwargs)
+        return _Skipped()
+
+    p = add("check", help="verify the policy tree: format, quotes, references, dates, coverage")
     p.add_argument("--no-coverage", action="store_true", help="skip the check that every source sentence is encoded")
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("show", help="print one item")
+    p = add("show", help="print one item")
     p.add_argument("id", help="an item id such as nea:ledger.23")
     p.add_argument("--format", choices=["text", "json", "md"], default="text")
     p.set_defaults(func=cmd_show)
-    p = sub.add_parser("trace", help="the chain of an item both ways: what it implements, what implements or measures it")
+    p = add("trace", help="the chain of an item both ways: what it implements, what implements or measures it")
     p.add_argument("id")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(func=cmd_trace)
 
-    p = sub.add_parser("coverage", help="each 1479 item and NEA ledger row with its Shanxi counterparts")
+    p = add("coverage", help="each 1479 item and NEA ledger row with its Shanxi counterparts")
     p.add_argument("--format", choices=["table", "json", "md", "csv"], default="table")
     p.set_defaults(func=cmd_coverage)
 
-    p = sub.add_parser("diff", help="compare the targets and texts of two documents (national vs provincial)")
+    p = add("diff", help="compare the targets and texts of two documents (national vs provincial)")
     p.add_argument("a", help="the national document, e.g. 1479 or nea")
     p.add_argument("b", help="the provincial document, e.g. shanxi")
     p.add_argument("--where", metavar="QUERY", help="only items and targets matching this condition")
     p.add_argument("--format", choices=["table", "json", "md", "csv"], default="table")
     p.set_defaults(func=cmd_diff)
 
-    p = sub.add_parser("tui", help="the terminal app: browse, query, trace, diff, deadlines")
+    p = add("tui", help="the terminal app: browse, query, trace, diff, deadlines")
     p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="the date overdue items are marked against")
     p.set_defaults(func=cmd_tui)
 
-    p = sub.add_parser("export", help="export items: json, jsonl, csv, xlsx (台账), ics, graphml, sqlite")
+    p = add("export", help="export items: json, jsonl, csv, xlsx (台账), ics, graphml, sqlite")
     p.add_argument("--format", required=True, choices=["json", "jsonl", "csv", "xlsx", "ics", "graphml", "sqlite"])
     p.add_argument("-o", "--output", metavar="FILE", help="write here (default: standard output; required for xlsx and sqlite)")
     p.add_argument("--where", metavar="QUERY", help="only the items matching this query")
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("evaluate", help="check connection cases (CSV) against the targets in force")
+    p = add("evaluate", help="check connection cases (CSV) against the targets in force")
     p.add_argument("cases", metavar="CASES.csv")
     p.add_argument("--jurisdiction", default=None, help="whose targets apply besides the national ones (default: the one provincial jurisdiction of the tree)")
     p.add_argument("--format", choices=["table", "json", "csv", "md"], default="table")
     p.set_defaults(func=cmd_evaluate)
 
-    p = sub.add_parser("query", help="ask a question in the query language (docs/query-language.md)")
+    p = add("query", help="ask a question in the query language (docs/query-language.md)")
     p.add_argument("query", help="e.g. 'due <= 2021-12 and unit = 市能源局'")
     p.add_argument("--format", choices=["table", "json", "csv", "md"], default="table")
     p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="the date 'today', 'overdue' and 'upcoming' refer to")
     p.add_argument("--explain", action="store_true", help="print the SQL (every value a bound parameter) and its plan")
     p.set_defaults(func=cmd_query)
+    if only is not None and not built:  # not a command: build them all, for argparse's message
+        return build_parser()
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     from kb.core.errors import PowerKBError
 
-    parser = build_parser()
+    parser = build_parser(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         if argv is None and sys.stdin.isatty() and sys.stdout.isatty():

@@ -8,7 +8,6 @@ makes a new key, and the next command rebuilds.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +38,8 @@ def fingerprint(root: Path) -> str:
     `root` may also be a JSON export (`powerkb export --format json`) used as a policy tree:
     then the hash is of that one file.
     """
+    import hashlib
+
     h = hashlib.sha256(f"{__version__}/{CACHE_FORMAT}".encode())
     if root.is_file():
         h.update(b"export\0")
@@ -110,7 +111,54 @@ class CacheEntry:
 def entry(policies=None) -> CacheEntry:
     """The cache entry of a policy tree (the bundled one, `--policies DIR` or an export file)."""
     root = policies_dir(policies)
-    return CacheEntry(root, fingerprint(root) if root.exists() else "missing")
+    return CacheEntry(root, known_fingerprint(root) if root.exists() else "missing")
+
+
+RACY_NS = 2_000_000_000
+"""A file changed this recently (2 s) may change again within the file system's timestamp
+granularity without its stamp changing, so a stamp that recent is never trusted (git's "racy" rule)."""
+
+
+def _stamp(root: Path) -> tuple[str, int]:
+    """Every file's name, size, inode, modification and change times, and the newest of those
+    times: what tells, without reading the files, that none changed since they were hashed."""
+    st = root.stat()
+    if root.is_file():
+        return f"{root}\0{st.st_size}\0{st.st_ino}\0{st.st_mtime_ns}\0{st.st_ctime_ns}", max(st.st_mtime_ns, st.st_ctime_ns)
+    lines, newest = [f"{__version__}/{CACHE_FORMAT}"], 0
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            st = os.stat(os.path.join(folder, name))
+            lines.append(f"{folder}/{name}\0{st.st_size}\0{st.st_ino}\0{st.st_mtime_ns}\0{st.st_ctime_ns}")
+            newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
+    return "\n".join(lines), newest
+
+
+def known_fingerprint(root: Path) -> str:
+    """`fingerprint(root)`, without reading and hashing every file when their stamps (names, sizes,
+    times) are those recorded the last time it was computed: a command on an unchanged tree then
+    costs a few `stat` calls. Any doubt (no record, a changed stamp, a file changed in the last two
+    seconds, an unreadable cache) computes the hash."""
+    import time
+    import zlib
+
+    try:
+        stamp, newest = _stamp(root)
+        record = cache_root() / f"stamp-{zlib.crc32(str(root.resolve()).encode()):08x}.txt"
+        known = record.read_text(encoding="utf-8") if record.is_file() else ""
+    except OSError:
+        return fingerprint(root)
+    key, _, recorded = known.partition("\n")
+    if key and recorded == stamp:
+        return key
+    key = fingerprint(root)
+    if newest < time.time_ns() - RACY_NS:
+        try:
+            write_atomic(record, f"{key}\n{stamp}".encode())
+        except OSError:
+            pass  # a read-only cache directory only costs speed
+    return key
 
 
 def read_source(root: Path) -> Tree:

@@ -14,7 +14,6 @@ SQLite's own limits; each is reported like any other error.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import unicodedata
@@ -275,15 +274,17 @@ class Diff:
 # --- the parser --------------------------------------------------------------------------
 
 def _grammar_file(kind: str, text: str, suffix: str):
-    """A file in the user cache directory named after the grammar's hash (None if there is none)."""
-    import hashlib
+    """A file in the user cache directory named after the grammar (None if there is none): its
+    CRC-32 and length, which change with any edit (hashlib's import alone costs a cold query more)."""
+    import zlib
 
     try:
         from kb.loading.cache import cache_root
 
         root = cache_root()
         root.mkdir(parents=True, exist_ok=True)
-        return root / f"{kind}-{hashlib.sha256(text.encode()).hexdigest()[:16]}{suffix}"
+        data = text.encode()
+        return root / f"{kind}-{zlib.crc32(data):08x}{len(data):x}{suffix}"
     except OSError:
         return None
 
