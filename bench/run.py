@@ -62,7 +62,7 @@ COLD_QUERY = "due <= 2021-12 and unit = 市能源局"
 
 def pct(values, p):
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 def ms(x):
@@ -184,7 +184,7 @@ def check_split(reps: int = 3) -> dict:
     for _ in range(reps):
         spent = {"quotes": 0.0, "completeness": 0.0}
 
-        def timing(name, fn):
+        def timing(name, fn, spent=spent):
             def wrapper(*a, **kw):
                 t = time.perf_counter()
                 try:
@@ -234,7 +234,7 @@ def latency(store, reps: int, limit=None, examples=EXAMPLES) -> dict:
         def engine(q=q):
             r = run(store, q, today=AS_OF, limit=limit)
             for row in r.rows:  # every row made and its id read, as any consumer would
-                row.id
+                _ = row.id
 
         def floor(sql=result.sql, params=result.params):
             plain(store.con).execute(sql, params).fetchall()
@@ -276,9 +276,10 @@ def forget(store) -> None:
 
 def synthetic_build(path: str, total: int) -> None:
     """Child process: build the synthetic store and report time and peak memory."""
+    from synthetic import make
+
     import kb
     from kb.store.database import build
-    from synthetic import make
 
     base = kb.load()
     synth = make(base, total)
@@ -405,7 +406,7 @@ def tui_first_paint(env, reps=5):
     cmd = ["script", "-qec", f"{sys.executable} {ROOT / 'bench' / 'tui_first_paint.py'}", "/dev/null"]
     got = []
     for _ in range(reps):
-        out = subprocess.run(cmd, env=env, capture_output=True, text=True).stdout
+        out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False).stdout
         if m := re.search(r"first paint after (\d+) ms", out):
             got.append(int(m.group(1)) / 1000)
     return {"median_s": round(statistics.median(got), 3), "max_s": round(max(got), 3)} if got else "not measured"

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lark.exceptions import UnexpectedInput
 
 from kb.query.lalr import Reject
 from kb.query.parse import SYNTAX_ERRORS, fast_parser, parser
-
 from tests.test_fuzz import WORDS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +32,7 @@ def shape(node):
 def both(text: str):
     try:
         slow = shape(parser().parse(text))
-    except Exception:  # lark's syntax errors: the fast parser must reject these too
+    except UnexpectedInput:  # lark's syntax errors: the fast parser must reject these too
         slow = None
     try:
         fast = shape(fast_parser().parse(text))
@@ -73,7 +73,7 @@ def test_same_tree_as_lark_fuzzed(text):
 
 def test_tables_are_cached_as_json(tmp_path, monkeypatch):
     """The first parser of a grammar writes its tables; later processes read them (no lark)."""
-    import kb.query.parse as parse
+    from kb.query import parse
 
     monkeypatch.setenv("POWERKB_CACHE", str(tmp_path))
     parse.fast_parser.cache_clear()

@@ -27,7 +27,7 @@ class Reject(Exception):
 class Token(str):
     """A token: its text, with lark's `type`, `start_pos` and `end_pos`."""
 
-    __slots__ = ("type", "start_pos", "end_pos")
+    __slots__ = ("end_pos", "start_pos", "type")
 
     def __new__(cls, type_: str, value: str, start: int, end: int):
         tok = str.__new__(cls, value)
@@ -40,7 +40,7 @@ class Token(str):
 
 
 class Meta:
-    __slots__ = ("start_pos", "end_pos", "container_start_pos", "container_end_pos", "empty")
+    __slots__ = ("container_end_pos", "container_start_pos", "empty", "end_pos", "start_pos")
 
     def __init__(self):
         self.empty = True
@@ -49,7 +49,7 @@ class Meta:
 class Tree:
     """A parse tree node with lark's attribute names (`data`, `children`, `meta`)."""
 
-    __slots__ = ("data", "children", "meta")
+    __slots__ = ("children", "data", "meta")
 
     def __init__(self, data: str, children: list):
         self.data, self.children, self.meta = data, children, Meta()

@@ -26,7 +26,7 @@ class Row:
     making tens of thousands of rows costs little more than fetching them (docs/performance.md);
     the attributes are read from the tuple when asked for."""
 
-    __slots__ = ("_t", "_ctx", "_item")
+    __slots__ = ("_ctx", "_item", "_t")
 
     def __init__(self, t: tuple, ctx: _Shared):
         self._t, self._ctx, self._item = t, ctx, None
