@@ -116,7 +116,7 @@ def spawn(cmd, env) -> tuple[float, float]:
     """Run a command; (wall-clock seconds, CPU seconds of the child: user + system). CPU time is
     the steadier figure on a loaded machine: it does not count the time spent waiting for a core."""
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _pid, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t
     proc.returncode = os.waitstatus_to_exitcode(status)
