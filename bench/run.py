@@ -151,7 +151,7 @@ def cold(env, reps: int) -> dict:
 
 # -- the real knowledge base -----------------------------------------------------------------------
 
-def build_real() -> dict:
+def build_real(reps: int = 3) -> dict:
     from kb.base import KnowledgeBase
     from kb.core.paths import policies_dir
     from kb.loading.cache import entry
@@ -160,7 +160,7 @@ def build_real() -> dict:
 
     root = policies_dir()
     runs = []
-    for _ in range(3):
+    for _ in range(reps):
         with tempfile.TemporaryDirectory() as tmp:
             t = time.perf_counter()
             tree = read_tree(root)
@@ -353,7 +353,7 @@ def scale(counts: list[int], env) -> list[dict]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=100_000, help="items in the synthetic store")
-    parser.add_argument("--quick", action="store_true", help="few repetitions, 2,000 synthetic items, no TUI")
+    parser.add_argument("--quick", action="store_true", help="few repetitions and 500 synthetic items: shows that it runs")
     parser.add_argument("--skip-synthetic", action="store_true")
     parser.add_argument("--scale", metavar="N,N,...", help="only build stores of these sizes: time and size")
     parser.add_argument("--tui", action="store_true", help="also time the TUI's first paint")
@@ -375,16 +375,16 @@ def main() -> int:
     quick = args.quick
     import kb
 
-    results["cold"] = cold(env, reps=3 if quick else 15)
-    results["build_real"] = build_real()
+    results["cold"] = cold(env, reps=2 if quick else 15)
+    results["build_real"] = build_real(reps=1 if quick else 3)
     results["check"] = check_split(reps=1 if quick else 3)
     base = kb.load()
-    results["warm_real"] = latency(base.store, reps=5 if quick else 30)
+    results["warm_real"] = latency(base.store, reps=3 if quick else 30)
     if args.tui:
         results["tui_first_paint"] = tui_first_paint(env)
     if not args.skip_synthetic:
-        total = 2000 if quick else args.items
-        results["synthetic"] = synthetic(total, env, reps_page=3 if quick else 10, reps_full=3 if quick else 7)
+        total = 500 if quick else args.items
+        results["synthetic"] = synthetic(total, env, reps_page=2 if quick else 10, reps_full=2 if quick else 7)
     return report(results, args.json)
 
 
