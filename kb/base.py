@@ -78,6 +78,12 @@ class KnowledgeBase:
         except KeyError:
             raise UnknownId(item_id, self.near_ids(item_id)) from None
 
+    def item_json(self, item_id: str) -> dict:
+        """An item's public JSON (`Item.to_dict()`), read from the store: a lazily opened base
+        answers without loading the tree, so `powerkb show ID --format json` starts fast."""
+        data = self.store.item_json_by_id(item_id)
+        return data if data is not None else self.item(item_id).to_dict()  # unknown: UnknownId with near misses
+
     def near_ids(self, wanted: str, limit: int = 5) -> list[str]:
         from kb.core.fuzzy import near
 

@@ -45,6 +45,10 @@ def _render(result, fmt: str) -> None:
 
 
 def cmd_show(args) -> int:
+    if args.format == "json":  # the item's public JSON, as the item renderer writes it, from the store alone
+        data = _kb(args, lazy=True).item_json(args.id)
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return 0
     from kb.render.item import layout
 
     base = _kb(args)

@@ -212,6 +212,12 @@ class Store:
             item = self._items[rowid] = json.loads(data)
         return item
 
+    def item_json_by_id(self, item_id: str) -> dict | None:
+        """An item's public JSON by its id (None for an unknown id), read straight from the store."""
+        row = self.con.execute("SELECT j.json FROM items i JOIN item_json j ON j.item = i.rowid WHERE i.id = ?",
+                               (item_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
     def close(self) -> None:
         self.con.close()
 
