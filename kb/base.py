@@ -12,11 +12,11 @@ SQLite store and never unpickles the tree, which keeps `powerkb query` fast to s
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 from kb.core.errors import UnknownId
 from kb.loading.cache import CacheEntry, entry, load_tree
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a cold command's time)
 if TYPE_CHECKING:  # a query reads the store only: the model is imported when the tree is loaded
     from kb.model.entities import Item, Tree
 

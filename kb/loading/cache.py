@@ -9,14 +9,13 @@ makes a new key, and the next command rebuilds.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from kb.core.errors import PolicyProblems
 from kb.core.paths import policies_dir
 from kb.core.version import __version__
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a cold command's time)
 if TYPE_CHECKING:  # the model is imported where a tree is read: a query on the store never needs it
     from kb.model.entities import Tree
 
@@ -88,12 +87,29 @@ def prune(current: str) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-@dataclass(frozen=True)
 class CacheEntry:
-    """Where one version of one policy tree is cached: the one place that computes these paths."""
+    """Where one version of one policy tree is cached: the one place that computes these paths.
 
-    root: Path
-    key: str
+    A plain immutable class rather than a dataclass: `dataclasses` (with `inspect`) is the largest
+    import of `powerkb show` otherwise."""
+
+    __slots__ = ("key", "root")
+
+    def __init__(self, root: Path, key: str):
+        object.__setattr__(self, "root", root)
+        object.__setattr__(self, "key", key)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"CacheEntry is immutable: cannot set {name}")
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, CacheEntry) and (self.root, self.key) == (other.root, other.key)
+
+    def __hash__(self) -> int:
+        return hash((self.root, self.key))
+
+    def __repr__(self) -> str:
+        return f"CacheEntry(root={self.root!r}, key={self.key!r})"
 
     @property
     def dir(self) -> Path:

@@ -30,9 +30,6 @@ import os
 import sqlite3
 from pathlib import Path
 
-from kb.loading.sources import squash
-from kb.store.textindex import index_text
-
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE documents(id TEXT PRIMARY KEY, title_zh TEXT, title_en TEXT, jurisdiction TEXT, source TEXT, json TEXT);
@@ -77,6 +74,10 @@ def _d(value) -> str | None:
 
 def search_blob(item) -> str:
     """The squashed, casefolded text a literal substring search runs over."""
+    from kb.loading.sources import (
+        squash,  # building only: opening a store needs neither
+    )
+
     parts = [p for pieces in item.verbatim().values() for p in pieces]
     parts += [item.heading or "", item.category or "", item.summary]
     return squash("\u0001".join(parts)).casefold()
@@ -87,6 +88,8 @@ def item_rows(kb, items):
 
     The JSON lives in its own table so that scans of `items` stay small; it is written compact
     (no spaces after `,` and `:`), the most part of the store's size (docs/performance.md)."""
+    from kb.store.textindex import index_text
+
     for seq, item in enumerate(items, start=1):
         doc = kb.documents[item.doc]
         dl = item.deadline
