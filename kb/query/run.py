@@ -156,7 +156,7 @@ def run(store, text: str, today: date | None = None, limit: int | None = None, s
         result = _count(plan)
     else:
         result = _rows(plan, select, lim)
-    result.dates = plan.compiled.dates
+    result.dates = list(plan.compiled.dates)  # the plan may be cached: results get their own lists
     return result
 
 
@@ -227,14 +227,14 @@ def _groups(plan: _Plan, key: str) -> QueryResult:
     vocab = plan.vocab
     names = vocab.units if key == "unit" else vocab.terms.get(f"{key}s", {}) if key in ("metric", "customer") else {}
     labels = {k: names[k]["zh"] for k, _ in groups if k in names}
-    return QueryResult(plan.text, "groups", groups=groups, group_by=key, labels=labels, sql=sql, params=plan.params)
+    return QueryResult(plan.text, "groups", groups=groups, group_by=key, labels=labels, sql=sql, params=list(plan.params))
 
 
 def _count(plan: _Plan) -> QueryResult:
     """As many as the rows the query shows: items, or (item, date) occurrences."""
     sql = f"SELECT count(*) {plan.base} {plan.where}"
     n = plan.store.con.execute(sql, plan.params).fetchone()[0]
-    return QueryResult(plan.text, "count", count=n, sql=sql, params=plan.params)
+    return QueryResult(plan.text, "count", count=n, sql=sql, params=list(plan.params))
 
 
 def _rank(plan: _Plan) -> tuple[str, str, list]:
