@@ -123,7 +123,7 @@ class Parser:
     def _token(self, text: str, pos: int, lexer: int) -> Token | None:
         for name in self.lexers[lexer]:
             m = self._re(name).match(text, pos)
-            if m:
+            if m and m.end() > pos:  # lark has no zero-width terminals: never loop on one
                 value = m.group(0)
                 for other in self.unless.get(name, ()):
                     if self._re(other).fullmatch(value):
