@@ -17,7 +17,10 @@ from functools import cached_property
 
 from kb.core.errors import PolicyProblems, TreeRejected, UnknownId
 from kb.loading.cache import CacheEntry, entry, load, read_verdict
-from kb.model.entities import Item, Problem, Tree
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a cold command's time)
+if TYPE_CHECKING:  # a query reads the store only: the model is imported when the tree is loaded
+    from kb.model.entities import Item, Problem, Tree
 
 
 def _verify(tree: Tree, files: dict | None) -> list[Problem]:
@@ -128,6 +131,12 @@ class KnowledgeBase:
             return self.items[item_id]
         except KeyError:
             raise UnknownId(item_id, self.near_ids(item_id)) from None
+
+    def item_json(self, item_id: str) -> dict:
+        """An item's public JSON (`Item.to_dict()`), read from the store: a lazily opened base
+        answers without loading the tree, so `powerkb show ID --format json` starts fast."""
+        data = self.store.item_json_by_id(item_id)
+        return data if data is not None else self.item(item_id).to_dict()  # unknown: UnknownId with near misses
 
     def near_ids(self, wanted: str, limit: int = 5) -> list[str]:
         from kb.core.fuzzy import near

@@ -100,6 +100,10 @@ def _warn_local_tree(args, used) -> None:
 
 
 def cmd_show(args) -> int:
+    if args.format == "json":  # the item's public JSON, as the item renderer writes it, from the store alone
+        data = _kb(args, lazy=True).item_json(args.id)
+        sys.stdout.write(dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return 0
     from kb.render.item import layout
 
     base = _kb(args)
@@ -304,15 +308,50 @@ def _global_options(parser, inner: bool) -> None:
                         **quiet)
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Skipped:
+    """A subcommand's parser that is not built: `powerkb query ...` needs only the query's own
+    (argparse takes a few milliseconds per subcommand, a good part of a cold query)."""
+
+    def __getattr__(self, name):  # add_argument, set_defaults, add_argument_group, ...: nothing
+        return lambda *args, **kwargs: self
+
+
+_VALUED = ("--policies", "--lang", "--as-of")
+"""The global options that take a value (they may come before the command)."""
+
+
+def _command(argv: list[str]) -> str | None:
+    """The subcommand named in `argv`, or None when it cannot be told without parsing (help, version,
+    an unknown option): then every subcommand is built."""
+    args = iter(argv)
+    for arg in args:
+        if arg in _VALUED:
+            next(args, None)
+        elif arg == "--unchecked" or arg.startswith(tuple(f"{o}=" for o in _VALUED)):
+            continue
+        elif arg.startswith("-"):
+            return None
+        else:
+            return arg
+    return None
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; given `argv` that names a known subcommand, only that one's
+    (help, completion and a plain `powerkb` build them all)."""
     parser = argparse.ArgumentParser(prog="powerkb", description="Rules-as-code knowledge base for 获得电力 policy.",
                                      epilog="exit codes: 0 ok, 1 problems found, 2 usage/query/unknown-name error, 70 internal error. "
                                             "'powerkb help query' prints the query language.")
     _global_options(parser, inner=False)
     parser.add_argument("--version", action="version", version="powerkb 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    only = _command(argv) if argv is not None else None
+    built = []
 
     def command(name, help_text, func):
+        if only not in (None, name):
+            return _Skipped()
+        built.append(name)
         p = sub.add_parser(name, help=help_text, description=help_text, epilog=EXAMPLES.get(name),
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         _global_options(p, inner=True)
@@ -379,6 +418,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("completion", "print a shell completion script (bash, zsh, tcsh)", cmd_completion)
     p.add_argument("shell", choices=["bash", "zsh", "tcsh"])
+    if only is not None and not built:  # not a command: build them all, for argparse's message
+        return build_parser()
     return parser
 
 
@@ -411,7 +452,7 @@ def cmd_completion(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     from kb.core.errors import PowerKBError
 
-    parser = build_parser()
+    parser = build_parser(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     try:
         from kb.core.i18n import set_lang

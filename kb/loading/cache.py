@@ -33,7 +33,10 @@ from pathlib import Path
 from kb.core.errors import PolicyProblems
 from kb.core.paths import policies_dir
 from kb.core.version import __version__
-from kb.model.entities import Problem, Tree
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a cold command's time)
+if TYPE_CHECKING:  # the model is imported where a tree is read: a query on the store never needs it
+    from kb.model.entities import Problem, Tree
 
 try:
     import fcntl
@@ -47,7 +50,7 @@ def _flock(fd: int, how: int) -> None:
     if fcntl is not None:
         fcntl.flock(fd, how)
 
-CACHE_FORMAT = "17"
+CACHE_FORMAT = "18"
 
 KEEP = 4
 """Cached versions of the tree kept side by side (say, two branches and two recent edits)."""
@@ -298,8 +301,75 @@ def entry(policies=None) -> CacheEntry:
     root = policies_dir(policies)
     if not root.exists():
         return CacheEntry(root, "missing")
+    key = _recorded_key(root)
+    if key is not None:
+        return CacheEntry(root, key)  # unchanged since hashed: the bytes are read only if a build needs them
     snap = snapshot(root)
+    _record_key(root, snap.key)
     return CacheEntry(root, snap.key, snap)
+
+
+RACY_NS = 2_000_000_000
+"""A file changed this recently (2 s) may change again within the file system's timestamp
+granularity without its stamp changing, so a stamp that recent is never trusted (git's "racy" rule)."""
+
+
+def _stamp(root: Path) -> tuple[str, int]:
+    """Every file's name, size, inode, modification and change times (and every other entry's
+    name), and the newest of those times: what tells, without reading the files, that none
+    changed since they were hashed."""
+    st = root.stat()
+    if root.is_file():
+        return f"{root}\0{st.st_size}\0{st.st_ino}\0{st.st_mtime_ns}\0{st.st_ctime_ns}", max(st.st_mtime_ns, st.st_ctime_ns)
+    found, others = _walk(root)
+    lines, newest = [f"{__version__}/{CACHE_FORMAT}", *others], 0
+    for path in found:
+        st = path.stat()
+        lines.append(f"{path}\0{st.st_size}\0{st.st_ino}\0{st.st_mtime_ns}\0{st.st_ctime_ns}")
+        newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
+    return "\n".join(lines), newest
+
+
+def _stamp_record(root: Path) -> Path:
+    import zlib
+
+    return cache_root() / f"stamp-{zlib.crc32(str(root.resolve()).encode()):08x}.txt"
+
+
+def _recorded_key(root: Path) -> str | None:
+    """The key recorded for `root` when every file's stamp is still the recorded one, else None."""
+    try:
+        stamp, _ = _stamp(root)
+        record = _stamp_record(root)
+        known = record.read_text(encoding="utf-8") if record.is_file() else ""
+    except OSError:
+        return None
+    key, _, recorded = known.partition("\n")
+    return key if key and recorded == stamp else None
+
+
+def _record_key(root: Path, key: str) -> None:
+    """Record `key` with the files' stamps, unless a file changed within the racy window."""
+    import time
+
+    try:
+        stamp, newest = _stamp(root)
+        if newest < time.time_ns() - RACY_NS:
+            write_atomic(_stamp_record(root), f"{key}\n{stamp}".encode())
+    except OSError:
+        pass  # a read-only cache directory only costs speed
+
+
+def known_fingerprint(root: Path) -> str:
+    """`fingerprint(root)`, without reading and hashing every file when their stamps (names, sizes,
+    times) are those recorded the last time it was computed: a command on an unchanged tree then
+    costs a few `stat` calls. Any doubt (no record, a changed stamp, a file changed in the last two
+    seconds, an unreadable cache) computes the hash."""
+    key = _recorded_key(root)
+    if key is None:
+        key = fingerprint(root)
+        _record_key(root, key)
+    return key
 
 
 # --- the tree and its verdict ------------------------------------------------------------------
@@ -322,6 +392,8 @@ def _read_pickle(where: CacheEntry) -> Tree | None:
         fmt, key, tree = pickle.loads(where.tree_path.read_bytes())
     except Exception:  # absent, stale, torn or garbled: rebuilt, never fatal
         return None
+    from kb.model.entities import Tree  # (already imported by the unpickling)
+
     if (fmt, key) != (CACHE_FORMAT, where.key) or not isinstance(tree, Tree):
         return None
     tree.root = where.root
@@ -334,7 +406,10 @@ def read_verdict(where: CacheEntry) -> list[Problem] | None:
         data = json.loads(where.verdict_path.read_text(encoding="utf-8"))
         if data["key"] != where.key or data["format"] != CACHE_FORMAT:
             return None
+        if not data["problems"]:
+            return []  # a clean tree: the model is not imported
         from kb.loading.loader import display_path
+        from kb.model.entities import Problem
 
         return [Problem(display_path(Path(f)), n, m) for f, n, m in data["problems"]]
     except Exception:  # absent or garbled: checked again
@@ -383,7 +458,9 @@ def _cached(where: CacheEntry, verify) -> tuple[Tree, list[Problem] | None] | No
 
 
 def _build(where: CacheEntry, verify, cache: bool) -> tuple[Tree, list[Problem] | None]:
-    snap = where.snapshot if where.snapshot is not None and where.root.exists() else None
+    snap = None
+    if where.root.exists():  # an entry keyed from recorded stamps reads the bytes now; `unchanged()` guards the key
+        snap = where.snapshot if where.snapshot is not None else snapshot(where.root)
     tree = read_source(where.root, snap)
     problems = verify(tree, snap.files if snap else None) if verify else None
     if cache and not tree.problems and problems is not None and where.unchanged():

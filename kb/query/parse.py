@@ -2,8 +2,8 @@
 
 The grammar lives in `grammar/query.lark` (LALR, cached); its closed word classes (keywords,
 fields, due states, order and group keys) are generated from the tables below, the one place they
-are written, so the parser never accepts a field the compiler does not know. A lark `Transformer`
-turns the parse tree into the dataclasses below; every node keeps the span of text it came from, so
+are written, so the parser never accepts a field the compiler does not know. `ToAst` (shaped like a
+lark `Transformer`) turns the parse tree into the dataclasses below; every node keeps the span of text it came from, so
 an error found here or later (an unknown unit, a bad date) is shown with a caret under the words.
 
 Syntax errors are named by example (`SYNTAX_ERRORS`, lark's `match_examples`): one table of
@@ -14,7 +14,6 @@ SQLite's own limits; each is reported like any other error.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import unicodedata
@@ -22,8 +21,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Literal
-
-from lark import Token, Transformer
 
 from kb.core.dates import TODAY_WORDS, DateError, Period, parse_period
 from kb.core.errors import PowerKBError, UnknownName
@@ -291,39 +288,87 @@ class Diff:
 
 # --- the parser --------------------------------------------------------------------------
 
-@lru_cache(maxsize=1)
-def parser():
-    from lark import Lark
+def _grammar_file(kind: str, text: str, suffix: str):
+    """A file in the user cache directory named after the grammar (None if there is none): its
+    CRC-32 and length, which change with any edit (hashlib's import alone costs a cold query more)."""
+    import zlib
 
-    text = grammar()
-    cache = None
     try:
         from kb.loading.cache import cache_root
 
         root = cache_root()
         root.mkdir(parents=True, exist_ok=True)
-        cache = str(root / f"grammar-{hashlib.sha256(text.encode()).hexdigest()[:16]}.cache")
+        data = text.encode()
+        return root / f"{kind}-{zlib.crc32(data):08x}{len(data):x}{suffix}"
     except OSError:
-        cache = None
-    return Lark(text, parser="lalr", lexer="contextual", propagate_positions=True, cache=cache or False)
+        return None
 
 
-def parse(query: str):
-    """The syntax tree of `query`, or a QueryError with a caret, expectations and suggestions."""
-    from lark.exceptions import UnexpectedInput, VisitError
+@lru_cache(maxsize=1)
+def parser():
+    """The lark parser (errors, completion, and building the fast parser's tables)."""
+    from lark import Lark
 
-    _check_text(query)
+    text = grammar()
+    cache = _grammar_file("grammar", text, ".cache")
+    return Lark(text, parser="lalr", lexer="contextual", propagate_positions=True, cache=str(cache) if cache else False)
+
+
+@lru_cache(maxsize=1)
+def fast_parser():
+    """lark's tables run without lark (kb/query/lalr.py): built by lark once per grammar and kept
+    as JSON in the cache directory, so a cold `powerkb query` neither imports lark nor compiles
+    its lexer."""
+    import json
+
+    from kb.query import lalr
+
+    text = grammar()
+    path = _grammar_file(f"lalr{lalr.FORMAT}", text, ".json")
+    data = None
+    if path is not None and path.is_file():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = None
+    if data is None:
+        data = lalr.tables(parser())
+        if path is not None:
+            from kb.loading.cache import write_atomic
+
+            try:
+                write_atomic(path, json.dumps(data).encode())
+            except OSError:
+                pass  # a read-only cache directory only costs speed
+    return lalr.Parser(data)
+
+
+def parse_tree(query: str):
+    """The parse tree: by the fast parser; lark parses what it rejects (and raises the error)."""
+    from kb.query.lalr import Reject
+
     try:
-        tree = parser().parse(query)
+        return fast_parser().parse(query)
+    except Reject:
+        pass
+    from lark.exceptions import UnexpectedInput
+
+    try:
+        return parser().parse(query)
     except UnexpectedInput as e:
         raise syntax_error(e, query) from None
+
+
+@lru_cache(maxsize=512)
+def parse(query: str):
+    """The syntax tree of `query`, or a QueryError with a caret, expectations and suggestions.
+
+    Memoized (a query asked again, as the TUI does on every refresh, is not parsed again): the
+    tree is shared, so treat it as read-only."""
+    _check_text(query)
+    tree = parse_tree(query)
     _check_shape(tree, query)
-    try:
-        return ToAst(query).transform(tree)
-    except VisitError as e:
-        if isinstance(e.orig_exc, QueryError):
-            raise e.orig_exc from None
-        raise
+    return ToAst(query).transform(tree)
 
 
 def _check_text(query: str) -> None:
@@ -342,8 +387,6 @@ def _check_text(query: str) -> None:
 
 def _check_shape(tree, query: str) -> None:
     """Nesting and the number of conditions, walked without recursion (the tree may be deep)."""
-    from lark import Tree
-
     conditions = 0
     stack = [(tree, 0)]
     while stack:
@@ -358,7 +401,7 @@ def _check_shape(tree, query: str) -> None:
             if conditions > MAX_CONDITIONS:
                 raise QueryError(f"the query has too many conditions (at most {MAX_CONDITIONS})",
                                  query, node.meta.start_pos, node.meta.end_pos)
-        stack.extend((k, depth) for k in reversed(node.children) if isinstance(k, Tree))
+        stack.extend((k, depth) for k in reversed(node.children) if not isinstance(k, str))
 
 
 _CONDITIONS = {"part", "compare", "due_cmp", "due_by", "due_in", "due_between", "due_state", "for_unit", "target", "term"}
@@ -370,15 +413,24 @@ def _val(tok) -> Value:
     return Value(text[1:-1] if quoted else text, Span(tok.start_pos, tok.end_pos), quoted)
 
 
-class ToAst(Transformer):
+class ToAst:
     """The parse tree as the dataclasses above (lark's create_ast pattern), each with its span.
 
+    A lark `Transformer` without lark: each rule's method gets its children already transformed
+    (tokens stay tokens), so it works on lark's trees and on kb/query/lalr.py's alike.
     Checks that need a node's words (a date that does not exist, a limit too large) are made
     here, so every such error carries the caret of the words it is about."""
 
     def __init__(self, query: str):
-        super().__init__(visit_tokens=False)
         self.source = query
+
+    def transform(self, tree):
+        """Bottom-up; recursion is bounded because `_check_shape` limits the nesting first."""
+        kids = [k if isinstance(k, str) else self.transform(k) for k in tree.children]
+        method = getattr(self, tree.data, None)
+        if method is None:
+            raise ValueError(f"no rule for '{tree.data}'")
+        return method(kids)
 
     def error(self, message: str, start: int, end: int, **kw) -> QueryError:
         return QueryError(message, self.source, start, end, **kw)
@@ -504,7 +556,7 @@ class ToAst(Transformer):
 
 
 def _is_token(node) -> bool:
-    return isinstance(node, Token)
+    return isinstance(node, str)  # lark's Token and kb.query.lalr.Token are str
 
 
 def _start(node) -> int:

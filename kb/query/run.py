@@ -27,27 +27,43 @@ from kb.query.vocab import vocabulary
 ResultKind = Literal["rows", "count", "groups", "diff"]
 
 
-@dataclass
 class Row:
-    """One answer: an item (its public JSON, decoded on first use) and the occurrence that matched."""
+    """One answer: an item (its public JSON, decoded on first use) and the occurrence that matched.
 
-    id: str
-    due: str | None
-    due_phrase: str | None = None
-    due_scope: str | None = None
-    due_kind: str | None = None
-    rank: float | None = None
-    overdue: bool = False
-    extra: dict = field(default_factory=dict)  # keys a condition adds: via, conflicts, matched (see Compiled.annotations)
-    inferred: bool = False  # with `with_inferred`: a row only inferred facts bring in
-    _store: object = field(default=None, repr=False, compare=False)
-    _rowid: int | None = field(default=None, repr=False, compare=False)
-    _item: dict | None = field(default=None, repr=False, compare=False)
+    A row is the SQL tuple itself, `(rowid, id, due, due_phrase, due_scope, due_kind, rank)`,
+    with what every row of a result shares (the store, today) behind one reference, so that
+    making tens of thousands of rows costs little more than fetching them (docs/performance.md);
+    the attributes are read from the tuple when asked for. `extra` holds the keys a condition
+    adds (via, conflicts, matched: see Compiled.annotations), made on first use; `inferred` is
+    set with `with_inferred` on a row only inferred facts bring in."""
+
+    __slots__ = ("_ctx", "_extra", "_item", "_t", "inferred")
+
+    def __init__(self, t: tuple, ctx: _Shared):
+        self._t, self._ctx, self._item, self._extra, self.inferred = t, ctx, None, None, False
+
+    id = property(lambda self: self._t[1])
+    due = property(lambda self: self._t[2])
+    due_phrase = property(lambda self: self._t[3])
+    due_scope = property(lambda self: self._t[4])
+    due_kind = property(lambda self: self._t[5])
+    rank = property(lambda self: self._t[6])
+
+    @property
+    def overdue(self) -> bool:
+        due = self._t[2]
+        return bool(due and due < self._ctx.today)
+
+    @property
+    def extra(self) -> dict:
+        if self._extra is None:
+            self._extra = {}
+        return self._extra
 
     @property
     def item(self) -> dict:
         if self._item is None:
-            self._item = self._store.item_json(self._rowid)
+            self._item = self._ctx.store.item_json(self._t[0])
         return self._item
 
     @property
@@ -68,10 +84,33 @@ class Row:
         if self.due_scope:
             out["due_scope"] = self.due_scope
         out["overdue"] = self.overdue
-        out.update(self.extra)
+        if self._extra:
+            out.update(self._extra)
         if self.inferred:
             out["inferred"] = True
         return out
+
+    def _key(self) -> tuple:
+        return self._t[1:] + (self.overdue, tuple(sorted((self._extra or {}).items(), key=repr)), self.inferred)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Row) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._t[1:])
+
+    def __repr__(self) -> str:
+        return (f"Row(id={self.id!r}, due={self.due!r}, due_phrase={self.due_phrase!r}, due_scope={self.due_scope!r}, "
+                f"due_kind={self.due_kind!r}, rank={self.rank!r}, overdue={self.overdue!r}, extra={self._extra or {}!r}, "
+                f"inferred={self.inferred!r})")
+
+
+@dataclass
+class _Shared:
+    """What the rows of one result share: the store their JSON is read from, and today (ISO)."""
+
+    store: object
+    today: str
 
 
 REP_FIELDS = ("doc", "ref", "kind", "parent", "section", "heading", "category", "text", "summary", "units",
@@ -239,6 +278,7 @@ def run(store, text: str, today: date | None = None, limit: int | None = None, s
     only, unless `with_inferred`: then rows that match only through an inferred membership or an
     inferred date are there too, marked `inferred`."""
     today = today or date.today()
+    select_arg = select
     statement = select if select is not None else statement if statement is not None else parse(text)
     if isinstance(statement, Diff):
         raise QueryError("a diff compares whole documents: ask the knowledge base (KnowledgeBase.query), not the store",
@@ -246,9 +286,10 @@ def run(store, text: str, today: date | None = None, limit: int | None = None, s
     counting = isinstance(statement, Count)
     select: Select = statement.select if counting else statement
     view = "items" if (items or select.items) else "obligations"
-    result = _run(store, text, today, limit, select, counting, view, with_inferred)
+    cacheable = select_arg is None  # a condition handed in (diff's `where`) is not keyed by its text
+    result = _run(store, text, today, limit, select, counting, view, with_inferred, cacheable)
     if with_inferred and result.kind == "rows":
-        stated = {(r.id, r.due) for r in _run(store, text, today, limit, select, counting, view, False).rows}
+        stated = {(r.id, r.due) for r in _run(store, text, today, limit, select, counting, view, False, cacheable).rows}
         _mark_inferred(store, result, stated)
     return result
 
@@ -271,10 +312,10 @@ def _mark_inferred(store, result: QueryResult, stated: set) -> None:
                                                         for (c, j, m), why in sorted(vocab.inferred_reasons.items())])
 
 
-def _run(store, text, today, limit, select, counting, view, with_inferred) -> QueryResult:
+def _run(store, text, today, limit, select, counting, view, with_inferred, cacheable) -> QueryResult:
     lim = select.limit if select.limit is not None else limit
-    plan = _Plan.make(store, text, today, select, lim, obligations=view == "obligations",
-                      with_inferred=with_inferred)
+    plan = _plan(store, text, today, select, lim, cacheable, obligations=view == "obligations",
+                 with_inferred=with_inferred)
     if view == "obligations":
         result = _run_obligations(plan, select, counting, lim)
     elif select.group is not None:
@@ -283,8 +324,29 @@ def _run(store, text, today, limit, select, counting, view, with_inferred) -> Qu
         result = _count(plan)
     else:
         result = _rows(plan, select, lim)
-    result.dates = plan.compiled.dates
+    result.dates = list(plan.compiled.dates)  # the plan may be cached: results get their own lists
     return result
+
+
+PLANS = 256
+"""Compiled plans kept per store: the same query text, day and limit compile to the same SQL."""
+
+
+def _plan(store, text: str, today: date, select: Select, lim: int | None, cacheable: bool, *,
+          obligations: bool, with_inferred: bool) -> _Plan:
+    """The plan of a query, compiled once per store (whose vocabulary never changes) and reused
+    when the same text is asked again on the same day with the same limit and view."""
+    if not cacheable:
+        return _Plan.make(store, text, today, select, lim, obligations=obligations, with_inferred=with_inferred)
+    plans = store.memo.setdefault("plans", {})
+    key = (text, today, lim, obligations, with_inferred)
+    plan = plans.get(key)
+    if plan is None:
+        if len(plans) >= PLANS:
+            plans.clear()
+        plan = plans[key] = _Plan.make(store, text, today, select, lim, obligations=obligations,
+                                       with_inferred=with_inferred)
+    return plan
 
 
 @dataclass
@@ -335,14 +397,14 @@ def _groups(plan: _Plan, key: str) -> QueryResult:
         sql = f"SELECT {_GROUP_SQL[key]} AS k, {count_expr} AS n {base} {where} GROUP BY k ORDER BY k"
     groups = [(str(k), int(n)) for k, n in plan.store.con.execute(sql, plan.params)]
     labels = group_labels(plan.vocab, key, [k for k, _ in groups])
-    return QueryResult(plan.text, "groups", groups=groups, group_by=key, labels=labels, sql=sql, params=plan.params)
+    return QueryResult(plan.text, "groups", groups=groups, group_by=key, labels=labels, sql=sql, params=list(plan.params))
 
 
 def _count(plan: _Plan) -> QueryResult:
     """As many as the rows the query shows: items, or (item, date) occurrences."""
     sql = f"SELECT count(*) {plan.base} {plan.where}"
     n = plan.store.con.execute(sql, plan.params).fetchone()[0]
-    return QueryResult(plan.text, "count", count=n, sql=sql, params=plan.params)
+    return QueryResult(plan.text, "count", count=n, sql=sql, params=list(plan.params))
 
 
 def _rank(plan: _Plan) -> tuple[str, str, list]:
@@ -407,14 +469,15 @@ def _rows(plan: _Plan, select: Select, lim: int | None) -> QueryResult:
         sql += " LIMIT ?"
     params = rank_params + list(compiled.params) + ([lim] if lim is not None else [])
     iso_today = plan.today.isoformat()
-    rows = [Row(item_id, due, phrase, scope, due_kind, rank, overdue=bool(due and due < iso_today),
-                _store=plan.store, _rowid=rid)
-            for rid, item_id, due, phrase, scope, due_kind, rank in plan.store.con.execute(sql, params)]
+    shared = _Shared(plan.store, iso_today)
+    cursor = plan.store.con.cursor()
+    cursor.row_factory = None  # plain tuples: each becomes a Row as it is
+    rows = [Row(t, shared) for t in cursor.execute(sql, params).fetchall()]
     for annotate in compiled.annotations:  # what a condition tells about each row (via, conflicts, ...)
         annotate(plan.store.con, rows)
     terms = _terms(select.expr)
     result = QueryResult(plan.text, "rows", rows=rows, terms=terms + [v for _, vs in compiled.expanded for v in vs],
-                         sql=sql, params=params, as_of=iso_today, synonyms=compiled.expanded)
+                         sql=sql, params=params, as_of=iso_today, synonyms=list(compiled.expanded))
     if not rows and terms:
         result.nearest = _nearest(plan, terms)
     return result
@@ -475,7 +538,7 @@ def _obligation_groups(plan: _Plan, group: str, base: str, key: str) -> QueryRes
         sql = f"SELECT {_GROUP_SQL[group]} AS k, count(DISTINCT {key}) AS n {base} {where} GROUP BY k ORDER BY k"
     groups = [(str(k), int(n)) for k, n in plan.store.con.execute(sql, plan.params)]
     labels = group_labels(plan.vocab, group, [k for k, _ in groups])
-    return QueryResult(plan.text, "groups", groups=groups, group_by=group, labels=labels, sql=sql, params=plan.params,
+    return QueryResult(plan.text, "groups", groups=groups, group_by=group, labels=labels, sql=sql, params=list(plan.params),
                        view="obligations")
 
 
@@ -488,7 +551,7 @@ def _run_obligations(plan: _Plan, select: Select, counting: bool, lim: int | Non
     if counting:
         sql = f"SELECT count(DISTINCT {key}) {base} {plan.where}"
         n = plan.store.con.execute(sql, plan.params).fetchone()[0]
-        return QueryResult(plan.text, "count", count=n, sql=sql, params=plan.params, view="obligations")
+        return QueryResult(plan.text, "count", count=n, sql=sql, params=list(plan.params), view="obligations")
     return _obligation_rows(plan, select, lim)
 
 
@@ -519,7 +582,7 @@ def _obligation_rows(plan: _Plan, select: Select, lim: int | None) -> QueryResul
         rows, _ = _collect(plan.store, sql, all_params, plan.today, dated, lim)
     result = QueryResult(plan.text, "rows", rows=rows, terms=terms + [v for _, vs in compiled.expanded for v in vs],
                          sql=sql, params=all_params, view="obligations", as_of=plan.today.isoformat(),
-                         synonyms=compiled.expanded)
+                         synonyms=list(compiled.expanded))
     if not rows and terms:
         result.nearest = _nearest(plan, terms)
     return result

@@ -50,10 +50,6 @@ import os
 import sqlite3
 from pathlib import Path
 
-from kb.loading.sources import squash
-from kb.store.obligations import Record, stated_first
-from kb.store.textindex import index_text
-
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE documents(id TEXT PRIMARY KEY, title_zh TEXT, title_en TEXT, jurisdiction TEXT, source TEXT, json TEXT);
@@ -123,6 +119,10 @@ def _d(value) -> str | None:
 
 def search_blob(item) -> str:
     """The squashed, casefolded text a literal substring search runs over."""
+    from kb.loading.sources import (
+        squash,  # building only: opening a store needs neither
+    )
+
     parts = [p for pieces in item.verbatim().values() for p in pieces]
     parts += [item.heading or "", item.category or "", item.summary]
     return squash("\u0001".join(parts)).casefold()
@@ -143,7 +143,12 @@ def field_texts(item) -> tuple[str, str, str]:
 def item_rows(kb, items):
     """Rows for every table, item by item (a generator, so 100k items stream through).
 
-    The JSON lives in its own table so that scans of `items` stay small."""
+    The JSON lives in its own table so that scans of `items` stay small; it is written compact
+    (no spaces after `,` and `:`), the most part of the store's size (docs/performance.md)."""
+    from kb.loading.sources import squash  # building only: opening a store needs none of these
+    from kb.store.obligations import Record, stated_first
+    from kb.store.textindex import index_text
+
     for seq, item in enumerate(items, start=1):
         doc = kb.documents[item.doc]
         dl = item.deadline
@@ -153,7 +158,7 @@ def item_rows(kb, items):
             " › ".join(item.section), doc.jurisdiction, item.summary, item.text,
             _d(dl.next_date) if dl else None, item.deadline_kind, search_blob(item), seq,
         )
-        yield "item_json", (seq, json.dumps(data, ensure_ascii=False))
+        yield "item_json", (seq, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
         yield "_record", Record.of(item, seq)
         for r in item.units:
             yield "item_units", (seq, r.unit, r.role, r.as_written, r.written_role, r.column)
@@ -385,6 +390,12 @@ class Store:
             item = self._items[rowid] = json.loads(data)
         return item
 
+    def item_json_by_id(self, item_id: str) -> dict | None:
+        """An item's public JSON by its id (None for an unknown id), read straight from the store."""
+        row = self.con.execute("SELECT j.json FROM items i JOIN item_json j ON j.item = i.rowid WHERE i.id = ?",
+                               (item_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
     def close(self) -> None:
         self.con.close()
 
@@ -409,3 +420,9 @@ def open_store(where, tree, rebuild: bool = False) -> Store:
                 pass
         build(tree(), path, fingerprint=where.key)
     return Store(path, where.root, where.key)
+
+
+def item_json_rows(con: sqlite3.Connection):
+    """(rowid, public JSON text) of every item, in order: what an export of the items as JSON
+    holds (bench/run.py compares the store's size with it)."""
+    yield from con.execute("SELECT item, json FROM item_json ORDER BY item")
