@@ -9,21 +9,14 @@ here with `parse_iso` and `month_end`, where callers have always found them) res
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 
 from kb.core.dates import month_end, parse_iso, resolve_phrase  # noqa: F401 - re-exported: callers import them from here
 
 
-_PERIOD_ENDS = {
-    "year": ((12, 31),),
-    "half-year": ((6, 30), (12, 31)),
-    "quarter": ((3, 31), (6, 30), (9, 30), (12, 31)),
-}
-
-
 def recurrence_dates(every: str, on, first: date | None, until: date | None = None) -> list[date]:
-    """All occurrences of a recurrence from `first` to `until`, in order.
+    """All occurrences of a recurrence from `first` to `until`, in order: the iCalendar rule of
+    `rrule()` expanded by dateutil (the same rule the ICS export writes), starting at `first`.
 
     A duty ends: without `until` nothing is known beyond `first`, so only `first` is returned
     (`powerkb check` reports such a recurrence as a problem). Expanding to an arbitrary horizon
@@ -33,25 +26,18 @@ def recurrence_dates(every: str, on, first: date | None, until: date | None = No
         return []
     if until is None:
         return [first]
-    last = until
-    out: list[date] = []
-    for year in range(first.year, last.year + 1):
-        if on == "end":
-            if every == "month":
-                candidates = [month_end(year, m) for m in range(1, 13)]
-            else:
-                candidates = [date(year, m, d) for m, d in _PERIOD_ENDS[every]]
-        else:
-            days = [on] if isinstance(on, str) else list(on)
-            candidates = []
-            for mmdd in days:
-                mo, d = (int(x) for x in mmdd.split("-"))
-                if every == "month":
-                    candidates += [date(year, m, min(d, calendar.monthrange(year, m)[1])) for m in range(1, 13)]
-                else:
-                    candidates.append(date(year, mo, d))
-        out += [c for c in sorted(candidates) if first <= c <= last]
-    return out
+    from datetime import datetime
+
+    from dateutil.rrule import rrulestr
+
+    rule = rrule(every, on)
+    if rule is None:  # days no single RRULE names: one yearly rule each
+        days = [on] if isinstance(on, str) else list(on)
+        found = {d for mmdd in days for d in recurrence_dates("year", mmdd, first, until)}
+        return sorted(d for d in found if d >= first)
+    start = datetime(first.year, first.month, first.day)
+    stop = datetime(until.year, until.month, until.day)
+    return [d.date() for d in rrulestr(rule, dtstart=start).between(start, stop, inc=True)]
 
 
 def rrule(every: str, on) -> str | None:

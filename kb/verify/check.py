@@ -395,6 +395,9 @@ class Checker:
                 self.add(file, line, f"{item.id}: 'on' {d!r} is not a real month-day")
         if dl.first and dl.until and dl.until < dl.first:
             self.add(file, line, f"{item.id}: recurrence ends before it starts")
+        elif dl.first and dl.until and dl.occurrences()[:1] != [dl.first]:
+            self.add(file, line, f"{item.id}: 'first' {dl.first} is not a day of the recurrence “{dl.phrase}” "
+                                 "(its rule, also written to calendars, counts from it)")
 
     def check_target(self, item: Item, t, own_text: str, dates: set, line: int) -> None:
         """A target names registry terms, quotes the item, states its value in its quote, and is
