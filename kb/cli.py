@@ -152,7 +152,20 @@ def cmd_coverage(args) -> int:
     from kb.analysis.trace import coverage
     from kb.render.registry import Coverage
 
-    _render(Coverage(coverage(_kb(args))), args.format)
+    rows = coverage(_kb(args))
+    if args.format == "xlsx":  # a workbook for a report: written to -o, never to a terminal
+        from kb.export.formats import ExportError, write_file
+        from kb.export.xlsx import coverage_workbook_bytes
+        from kb.render.analysis import measure_text
+
+        if not args.output:
+            raise ExportError("--format xlsx writes a workbook: give -o FILE")
+        from pathlib import Path
+
+        write_file(Path(args.output), coverage_workbook_bytes(rows, measure_text))
+        print(f"powerkb: wrote {args.output}", file=sys.stderr)
+        return 0
+    _render(Coverage(rows), args.format)
     return 0
 
 
@@ -371,7 +384,8 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json"], default="text")
 
     p = command("coverage", "each national measure with its provincial counterparts", cmd_coverage)
-    p.add_argument("--format", choices=["table", "json", "md", "csv"], default="table")
+    p.add_argument("--format", choices=["table", "json", "md", "csv", "xlsx"], default="table")
+    p.add_argument("-o", "--output", metavar="FILE", help="xlsx: the workbook to write (a report to leadership)")
 
     p = command("diff", "compare the targets and texts of two documents (national vs provincial)", cmd_diff)
     p.add_argument("a", help="the national document, e.g. 1479 or nea")

@@ -85,3 +85,22 @@ def test_coverage(base, cli):
     assert code == 0 and len(json.loads(out)) == 114
     code, md, _ = cli("coverage", "--format", "md")
     assert md.startswith("# 落实情况") and "| 1479:task.7 |" in md
+
+
+def test_coverage_workbook_for_a_report(cli, tmp_path):
+    """`coverage --format xlsx -o FILE`: a sheet per plan, a row per measure, as the JSON says."""
+    from openpyxl import load_workbook
+
+    code, out, _ = cli("coverage", "--format", "json")
+    rows = [r for r in json.loads(out) if r["doc"] == "shanxi"]
+    path = tmp_path / "coverage.xlsx"
+    code, _, err = cli("coverage", "--format", "xlsx", "-o", str(path))
+    assert code == 0 and "coverage.xlsx" in err
+    ws = load_workbook(path)["shanxi"]
+    table = [[c.value for c in row] for row in ws.iter_rows(min_row=3)]
+    assert [r[1] for r in table] == [r["id"] for r in rows]
+    row55 = next(r for r in table if r[1] == "nea:ledger.55")
+    assert row55[4] is None and row55[6] == next(r["reason"] for r in rows if r["id"] == "nea:ledger.55")
+    row33 = next(r for r in table if r[1] == "nea:ledger.33")
+    assert row33[4].split("\n")[0] == "shanxi:task.2.6（部分）"
+    assert cli("coverage", "--format", "xlsx")[0] == 2  # a workbook needs -o

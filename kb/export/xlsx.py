@@ -281,3 +281,35 @@ def workbook_bytes(base, items, as_of=None) -> bytes:
     buf = io.BytesIO()
     build_workbook(base, items, as_of).save(buf)
     return buf.getvalue()
+
+
+def coverage_workbook_bytes(rows, text_of) -> bytes:
+    """Coverage as a workbook for a report to leadership: one sheet per plan, a row per
+    higher-level measure with its direct counterparts (partial marked), those reached only
+    through another item, and why there is none; printable like the 台账 (A4, 宋体, row heights).
+    `text_of(row)` gives the measure's text in the run's language."""
+    from openpyxl import Workbook
+
+    def counterparts(r) -> str:
+        return "\n".join(c + (label("coverage.partial") if c in r.partial else "") for c in r.counterparts)
+
+    def through(r) -> str:
+        return "\n".join(label("coverage.through", id=i, via=v) for i, v in r.through)
+
+    cols = [Column("seq", label("xlsx.seq"), 6, None), Column("id", label("col.measure"), 18, lambda r: r.id),
+            Column("text", label("xlsx.text"), 50, text_of), Column("via", label("col.via"), 14, lambda r: "\n".join(r.via)),
+            Column("counterparts", label("col.counterparts"), 26, counterparts),
+            Column("through", label("coverage.through_head"), 26, through),
+            Column("reason", label("coverage.reason_head"), 30, lambda r: "" if r.counterparts else (r.reason or ""))]
+    wb = Workbook()
+    wb.remove(wb.active)
+    wb.properties.creator = "powerkb"
+    st = _styles()
+    for doc in dict.fromkeys(r.doc for r in rows):
+        mine = [r for r in rows if r.doc == doc]
+        covered = sum(1 for r in mine if r.counterparts)
+        title = label("coverage.sheet_title", doc=doc, covered=covered, total=len(mine))
+        _write_sheet(wb, Sheet(doc[:31], title, cols, mine), st)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

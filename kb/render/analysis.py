@@ -86,6 +86,11 @@ def counterparts_text(r) -> str:
     return sep.join(parts)
 
 
+def measure_text(r) -> str:
+    """A coverage row's measure in full, for a workbook: its Chinese text, or its summary in English."""
+    return (r.text or r.summary) if is_zh() else r.summary
+
+
 def _row_gist(r) -> str:
     return gist({"summary": r.summary, "text": r.text}, 80)
 
