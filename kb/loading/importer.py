@@ -167,31 +167,27 @@ def _reject_constant(name: str):
     raise ValueError(f"{name} is not a JSON number")
 
 
-def read_export(path: Path, data: bytes | None = None) -> Tree:
-    """Read a JSON export as a policy tree (from `data`, its bytes as already read, when given).
-    Never raises on bad content: see `tree.problems`."""
-    tree = Tree(root=path)
-    shown = display_path(path)
+def _parse(path: Path, data: bytes | None, tree: Tree, shown: str):
+    """The export's JSON object, or None (with the problem recorded) when it is not one."""
     try:
         text = (path.read_bytes() if data is None else data).decode("utf-8-sig")
-        data = json.loads(text, parse_constant=_reject_constant)
+        obj = json.loads(text, parse_constant=_reject_constant)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         tree.problems.append(Problem(shown, 1, f"not a readable JSON export: {exc}"))
-        return tree
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        got = data.get("schema") if isinstance(data, dict) else type(data).__name__
+        return None
+    if not isinstance(obj, dict) or obj.get("schema") != SCHEMA:
+        got = obj.get("schema") if isinstance(obj, dict) else type(obj).__name__
         tree.problems.append(Problem(shown, 1, f"not a powerkb JSON export (expected \"schema\": \"{SCHEMA}\", got {got!r})"))
-        return tree
-    tree.problems += schema_problems(data, shown)
-    if tree.problems:
-        return tree
-    try:
-        tree.registries = _registries(data)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        tree.problems.append(Problem(shown, 1, f"registries: {_where(exc)}"))
-        return tree
+        return None
+    tree.problems += schema_problems(obj, shown)
+    return None if tree.problems else obj
+
+
+def _add_entries(tree: Tree, data: dict, shown: str) -> None:
+    """Documents, then items (each of a known document), each id once."""
     for section, build in (("documents", lambda d: _document(d, shown)),
                            ("items", lambda d: _item(d, tree.registries.units, shown))):
+        target = tree.documents if section == "documents" else tree.items
         for index, entry in enumerate(data.get(section) or ()):
             try:
                 obj = build(entry)
@@ -199,18 +195,38 @@ def read_export(path: Path, data: bytes | None = None) -> Tree:
                 label = entry.get("id", index) if isinstance(entry, dict) else index
                 tree.problems.append(Problem(shown, 1, f"{section}[{label}]: {_where(exc)}"))
                 continue
-            target = tree.documents if section == "documents" else tree.items
             if obj.id in target:
                 tree.problems.append(Problem(shown, 1, f"{section}: duplicate id {obj.id}"))
             elif section == "items" and obj.doc not in tree.documents:
                 tree.problems.append(Problem(shown, 1, f"items[{obj.id}]: unknown document '{obj.doc}'"))
             else:
                 target[obj.id] = obj
+
+
+def _add_links(tree: Tree, data: dict, shown: str) -> None:
     try:
         tree.links = [Link(l["from"], l["rel"], l["to"], l.get("note"), partial=bool(l.get("partial", False)),
                            conflict=l.get("conflict")) for l in data.get("links") or ()]
-        tree.no_counterpart = {e["id"]: e["reason"] for e in data.get("no_counterpart") or () if not e.get("in")}
-        tree.no_counterpart_in = {(e["id"], e["in"]): e["reason"] for e in data.get("no_counterpart") or () if e.get("in")}
+        missing = data.get("no_counterpart") or ()
+        tree.no_counterpart = {e["id"]: e["reason"] for e in missing if not e.get("in")}
+        tree.no_counterpart_in = {(e["id"], e["in"]): e["reason"] for e in missing if e.get("in")}
     except (KeyError, TypeError) as exc:
         tree.problems.append(Problem(shown, 1, f"links: {_where(exc)}"))
+
+
+def read_export(path: Path, data: bytes | None = None) -> Tree:
+    """Read a JSON export as a policy tree (from `data`, its bytes as already read, when given).
+    Never raises on bad content: see `tree.problems`."""
+    tree = Tree(root=path)
+    shown = display_path(path)
+    obj = _parse(path, data, tree, shown)
+    if obj is None:
+        return tree
+    try:
+        tree.registries = _registries(obj)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        tree.problems.append(Problem(shown, 1, f"registries: {_where(exc)}"))
+        return tree
+    _add_entries(tree, obj, shown)
+    _add_links(tree, obj, shown)
     return tree

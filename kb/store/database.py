@@ -145,47 +145,62 @@ def item_rows(kb, items):
 
     The JSON lives in its own table so that scans of `items` stay small; it is written compact
     (no spaces after `,` and `:`), the most part of the store's size (docs/performance.md)."""
-    from kb.loading.sources import squash  # building only: opening a store needs none of these
-    from kb.store.obligations import Record, stated_first
-    from kb.store.textindex import index_text
+    from kb.store.obligations import Record  # building only: opening a store needs none of these
 
     for seq, item in enumerate(items, start=1):
         doc = kb.documents[item.doc]
         dl = item.deadline
-        data = item.to_dict()
         yield "items", (
             seq, item.id, item.doc, item.ref, item.kind, item.parent, item.category, item.heading,
             " › ".join(item.section), doc.jurisdiction, item.summary, item.text,
             _d(dl.next_date) if dl else None, item.deadline_kind, search_blob(item), seq,
         )
-        yield "item_json", (seq, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+        yield "item_json", (seq, json.dumps(item.to_dict(), ensure_ascii=False, separators=(",", ":")))
         yield "_record", Record.of(item, seq)
         for r in item.units:
             yield "item_units", (seq, r.unit, r.role, r.as_written, r.written_role, r.column)
-        for t in item.targets:
-            a = t.alternative
-            yield "targets", (
-                seq, t.metric, t.customer, t.area, t.stage, t.comparator, t.value, t.unit,
-                _d(t.by), _d(t.from_), a.metric if a else None, a.comparator if a else None,
-                a.value if a else None, a.unit if a else None, t.quote,
-            )
-        if not item.deadlines:
-            yield "occurrences", (seq, None, "none", None, None, None, 0, "stated")
-        seen = set()
-        for n, dl in stated_first(item.deadlines):
-            for d in dl.occurrences() or [None]:
-                # one row per item and date: the first-listed deadline on a date speaks for it
-                key = (d, None if d else dl.kind)
-                if key not in seen:
-                    seen.add(key)
-                    yield "occurrences", (seq, _d(d), dl.kind, dl.phrase, dl.scope, dl.label, n, dl.basis)
-        zh = " ".join(p for pieces in item.verbatim().values() for p in pieces)
-        zh += " " + (item.heading or "") + " " + (item.category or "")
-        yield "fts_zh", (seq, index_text(zh))
-        yield "fts_en", (seq, item.summary)
-        parts = field_texts(item)
-        yield "fts_fields", (seq, *(index_text(p) for p in parts))
-        yield "item_fields", (seq, *(squash(p).casefold() for p in parts))
+        yield from _target_rows(seq, item)
+        yield from _occurrence_rows(seq, item)
+        yield from _text_rows(seq, item)
+
+
+def _target_rows(seq: int, item):
+    for t in item.targets:
+        a = t.alternative
+        yield "targets", (
+            seq, t.metric, t.customer, t.area, t.stage, t.comparator, t.value, t.unit,
+            _d(t.by), _d(t.from_), a.metric if a else None, a.comparator if a else None,
+            a.value if a else None, a.unit if a else None, t.quote,
+        )
+
+
+def _occurrence_rows(seq: int, item):
+    """One row per item and date: the first-listed (stated first) deadline on a date speaks for it."""
+    from kb.store.obligations import stated_first
+
+    if not item.deadlines:
+        yield "occurrences", (seq, None, "none", None, None, None, 0, "stated")
+    seen = set()
+    for n, dl in stated_first(item.deadlines):
+        for d in dl.occurrences() or [None]:
+            key = (d, None if d else dl.kind)
+            if key not in seen:
+                seen.add(key)
+                yield "occurrences", (seq, _d(d), dl.kind, dl.phrase, dl.scope, dl.label, n, dl.basis)
+
+
+def _text_rows(seq: int, item):
+    """The text indexes: bigrams of all verbatim text, the English summary, and each field apart."""
+    from kb.loading.sources import squash
+    from kb.store.textindex import index_text
+
+    zh = " ".join(p for pieces in item.verbatim().values() for p in pieces)
+    zh += " " + (item.heading or "") + " " + (item.category or "")
+    yield "fts_zh", (seq, index_text(zh))
+    yield "fts_en", (seq, item.summary)
+    parts = field_texts(item)
+    yield "fts_fields", (seq, *(index_text(p) for p in parts))
+    yield "item_fields", (seq, *(squash(p).casefold() for p in parts))
 
 
 _INSERT = {
@@ -285,20 +300,7 @@ def _fill(kb, tmp: Path, items, fingerprint) -> None:
     try:
         con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
         con.executescript(SCHEMA)
-        batches: dict[str, list] = {name: [] for name in _INSERT}
-        records: dict = {}  # what the duty rule needs of each item, kept while the items stream
-        for table, row in item_rows(kb, items if items is not None else kb.items.values()):
-            if table == "_record":
-                records[row.id] = row
-                continue
-            batch = batches[table]
-            batch.append(row)
-            if len(batch) >= 5000:
-                con.executemany(_INSERT[table], batch)
-                batch.clear()
-        for table, batch in batches.items():
-            if batch:
-                con.executemany(_INSERT[table], batch)
+        records = _insert_items(con, kb, items if items is not None else kb.items.values())
         insert_obligations(con, records, kb.links)
         con.executemany("INSERT INTO links VALUES (?,?,?,?,?,?)",
                         [(l.src, l.rel, l.dst, l.note, int(l.partial), l.conflict) for l in kb.links])
@@ -306,28 +308,7 @@ def _fill(kb, tmp: Path, items, fingerprint) -> None:
             (d.id, d.title_zh, d.title_en, d.jurisdiction, d.source_file, json.dumps(d.to_dict(), ensure_ascii=False))
             for d in kb.documents.values()
         ])
-        units = kb.registries.units.values()
-        con.executemany("INSERT INTO units VALUES (?,?,?,?,?,?,?,?)", [
-            (u.id, u.zh, u.en, u.level, u.kind, u.parent, int(u.collective), json.dumps(u.to_dict(), ensure_ascii=False))
-            for u in units
-        ])
-        con.executemany("INSERT INTO unit_names VALUES (?,?)", sorted({
-            (name.casefold(), u.id) for u in units for name in (u.id, *u.names)
-        }))
-        con.executemany("INSERT INTO unit_members VALUES (?,?,?,?,?)", [
-            (u.id, j, m, "stated", None) for u in units for j, members in u.members for m in members
-        ] + [
-            (u.id, j, m, "inferred", reason) for u in units for j, members in u.inferred_members for m, reason in members
-        ])
-        reg = kb.registries
-        con.executemany("INSERT INTO terms VALUES (?,?,?,?,?)", [
-            (kind, t.id, t.zh, t.en, json.dumps(t.to_dict(), ensure_ascii=False))
-            for kind in ("metrics", "customers", "areas", "stages", "measures", "places")
-            for t in getattr(reg, kind).values()
-        ])
-        con.executemany("INSERT INTO synonyms VALUES (?,?)", [
-            (n, form) for n, group in enumerate(getattr(reg, "synonyms", ())) for form in group
-        ])
+        _insert_registries(con, kb.registries)
         con.executescript(INDEXES)
         stamp = fingerprint if fingerprint is not None else getattr(kb, "fingerprint", "")
         con.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (stamp,))
@@ -337,6 +318,50 @@ def _fill(kb, tmp: Path, items, fingerprint) -> None:
         con.commit()
     finally:
         con.close()
+
+
+def _insert_items(con, kb, items) -> dict:
+    """Every item's rows, in batches; returns what the duty rule needs of each item."""
+    batches: dict[str, list] = {name: [] for name in _INSERT}
+    records: dict = {}  # kept while the items stream
+    for table, row in item_rows(kb, items):
+        if table == "_record":
+            records[row.id] = row
+            continue
+        batch = batches[table]
+        batch.append(row)
+        if len(batch) >= 5000:
+            con.executemany(_INSERT[table], batch)
+            batch.clear()
+    for table, batch in batches.items():
+        if batch:
+            con.executemany(_INSERT[table], batch)
+    return records
+
+
+def _insert_registries(con, reg) -> None:
+    """Units (with every name and stated or inferred membership), terms and synonyms."""
+    units = reg.units.values()
+    con.executemany("INSERT INTO units VALUES (?,?,?,?,?,?,?,?)", [
+        (u.id, u.zh, u.en, u.level, u.kind, u.parent, int(u.collective), json.dumps(u.to_dict(), ensure_ascii=False))
+        for u in units
+    ])
+    con.executemany("INSERT INTO unit_names VALUES (?,?)", sorted({
+        (name.casefold(), u.id) for u in units for name in (u.id, *u.names)
+    }))
+    con.executemany("INSERT INTO unit_members VALUES (?,?,?,?,?)", [
+        (u.id, j, m, "stated", None) for u in units for j, members in u.members for m in members
+    ] + [
+        (u.id, j, m, "inferred", reason) for u in units for j, members in u.inferred_members for m, reason in members
+    ])
+    con.executemany("INSERT INTO terms VALUES (?,?,?,?,?)", [
+        (kind, t.id, t.zh, t.en, json.dumps(t.to_dict(), ensure_ascii=False))
+        for kind in ("metrics", "customers", "areas", "stages", "measures", "places")
+        for t in getattr(reg, kind).values()
+    ])
+    con.executemany("INSERT INTO synonyms VALUES (?,?)", [
+        (n, form) for n, group in enumerate(getattr(reg, "synonyms", ())) for form in group
+    ])
 
 
 def connect(path: Path) -> sqlite3.Connection:
