@@ -142,7 +142,7 @@ def cmd_diff(args) -> int:
 def cmd_tui(args) -> int:
     from tui.app import run
 
-    return run(policies=args.policies, as_of=getattr(args, "as_of", None))
+    return run(policies=args.policies, as_of=getattr(args, "as_of", None), query=getattr(args, "query", None))
 
 
 def cmd_export(args) -> int:
@@ -219,6 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("tui", help="the terminal app: browse, query, trace, diff, deadlines")
     p.add_argument("--as-of", type=_date_arg, metavar="DATE", help="the date overdue items are marked against")
+    p.add_argument("--query", metavar="QUERY", help="start on the results of this query")
     p.set_defaults(func=cmd_tui)
 
     p = sub.add_parser("export", help="export items: json, jsonl, csv, xlsx (台账), ics, graphml, sqlite")

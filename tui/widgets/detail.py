@@ -6,22 +6,25 @@ from __future__ import annotations
 
 from datetime import date
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import OptionList, Static
 
 from ..messages import OpenItem
+from ..strings import STRINGS, text as _
 from ..style import OVERDUE, OVERDUE_MARK, highlighted
 
 OCCURRENCES_SHOWN = 6
-RELATION_NAMES = {"parent": "parent", "year-action": "year action", "part": "part", "implements": "implements",
-                  "implemented-by": "implemented by", "measures": "measures", "measured-by": "measured by",
-                  "same-as": "same as"}
 
 
-def _section(text: Text, title: str) -> None:
-    text.append(f"\n\n{title}\n", style="bold underline")
+def relation_name(relation: str) -> str:
+    return _(f"rel.{relation}") if f"rel.{relation}" in STRINGS else relation
+
+
+def _section(text: Text, key: str) -> None:
+    text.append(f"\n\n{_(key)}\n", style="bold underline")
 
 
 def _deadlines(text: Text, item, as_of: date) -> None:
@@ -36,9 +39,9 @@ def _deadlines(text: Text, item, as_of: date) -> None:
             for n, d in enumerate(dates[:OCCURRENCES_SHOWN]):
                 text.append(", " if n else "")
                 text.append(d.isoformat(), style=OVERDUE if d < as_of else "green")
-            text.append(f" … ({len(dates)} in all)\n" if len(dates) > OCCURRENCES_SHOWN else "\n")
+            text.append(_("in-all", n=len(dates)) + "\n" if len(dates) > OCCURRENCES_SHOWN else "\n")
     if not item.deadlines:
-        text.append("none stated\n", style="dim")
+        text.append(_("none-stated") + "\n", style="dim")
 
 
 def item_text(item, base, terms: list[str], as_of: date) -> Text:
@@ -56,35 +59,35 @@ def item_text(item, base, terms: list[str], as_of: date) -> Text:
     text.append("\n\n")
     text.append_text(highlighted(item.text, terms))
     if item.national:
-        _section(text, "National (1479) column")
+        _section(text, "sec.national")
         text.append_text(highlighted("\n".join(item.national), terms))
     if item.standard:
-        _section(text, "Completion standard")
+        _section(text, "sec.standard")
         text.append_text(highlighted("\n".join(item.standard), terms))
-    _section(text, "Summary")
+    _section(text, "sec.summary")
     text.append_text(highlighted(item.summary, terms))
     if item.units:
-        _section(text, "Units")
+        _section(text, "sec.units")
         for r in item.units:
             text.append("• " + (r.name or r.unit))
             if r.name_en:
                 text.append(f"  {r.name_en}", style="dim")
             text.append(f"  {r.role}\n", style="bold green" if r.role == "lead" else "yellow")
     if item.targets:
-        _section(text, "Targets")
+        _section(text, "sec.targets")
         for t in item.targets:
             text.append("• " + target_line(t, base.registries) + "\n")
-    _section(text, "Deadlines")
+    _section(text, "sec.deadlines")
     _deadlines(text, item, as_of)
-    _section(text, "Source")
-    pages = f", page {', '.join(map(str, item.pages))}" if item.pages else ""
+    _section(text, "sec.source")
+    pages = _("page", pages=", ".join(map(str, item.pages))) if item.pages else ""
     text.append(f"{item.source_file}{pages}\n", style="dim")
     text.append_text(highlighted("“" + ("\n".join(item.quote) or item.text) + "”", terms))
     if item.note:
-        _section(text, "Note")
+        _section(text, "sec.note")
         text.append(item.note)
     for key, reason in item.absent:
-        text.append(f"\nabsent {key}: {reason}", style="dim")
+        text.append("\n" + _("absent", key=key, reason=reason), style="dim")
     return text
 
 
@@ -99,11 +102,17 @@ class LinkList(OptionList):
         self.ids = [r.id for r in related]
         self.clear_options()
         for r in related:
-            prompt = Text.assemble((f"{RELATION_NAMES[r.relation]:<15}", "magenta"), (r.id, "cyan"),
+            name = relation_name(r.relation)
+            prompt = Text.assemble((name + " " * max(1, 15 - cell_len(name)), "magenta"), (r.id, "cyan"),
                                    "  " + base.items[r.id].summary)
             self.add_option(prompt)
-        self.border_title = f"Linked items ({len(related)})"
+        self.border_title = f"{_('linked')} ({len(related)})"
         self.display = bool(related)
+        if related:
+            self.highlighted = 0  # Enter opens the first link at once, before any ↓
+
+    def copy_value(self) -> str | None:
+        return self.ids[self.highlighted] if self.highlighted is not None and self.ids else None
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -113,16 +122,21 @@ class LinkList(OptionList):
 class DetailPane(Vertical):
     """The item's text scrolls above; its links stay in view below, up to 40% of the pane."""
 
+    ALLOW_MAXIMIZE = True
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="detail-scroll"):
             yield Static(id="detail-body")
         yield LinkList(id="links")
 
     def on_mount(self) -> None:
-        self.border_title = "Item"
+        self.clear()
+
+    def clear(self) -> None:
+        """No item: the pane says how to choose one (e.g. after a query that found nothing)."""
+        self.border_title = _("item")
         self.query_one(LinkList).display = False
-        self.query_one("#detail-body", Static).update(
-            Text("Choose an item in the tree or the results to see it here.", style="dim"))
+        self.query_one("#detail-body", Static).update(Text(_("choose"), style="dim"))
 
     def show(self, item, related: list, base, terms: list[str], as_of: date) -> None:
         self.border_title = item.id

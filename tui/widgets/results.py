@@ -2,17 +2,23 @@
 deadline), a small table of counts for `group by`, one number for `count`.
 
 Rows show the id, the date that matched (red with ⚠ when it is before the "as of" date), the
-responsible units and the text around the first search hit, hits in bold yellow. Moving the cursor
-previews the item; Enter opens it.
+responsible units (those the query asked for first, so the reason a row matched is never cut off)
+and the text around the first search hit, hits in bold yellow. Groups show the name of each group
+(国网山西省电力公司, not its id) as the CLI does; Enter on a group asks for its rows (`Drill`).
+Moving the cursor previews the item; Enter opens it.
 """
 
 from __future__ import annotations
 
 from rich.text import Text
+from textual.message import Message
 
 from ..messages import OpenItem
+from ..strings import text as _
 from ..style import OVERDUE, OVERDUE_MARK, highlighted
 from .fitted_table import Column, FittedTable
+
+UNITS_SHOWN = 2
 
 
 def due_cell(row) -> Text:
@@ -30,37 +36,69 @@ def excerpt(text: str, anchors: list[str], lead: int = 6) -> str:
     return flat if at <= lead else "…" + flat[at - lead:]
 
 
-def row_cells(row, terms: list[str]) -> tuple:
-    from kb.render.rows import unit_names
+def units_cell(item: dict, matched: set[str] = frozenset(), limit: int = UNITS_SHOWN) -> Text:
+    """Lead units, the ones the query matched first (bold), then a count of the rest and of the
+    cooperating units: `各市能源局、山西省能源局等3个；协同2个`."""
+    leads = list(dict.fromkeys((u["id"], u["name"]) for u in item["units"] if u["role"] == "lead"))
+    coop = {u["id"] for u in item["units"] if u["role"] != "lead"}
+    leads.sort(key=lambda u: u[0] not in matched)  # stable: the matched ones first, in their order
+    out = Text()
+    for n, (uid, name) in enumerate(leads[:limit]):
+        out.append("、" if n else "")
+        out.append(name, style="bold" if uid in matched else "")
+    if len(leads) > limit:
+        out.append(f"等{len(leads)}个")
+    hidden = matched & coop - {u for u, _ in leads}
+    if coop:
+        out.append(("；" if leads else "") + f"协同{len(coop)}个", style="bold" if hidden else "dim")
+    return out
 
+
+def row_cells(row, terms: list[str], matched: set[str] = frozenset()) -> tuple:
     body = excerpt(row.item["text"], [t.strip() for t in terms] + [row.due_phrase or ""])
-    return row.id, due_cell(row), unit_names(row.item, limit=2), highlighted(body, terms)
+    return row.id, due_cell(row), units_cell(row.item, matched), highlighted(body, terms)
 
 
 class ResultsTable(FittedTable):
-    """Shows a `kb.query.run.QueryResult`; each row's payload is its `Row` (None for counts)."""
+    """Shows a `kb.query.run.QueryResult`; each row's payload is its `Row`, a group's key for
+    `group by`, None for a count."""
 
-    def show(self, result, keep_cursor: bool = False) -> None:
+    class Drill(Message):
+        """Enter on a group row: show the rows of that group."""
+
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.kind: str | None = None
+
+    def show(self, result, keep_cursor: bool = False, matched: set[str] = frozenset()) -> None:
         """Show `result`; `keep_cursor` leaves the cursor where it was, quietly (the same query
-        again, e.g. for another "as of" date), else it goes to the first row and says so."""
+        again, e.g. for another "as of" date), else it goes to the first row and says so.
+        `matched`: the unit ids the query asked for, shown first in the units column."""
         cursor, announce = (self.cursor_row, False) if keep_cursor else (0, True)
+        self.kind = result.kind
         if result.kind == "rows":
             width = max((len(r.id) for r in result.rows), default=10)
-            columns = [Column("id", min(width, 26)), Column("due", 12), Column("units", 10, grow=1, drop=1),
-                       Column("text", 12, grow=4)]
-            self.load(columns, [(row_cells(r, result.terms), r) for r in result.rows], cursor, announce)
+            columns = [Column(_("id"), min(width, 26)), Column(_("due"), 12), Column(_("units"), 10, grow=1, drop=1),
+                       Column(_("text"), 12, grow=4)]
+            self.load(columns, [(row_cells(r, result.terms, matched), r) for r in result.rows], cursor, announce)
         elif result.kind == "groups":
-            top = max((n for _, n in result.groups), default=1)
-            columns = [Column(result.group_by, 12, grow=2), Column("count", 5), Column("", 10, grow=1, drop=1)]
-            rows = [((key or "—", Text(str(n), justify="right"), Text("█" * max(1, round(10 * n / top)), style="cyan")), None)
+            top = max((n for _k, n in result.groups), default=1)
+            columns = [Column(result.group_by, 12, grow=2), Column(_("count"), 5), Column("", 10, grow=1, drop=1)]
+            rows = [((Text(result.labels.get(key) or key or "—"), Text(str(n), justify="right"),
+                      Text("█" * max(1, round(10 * n / top)), style="cyan")), key)
                     for key, n in result.groups]
             self.load(columns, rows, cursor, announce)
         else:
-            self.load([Column("count", 12, grow=1)], [((str(result.count),), None)], cursor, announce)
+            self.load([Column(_("count"), 12, grow=1)], [((str(result.count),), None)], cursor, announce)
 
-    def hint(self, text: str) -> None:
+    def hint(self, words: str) -> None:
         """A line of guidance where the rows will be."""
-        self.load([Column("", 20, grow=1)], [((Text(text, style="dim"),), None)])
+        self.kind = None
+        self.load([Column("", 20, grow=1)], [((Text(words, style="dim"),), None)])
 
     def first_row_in(self, month: str) -> int | None:
         """The first row due in `month` (YYYY-MM), for the deadline timeline."""
@@ -68,10 +106,19 @@ class ResultsTable(FittedTable):
 
     def on_data_table_row_highlighted(self, event: FittedTable.RowHighlighted) -> None:
         event.stop()
-        if row := self.payload(event.cursor_row):
+        if self.kind == "rows" and (row := self.payload(event.cursor_row)):
             self.post_message(OpenItem(row.id, preview=True))
 
     def on_data_table_row_selected(self, event: FittedTable.RowSelected) -> None:
         event.stop()
-        if row := self.payload(event.cursor_row):
-            self.post_message(OpenItem(row.id))
+        payload = self.payload(event.cursor_row)
+        if self.kind == "rows" and payload:
+            self.post_message(OpenItem(payload.id))
+        elif self.kind == "groups" and payload:
+            self.post_message(self.Drill(payload))
+
+    def copy_value(self) -> str | None:
+        payload = self.payload(self.cursor_row)
+        if self.kind == "rows" and payload:
+            return payload.id
+        return None
