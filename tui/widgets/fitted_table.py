@@ -27,6 +27,7 @@ class Column:
     width: int  # the least width, in cells
     grow: int = 0  # share of the spare width
     drop: int = 0  # >0: may be left out when the table is too narrow; lower goes first
+    least: int | None = None  # may shrink to this (cut with …) before the table overflows
 
 
 def fit(columns: list[Column], total: int, padding: int) -> list[int | None]:
@@ -40,6 +41,14 @@ def fit(columns: list[Column], total: int, padding: int) -> list[int | None]:
             break
         shown.remove(i)
     widths: list[int | None] = [columns[i].width if i in shown else None for i in range(len(columns))]
+    deficit = need(shown) - total
+    for i in shown:
+        if deficit <= 0:
+            break
+        if columns[i].least is not None:
+            give = min(deficit, columns[i].width - columns[i].least)
+            widths[i] -= give
+            deficit -= give
     spare = max(0, total - need(shown))
     growing = [i for i in shown if columns[i].grow]
     shares = sum(columns[i].grow for i in growing)

@@ -82,8 +82,8 @@ class ResultsTable(FittedTable):
         self.kind = result.kind
         if result.kind == "rows":
             width = max((len(r.id) for r in result.rows), default=10)
-            columns = [Column(_("id"), min(width, 26)), Column(_("due"), 12), Column(_("units"), 10, grow=1, drop=1),
-                       Column(_("text"), 12, grow=4)]
+            columns = [Column(_("id"), min(width, 26), least=min(width, 14)), Column(_("due"), 12),
+                       Column(_("units"), 10, grow=1, drop=1), Column(_("text"), 12, grow=4)]
             self.load(columns, [(row_cells(r, result.terms, matched), r) for r in result.rows], cursor, announce)
         elif result.kind == "groups":
             top = max((n for _k, n in result.groups), default=1)
