@@ -22,7 +22,13 @@ from textual.worker import Worker, WorkerState
 
 from ..messages import OpenItem
 from ..strings import text
-from ..widgets.diff_view import DiffView, TextPairTable, clauses_plain, verdict_name, verdict_summary
+from ..widgets.diff_view import (
+    DiffView,
+    TextPairTable,
+    clauses_plain,
+    verdict_name,
+    verdict_summary,
+)
 
 _WHERE = re.compile(r"\swhere\s+(.+)$", re.IGNORECASE | re.DOTALL)
 
@@ -90,7 +96,7 @@ class DiffScreen(Screen):
             result = event.worker.result
             if result.notice:
                 self.notify(result.notice)
-            a, b, where = self._pending
+            where = self._pending[2]
             self.show(result, f"diff {result.a} vs {result.b}" + (f" where {where}" if where else ""))
 
     def show(self, diff, query: str) -> None:

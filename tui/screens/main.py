@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import inspect
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal

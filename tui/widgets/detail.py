@@ -13,18 +13,19 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import OptionList, Static
 
 from ..messages import OpenItem
-from ..strings import STRINGS, text as _
+from ..strings import STRINGS
+from ..strings import text as tr
 from ..style import OVERDUE, OVERDUE_MARK, highlighted
 
 OCCURRENCES_SHOWN = 6
 
 
 def relation_name(relation: str) -> str:
-    return _(f"rel.{relation}") if f"rel.{relation}" in STRINGS else relation
+    return tr(f"rel.{relation}") if f"rel.{relation}" in STRINGS else relation
 
 
 def _section(text: Text, key: str) -> None:
-    text.append(f"\n\n{_(key)}\n", style="bold underline")
+    text.append(f"\n\n{tr(key)}\n", style="bold underline")
 
 
 def _deadlines(text: Text, item, as_of: date) -> None:
@@ -39,9 +40,9 @@ def _deadlines(text: Text, item, as_of: date) -> None:
             for n, d in enumerate(dates[:OCCURRENCES_SHOWN]):
                 text.append(", " if n else "")
                 text.append(d.isoformat(), style=OVERDUE if d < as_of else "green")
-            text.append(_("in-all", n=len(dates)) + "\n" if len(dates) > OCCURRENCES_SHOWN else "\n")
+            text.append(tr("in-all", n=len(dates)) + "\n" if len(dates) > OCCURRENCES_SHOWN else "\n")
     if not item.deadlines:
-        text.append(_("none-stated") + "\n", style="dim")
+        text.append(tr("none-stated") + "\n", style="dim")
 
 
 def item_text(item, base, terms: list[str], as_of: date) -> Text:
@@ -80,14 +81,14 @@ def item_text(item, base, terms: list[str], as_of: date) -> Text:
     _section(text, "sec.deadlines")
     _deadlines(text, item, as_of)
     _section(text, "sec.source")
-    pages = _("page", pages=", ".join(map(str, item.pages))) if item.pages else ""
+    pages = tr("page", pages=", ".join(map(str, item.pages))) if item.pages else ""
     text.append(f"{item.source_file}{pages}\n", style="dim")
     text.append_text(highlighted("“" + ("\n".join(item.quote) or item.text) + "”", terms))
     if item.note:
         _section(text, "sec.note")
         text.append(item.note)
     for key, reason in item.absent:
-        text.append("\n" + _("absent", key=key, reason=reason), style="dim")
+        text.append("\n" + tr("absent", key=key, reason=reason), style="dim")
     return text
 
 
@@ -106,7 +107,7 @@ class LinkList(OptionList):
             prompt = Text.assemble((name + " " * max(1, 15 - cell_len(name)), "magenta"), (r.id, "cyan"),
                                    "  " + base.items[r.id].summary)
             self.add_option(prompt)
-        self.border_title = f"{_('linked')} ({len(related)})"
+        self.border_title = f"{tr('linked')} ({len(related)})"
         self.display = bool(related)
         if related:
             self.highlighted = 0  # Enter opens the first link at once, before any ↓
@@ -134,9 +135,9 @@ class DetailPane(Vertical):
 
     def clear(self) -> None:
         """No item: the pane says how to choose one (e.g. after a query that found nothing)."""
-        self.border_title = _("item")
+        self.border_title = tr("item")
         self.query_one(LinkList).display = False
-        self.query_one("#detail-body", Static).update(Text(_("choose"), style="dim"))
+        self.query_one("#detail-body", Static).update(Text(tr("choose"), style="dim"))
 
     def show(self, item, related: list, base, terms: list[str], as_of: date) -> None:
         self.border_title = item.id

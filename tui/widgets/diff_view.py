@@ -20,13 +20,14 @@ from textual.message import Message
 from textual.widgets import Static
 
 from ..messages import OpenItem
-from ..strings import STRINGS, lang, text as _
+from ..strings import STRINGS, lang
+from ..strings import text as tr
 from ..style import CLAUSE
 from .fitted_table import Column, FittedTable
 
 
 def verdict_name(verdict: str) -> str:
-    return _(f"v.{verdict}") if f"v.{verdict}" in STRINGS else verdict
+    return tr(f"v.{verdict}") if f"v.{verdict}" in STRINGS else verdict
 
 
 def term(registries, kind: str, ids: str | None) -> str:
@@ -46,7 +47,7 @@ def side_text(side) -> Text:
     """`≤15工作日` (a dash when there is none)."""
     if side is None:
         return Text("—", style="dim")
-    unit = _(f"u.{side.unit}") if f"u.{side.unit}" in STRINGS else f" {side.unit}"
+    unit = tr(f"u.{side.unit}") if f"u.{side.unit}" in STRINGS else f" {side.unit}"
     comparator = {"<=": "≤", ">=": "≥"}.get(side.comparator, side.comparator)
     return Text(f"{comparator}{side.value:g}{unit}")
 
@@ -76,15 +77,15 @@ def scope_text(pair, registries) -> str:
 def verdict_summary(diff, where: str | None = None, only: str | None = None) -> Text:
     from kb.render.diff import VERDICT_STYLE
 
-    out = Text(f"{diff.a} {_('vs')} {diff.b}", style="bold")
+    out = Text(f"{diff.a} {tr('vs')} {diff.b}", style="bold")
     if where:
-        out.append(f"  {_('where')} {where}", style="bold yellow")
-    out.append(f"  {_('target-pairs', n=len(diff.targets))}  ")
+        out.append(f"  {tr('where')} {where}", style="bold yellow")
+    out.append(f"  {tr('target-pairs', n=len(diff.targets))}  ")
     for n, (verdict, count) in enumerate(diff.summary().items()):
         out.append(" · " if n else "")
         style = VERDICT_STYLE[verdict] + (" reverse" if verdict == only else "")
         out.append(f"{verdict_name(verdict)} {count}", style=style)
-    out.append(f"   {_('paired-texts', n=len(diff.texts))}")
+    out.append(f"   {tr('paired-texts', n=len(diff.texts))}")
     return out
 
 
@@ -148,9 +149,9 @@ class TargetTable(FittedTable):
     def show(self, diff, registries, only: str | None = None) -> None:
         from kb.render.diff import VERDICT_STYLE
 
-        columns = [Column(_("metric"), 10, grow=2, least=8), Column(_("scope"), 8, grow=2), Column(diff.a, 9, grow=1),
-                   Column(diff.b, 9, grow=1), Column(_("verdict"), 8), Column(_("by"), 21, drop=2),
-                   Column(_("items-col"), 30, grow=1, drop=1)]
+        columns = [Column(tr("metric"), 10, grow=2, least=8), Column(tr("scope"), 8, grow=2), Column(diff.a, 9, grow=1),
+                   Column(diff.b, 9, grow=1), Column(tr("verdict"), 8), Column(tr("by"), 21, drop=2),
+                   Column(tr("items-col"), 30, grow=1, drop=1)]
         rows = []
         for p in diff.targets:
             if only and p.verdict != only:
@@ -182,8 +183,8 @@ class TextPairTable(FittedTable):
                                     (f"+{counts['added']}", "green"))
             rows.append(((t.anchor, ", ".join(t.provincial_ids), changes), t))
         anchor = max((len(t.anchor) for t in diff.texts), default=11)
-        self.load([Column(_("anchor"), min(max(anchor, 8), 24)), Column(diff.b, 10, grow=1, drop=1),
-                   Column(_("changes"), 10)], rows)
+        self.load([Column(tr("anchor"), min(max(anchor, 8), 24)), Column(diff.b, 10, grow=1, drop=1),
+                   Column(tr("changes"), 10)], rows)
 
     def on_data_table_row_selected(self, event: FittedTable.RowSelected) -> None:
         event.stop()
@@ -232,7 +233,7 @@ class DiffView(Vertical):
         self.query_one("#pair-line", Static).update("")
         if not diff.texts:
             self.pair = None
-            self._clauses(Text(_("no-texts", a=diff.a, b=diff.b), style="dim"))
+            self._clauses(Text(tr("no-texts", a=diff.a, b=diff.b), style="dim"))
 
     def _clauses(self, content) -> None:
         self.query_one("#clause-text", Static).update(content)

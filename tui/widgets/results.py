@@ -14,7 +14,7 @@ from rich.text import Text
 from textual.message import Message
 
 from ..messages import OpenItem
-from ..strings import text as _
+from ..strings import text as tr
 from ..style import OVERDUE, OVERDUE_MARK, highlighted
 from .fitted_table import Column, FittedTable
 
@@ -82,18 +82,18 @@ class ResultsTable(FittedTable):
         self.kind = result.kind
         if result.kind == "rows":
             width = max((len(r.id) for r in result.rows), default=10)
-            columns = [Column(_("id"), min(width, 26), least=min(width, 14)), Column(_("due"), 12),
-                       Column(_("units"), 10, grow=1, drop=1), Column(_("text"), 12, grow=4)]
+            columns = [Column(tr("id"), min(width, 26), least=min(width, 14)), Column(tr("due"), 12),
+                       Column(tr("units"), 10, grow=1, drop=1), Column(tr("text"), 12, grow=4)]
             self.load(columns, [(row_cells(r, result.terms, matched), r) for r in result.rows], cursor, announce)
         elif result.kind == "groups":
             top = max((n for _k, n in result.groups), default=1)
-            columns = [Column(result.group_by, 12, grow=2), Column(_("count"), 5), Column("", 10, grow=1, drop=1)]
+            columns = [Column(result.group_by, 12, grow=2), Column(tr("count"), 5), Column("", 10, grow=1, drop=1)]
             rows = [((Text(result.labels.get(key) or key or "—"), Text(str(n), justify="right"),
                       Text("█" * max(1, round(10 * n / top)), style="cyan")), key)
                     for key, n in result.groups]
             self.load(columns, rows, cursor, announce)
         else:
-            self.load([Column(_("count"), 12, grow=1)], [((str(result.count),), None)], cursor, announce)
+            self.load([Column(tr("count"), 12, grow=1)], [((str(result.count),), None)], cursor, announce)
 
     def hint(self, words: str) -> None:
         """A line of guidance where the rows will be."""

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 
-from ..strings import text as _
+from ..strings import text as tr
 from ..style import OVERDUE, OVERDUE_MARK
 from .fitted_table import Column, FittedTable
 from .results import ResultsTable
@@ -40,7 +40,7 @@ class MonthTable(FittedTable):
                 due[month] += 1
                 late[month] += row.overdue
         top = max(due.values(), default=0) or 1
-        columns = [Column(_("month"), 7), Column("n", 3), Column(OVERDUE_MARK.strip(), 3), Column("", BAR, drop=1)]
+        columns = [Column(tr("month"), 7), Column("n", 3), Column(OVERDUE_MARK.strip(), 3), Column("", BAR, drop=1)]
         rows = []
         for month in span:
             n, k = due[month], late[month]
