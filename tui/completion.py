@@ -100,9 +100,10 @@ def context_words(query: str, words: list[str]) -> list[str] | None:
     before = query[:partial(query).start]
     accepted = grammar_accepts(before)
     if accepted is not None:
-        literal = {a.strip("\"'").casefold() for a in accepted}
-        takes_names = any(a.isupper() or a.startswith("<") for a in accepted)  # a terminal: any value
         fixed = {w.casefold() for w in KEYWORDS + FIELDS + DUE_STATES + GROUP_KEYS + ORDER_KEYS}
+        literal = {a.strip("\"'").casefold() for a in accepted}
+        # a terminal that is not a keyword's (WORD, STRING, NAME...) takes any value: the names
+        takes_names = any(a.isupper() and a.casefold() not in fixed for a in accepted)
         found = [w for w in words if w.casefold() in literal or (takes_names and w.casefold() not in fixed)]
         return found or None
     place = position(before)

@@ -51,7 +51,7 @@ def matched_units(base, query: str) -> set[str]:
     return found
 
 
-_GROUP = re.compile(r"\s+group\s+by\s+\S+\s*$", re.IGNORECASE)
+_GROUP = re.compile(r"(^|\s+)group\s+by\s+\S+\s*$", re.IGNORECASE)
 _COUNT = re.compile(r"^\s*count\s+", re.IGNORECASE)
 _DATE_KEYS = {"due-year", "due-month"}
 

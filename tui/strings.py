@@ -184,7 +184,7 @@ def lang() -> str:
     return "en" if os.environ.get("POWERKB_LANG", "zh").lower().startswith("en") else "zh"
 
 
-def text(key: str, **values) -> str:
+def text(key: str, /, **values) -> str:
     """The words for `key` in the current language, with `values` filled in."""
     zh, en = STRINGS[key]
     words = en if lang() == "en" else zh
