@@ -103,8 +103,13 @@ class DeadlinesScreen(Screen):
     def refresh_timeline(self) -> None:
         """Ask for the range in a worker; `_show` draws it when it comes."""
         query, as_of = self.query_text(), self.app.as_of
-        self.run_worker(lambda: (query, self.app.base.query(query, as_of=as_of)), group="deadlines",
-                        thread=True, exclusive=True, exit_on_error=False)
+        def answer():
+            from ..widgets.results import prepare
+
+            result = self.app.base.query(query, as_of=as_of)
+            return query, result, prepare(result)
+
+        self.run_worker(answer, group="deadlines", thread=True, exclusive=True, exit_on_error=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         from kb.query.parse import QueryError
@@ -118,12 +123,12 @@ class DeadlinesScreen(Screen):
         elif event.state == WorkerState.SUCCESS:
             self._show(*event.worker.result)
 
-    def _show(self, query: str, result) -> None:
+    def _show(self, query: str, result, prepared) -> None:
         self.query_one(QueryErrorView).show(None)
         self.result = result
         first, last = self.range = self._range(query)
         timeline = self.query_one(Timeline)
-        timeline.show(result, months(first, last))
+        timeline.show(result, months(first, last), prepared)
         late = sum(r.overdue for r in result.rows)
         timeline.border_title = text("due-title", start=self._value("from"), end=self._value("to"), n=len(result.rows))
         timeline.border_subtitle = text("overdue-sub", n=late, day=self.app.as_of.isoformat())

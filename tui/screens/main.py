@@ -97,8 +97,19 @@ class MainScreen(Screen):
         """Run `query` in a worker: rows and counts go to the table, a diff to the diff screen,
         an error under the bar (the app keeps running whatever the query)."""
         as_of = self.app.as_of
-        self.run_worker(lambda: (self._ask(query, as_of), keep_cursor), name="query", group="query",
+        self.run_worker(lambda: self._answer(query, as_of) + (keep_cursor,), name="query", group="query",
                         thread=True, exclusive=True, exit_on_error=False)
+
+    def _answer(self, query: str, as_of) -> tuple:
+        """In the worker thread: the result, the units it asked for, and the table's cells."""
+        from .. import matching
+        from ..widgets.results import prepare
+
+        result = self._ask(query, as_of)
+        if result.kind == "diff":
+            return result, set(), None
+        matched = matching.matched_units(self.app.base, result.query)
+        return result, matched, prepare(result, matched)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "query":
@@ -106,8 +117,7 @@ class MainScreen(Screen):
         if event.state == WorkerState.ERROR:
             self._query_failed(event.worker.error)
         elif event.state == WorkerState.SUCCESS:
-            result, keep_cursor = event.worker.result
-            self._query_done(result, keep_cursor)
+            self._query_done(*event.worker.result)
 
     def _query_failed(self, error) -> None:
         from kb.core.errors import PowerKBError
@@ -120,30 +130,28 @@ class MainScreen(Screen):
         else:
             raise error
 
-    def _query_done(self, result, keep_cursor: bool) -> None:
-        from .. import matching
-
+    def _query_done(self, result, matched: set[str], prepared, keep_cursor: bool) -> None:
         self.query_one(QueryBar).show_error(None)
         if result.kind == "diff":
             if result.diff.notice:
                 self.notify(result.diff.notice)
             self.app.call_later(self.app.show_diff, result.diff, result.query)
             return
-        self.matched = matching.matched_units(self.app.base, result.query)
-        self._show_result(result, keep_cursor)
+        self.matched = matched
+        self._show_result(result, keep_cursor, prepared)
         if result.kind == "rows" and not result.rows:
             self.query_one(DetailPane).clear()
             self.current = None
         if not keep_cursor:
             self.query_one(ResultsTable).focus()
 
-    def _show_result(self, result, keep_cursor: bool = False) -> None:
+    def _show_result(self, result, keep_cursor: bool = False, prepared=None) -> None:
         self.result = result
         table = self.query_one(ResultsTable)
         if result.kind == "rows" and not result.rows:
             table.hint(text("no-matches", query=result.query))
         else:
-            table.show(result, keep_cursor, self.matched)
+            table.show(result, keep_cursor, self.matched, prepared)
         self._title_results()
 
     def _title_results(self) -> None:
@@ -155,7 +163,8 @@ class MainScreen(Screen):
         if result is None:
             table.border_title = text("results")
         elif result.kind == "rows":
-            table.border_title = f"{text('results')} · {text('rows', n=len(result.rows))}"
+            hidden = text("first-shown", n=len(result.rows) - table.hidden) if table.hidden else ""
+            table.border_title = f"{text('results')} · {text('rows', n=len(result.rows))}{hidden}"
         elif result.kind == "groups":
             table.border_title = (f"{text('results')} · {text('groups-by', n=len(result.groups), by=result.group_by)}"
                                   f" · {text('drill')}")

@@ -7,6 +7,10 @@ takes two), and columns that cannot fit at all are left out, least important fir
 refills itself when its width changes. Each row carries a payload (the item id, a month, a pair)
 that the subclass reads back when the cursor moves.
 
+At most `SHOWN` rows are drawn (the first ones, in the order shown: a sort orders them all
+first); a table of 26,000 occurrences would otherwise hold the screen for seconds while its
+cells are cut. `hidden` says how many were left out, for the title.
+
 A click on a column header (or `o`, which moves to the next column) sorts the rows by that
 column; the same column again reverses the order. Numbers sort as numbers.
 """
@@ -19,6 +23,9 @@ from typing import Any
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
+
+
+SHOWN = 500
 
 
 @dataclass(frozen=True)
@@ -148,6 +155,11 @@ class FittedTable(DataTable):
         if event.column_index < len(shown):
             self.sort_by(shown[event.column_index])
 
+    @property
+    def hidden(self) -> int:
+        """Rows of the result not drawn (beyond `SHOWN`)."""
+        return max(0, len(self._cells) - SHOWN)
+
     def payload(self, row: int) -> Any:
         return self.payloads[row] if 0 <= row < len(self.payloads) else None
 
@@ -165,7 +177,7 @@ class FittedTable(DataTable):
                 if width is not None:
                     mark = "" if self.sorted_by is None or self.sorted_by[0] != n else " ▼" if self.sorted_by[1] else " ▲"
                     self.add_column(cut(column.label + mark, width), width=width)
-            for n, cells in enumerate(self._cells):
+            for n, cells in enumerate(self._cells[:SHOWN]):
                 self.add_row(*(cut(c, w) for c, w in zip(cells, widths) if w is not None), key=str(n))
             if self._cells:
-                self.move_cursor(row=max(0, min(cursor, len(self._cells) - 1)))
+                self.move_cursor(row=max(0, min(cursor, min(len(self._cells), SHOWN) - 1)))

@@ -59,6 +59,22 @@ def row_cells(row, terms: list[str], matched: set[str] = frozenset()) -> tuple:
     return row.id, due_cell(row), units_cell(row.item, matched), highlighted(body, terms)
 
 
+def prepare(result, matched: set[str] = frozenset()) -> tuple[list[Column], list[tuple]]:
+    """The columns and the (cells, payload) rows of `result`; safe to call in a worker thread."""
+    if result.kind == "rows":
+        width = max((len(r.id) for r in result.rows), default=10)
+        columns = [Column(tr("id"), min(width, 26), least=min(width, 14)), Column(tr("due"), 12),
+                   Column(tr("units"), 10, grow=1, drop=1), Column(tr("text"), 12, grow=4)]
+        return columns, [(row_cells(r, result.terms, matched), r) for r in result.rows]
+    if result.kind == "groups":
+        top = max((n for _k, n in result.groups), default=1)
+        columns = [Column(result.group_by, 12, grow=2), Column(tr("count"), 5), Column("", 10, grow=1, drop=1)]
+        return columns, [((Text(result.labels.get(key) or key or "—"), Text(str(n), justify="right"),
+                           Text("█" * max(1, round(10 * n / top)), style="cyan")), key)
+                         for key, n in result.groups]
+    return [Column(tr("count"), 12, grow=1)], [((str(result.count),), None)]
+
+
 class ResultsTable(FittedTable):
     """Shows a `kb.query.run.QueryResult`; each row's payload is its `Row`, a group's key for
     `group by`, None for a count."""
@@ -74,26 +90,16 @@ class ResultsTable(FittedTable):
         super().__init__(**kwargs)
         self.kind: str | None = None
 
-    def show(self, result, keep_cursor: bool = False, matched: set[str] = frozenset()) -> None:
+    def show(self, result, keep_cursor: bool = False, matched: set[str] = frozenset(), prepared=None) -> None:
         """Show `result`; `keep_cursor` leaves the cursor where it was, quietly (the same query
         again, e.g. for another "as of" date), else it goes to the first row and says so.
-        `matched`: the unit ids the query asked for, shown first in the units column."""
+        `matched`: the unit ids the query asked for, shown first in the units column.
+        `prepared`: what `prepare(result, matched)` gave, made in a worker thread (the cells of
+        thousands of rows take a while: the screen must not wait for them)."""
         cursor, announce = (self.cursor_row, False) if keep_cursor else (0, True)
         self.kind = result.kind
-        if result.kind == "rows":
-            width = max((len(r.id) for r in result.rows), default=10)
-            columns = [Column(tr("id"), min(width, 26), least=min(width, 14)), Column(tr("due"), 12),
-                       Column(tr("units"), 10, grow=1, drop=1), Column(tr("text"), 12, grow=4)]
-            self.load(columns, [(row_cells(r, result.terms, matched), r) for r in result.rows], cursor, announce)
-        elif result.kind == "groups":
-            top = max((n for _k, n in result.groups), default=1)
-            columns = [Column(result.group_by, 12, grow=2), Column(tr("count"), 5), Column("", 10, grow=1, drop=1)]
-            rows = [((Text(result.labels.get(key) or key or "—"), Text(str(n), justify="right"),
-                      Text("█" * max(1, round(10 * n / top)), style="cyan")), key)
-                    for key, n in result.groups]
-            self.load(columns, rows, cursor, announce)
-        else:
-            self.load([Column(tr("count"), 12, grow=1)], [((str(result.count),), None)], cursor, announce)
+        columns, rows = prepared or prepare(result, matched)
+        self.load(columns, rows, cursor, announce)
 
     def hint(self, words: str) -> None:
         """A line of guidance where the rows will be."""

@@ -62,10 +62,11 @@ class Timeline(Horizontal):
         yield MonthTable(id="months")
         yield ResultsTable(id="occurrences")
 
-    def show(self, result, span: list[str]) -> None:
-        """`result`: the rows of a `due between` query; `span`: the months to list."""
+    def show(self, result, span: list[str], prepared=None) -> None:
+        """`result`: the rows of a `due between` query; `span`: the months to list; `prepared`:
+        the rows' cells, made in a worker (`results.prepare`)."""
         self.query_one(MonthTable).show(span, result.rows)
-        self.query_one(ResultsTable).show(result)
+        self.query_one(ResultsTable).show(result, prepared=prepared)
 
     def on_data_table_row_highlighted(self, event: FittedTable.RowHighlighted) -> None:
         if not isinstance(event.data_table, MonthTable):
