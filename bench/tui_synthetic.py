@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -52,7 +53,7 @@ async def measure(base) -> list[tuple[str, float, float, int]]:
             done = time.perf_counter()
             await pilot.pause(0.05)
             marks = [start, *[t for t in ticks if t <= done + 0.05]]
-            stall = max((b - a for a, b in zip(marks, marks[1:])), default=0.0)
+            stall = max((b - a for a, b in pairwise(marks)), default=0.0)
             result = app.screen.result
             n = len(result.rows) if result.kind == "rows" else len(result.groups)
             out.append((query, done - start, stall, n))

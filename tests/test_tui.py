@@ -286,7 +286,7 @@ async def test_sort_a_table_by_a_column(app):
     async with app.run_test(size=(120, 40)) as pilot:
         await type_query(pilot, "doc = shanxi group by kind")
         table = app.screen.query_one(ResultsTable)
-        counts = lambda: [int(table.get_row_at(n)[1].plain) for n in range(table.row_count)]  # noqa: E731
+        counts = lambda: [int(table.get_row_at(n)[1].plain) for n in range(table.row_count)]
         assert counts() != sorted(counts())  # the query orders groups by name here
         await pilot.press("o", "o", "o")  # first column up, then down, then the count column up
         assert counts() == sorted(counts())
@@ -690,7 +690,14 @@ async def test_items_toggle_asks_for_items_when_the_engine_can(base):
 # --- pure helpers -----------------------------------------------------------------------
 
 def test_completion_words_positions_and_quoting(base):
-    from tui.completion import apply, candidates, context_words, position, suggestion, vocabulary
+    from tui.completion import (
+        apply,
+        candidates,
+        context_words,
+        position,
+        suggestion,
+        vocabulary,
+    )
 
     words = vocabulary(base)
     assert {"due", "unit", "overdue", "due-year", "shanxi", "市能源局", "city bureaus", "全过程办电时间"} <= set(words)

@@ -23,11 +23,11 @@ EXAMPLES = [
     ("due <= 2021-12 and unit = 市能源局", "what the city energy bureaus must do by the end of 2021"),
     ('due by 2021-12 for "city bureaus"', "the same, as a sentence"),
     ("due in 2021-Q3", "everything due in the third quarter of 2021"),
-    ("doc = nea and category = 降低办电成本", "one category of the NEA ledger"),
+    ("doc = {b} and kind = task", "the tasks of one document"),
     ("text ~ 电价", "full-text search (hits are highlighted)"),
     ("metric = 全过程办电时间 and customer = 居民", "items with that target"),
-    ("count doc = shanxi group by unit", "counts per unit"),
-    ("diff A vs B where metric = 合计办理时间", "opens the diff screen (A, B: document ids)"),
+    ("count doc = {b} group by unit", "counts per unit"),
+    ("diff {a} vs {b} where metric = 合计办理时间", "opens the diff screen"),
 ]
 
 
@@ -60,13 +60,19 @@ def keys_table(app) -> Table:
     return table
 
 
-def language_text() -> Text:
+def language_text(docs=None) -> Text:
+    """The language in brief; the examples name the documents of the tree shown (`docs`)."""
+    from kb.analysis.diff import default_pair
+
+    ids = list(docs or {})
+    a, b = (default_pair(docs) if docs else None) or ((ids[0], ids[-1]) if ids else ("A", "B"))
     from kb.query.parse import DUE_STATES, FIELDS, GROUP_KEYS
 
     text = Text()
     text.append("\nQuery language", style="bold underline")
     text.append("  (docs/query-language.md)\n\n")
     for query, meaning in EXAMPLES:
+        query = query.format(a=a, b=b)
         text.append(f"  {query}\n", style="bold")
         text.append(f"      {meaning}\n", style="dim")
     text.append("\nConditions: ", style="bold")
@@ -94,4 +100,5 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body") as body:
             body.border_title = tr("help-title")
-            yield Static(Group(Text(tr("keys"), style="bold underline"), keys_table(self.app), language_text()))
+            yield Static(Group(Text(tr("keys"), style="bold underline"), keys_table(self.app),
+                               language_text(self.app.base.documents)))

@@ -24,7 +24,6 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-
 SHOWN = 500
 
 
@@ -105,6 +104,7 @@ class FittedTable(DataTable):
         self._fitted_width = -1
         self._announce = False  # whether the next fill reports its cursor row as highlighted
         self._widths: list[int | None] = []
+        self.cells_of = None  # payload -> cells, for rows loaded without theirs (beyond SHOWN)
         self.sorted_by: tuple[int, bool] | None = None  # (column, reversed)
 
     def load(self, columns: list[Column], rows: list[tuple[tuple, Any]], cursor: int = 0,
@@ -129,6 +129,8 @@ class FittedTable(DataTable):
             return
         if reverse is None:
             reverse = self.sorted_by == (column, False)
+        if self.cells_of is not None and any(c is None for c in self._cells):
+            self._cells = [c if c is not None else self.cells_of(p) for c, p in zip(self._cells, self.payloads)]
         keep = self.payload(self.cursor_row)
         order = sorted(range(len(self._cells)), key=lambda n: sort_key(self._cells[n][column]), reverse=reverse)
         self._cells = [self._cells[n] for n in order]

@@ -16,7 +16,7 @@ from textual.message import Message
 from ..messages import OpenItem
 from ..strings import text as tr
 from ..style import OVERDUE, OVERDUE_MARK, highlighted
-from .fitted_table import Column, FittedTable
+from .fitted_table import SHOWN, Column, FittedTable
 
 UNITS_SHOWN = 2
 
@@ -65,7 +65,9 @@ def prepare(result, matched: set[str] = frozenset()) -> tuple[list[Column], list
         width = max((len(r.id) for r in result.rows), default=10)
         columns = [Column(tr("id"), min(width, 26), least=min(width, 14)), Column(tr("due"), 12),
                    Column(tr("units"), 10, grow=1, drop=1), Column(tr("text"), 12, grow=4)]
-        return columns, [(row_cells(r, result.terms, matched), r) for r in result.rows]
+        # cells for the rows drawn; the others are made only if a sort needs them (`cells_of`)
+        return columns, [(row_cells(r, result.terms, matched) if n < SHOWN else None, r)
+                         for n, r in enumerate(result.rows)]
     if result.kind == "groups":
         top = max((n for _k, n in result.groups), default=1)
         columns = [Column(result.group_by, 12, grow=2), Column(tr("count"), 5), Column("", 10, grow=1, drop=1)]
@@ -99,6 +101,7 @@ class ResultsTable(FittedTable):
         cursor, announce = (self.cursor_row, False) if keep_cursor else (0, True)
         self.kind = result.kind
         columns, rows = prepared or prepare(result, matched)
+        self.cells_of = (lambda row: row_cells(row, result.terms, matched)) if result.kind == "rows" else None
         self.load(columns, rows, cursor, announce)
 
     def hint(self, words: str) -> None:
