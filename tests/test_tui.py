@@ -741,8 +741,9 @@ def test_fitted_columns_fill_the_width_and_drop_the_least_needed():
     assert sum(wide) + 2 * len(columns) == 100 and wide[2] > wide[1] > 10
     narrow = fit(columns, 40, padding=1)
     assert narrow[1] is None and narrow[0] + narrow[2] + 4 == 40
-    shrinking = [Column("id", 25, least=14), Column("text", 12)]
-    assert fit(shrinking, 40, padding=1) == [24, 12]
+    shrinking = [Column("id", 25, least=14), Column("text", 12, least=6)]
+    assert fit(shrinking, 40, padding=1) == [25, 11]  # the text gives way first
+    assert fit(shrinking, 32, padding=1) == [22, 6]  # then the id
 
 
 def test_drill_query_narrows_to_one_group():

@@ -93,6 +93,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "in-all": (" …（共 {n} 次）", " … ({n} in all)"),
     "page": ("，第 {pages} 页", ", page {pages}"),
     "absent": ("缺 {key}：{reason}", "absent {key}: {reason}"),
+    "role.lead": ("牵头", "lead"),
+    "role.cooperate": ("协同", "cooperate"),
     "rel.parent": ("上级", "parent"),
     "rel.year-action": ("年度任务", "year action"),
     "rel.part": ("组成部分", "part"),

@@ -53,6 +53,7 @@ class DiffScreen(Screen):
         self.asked = ""
         self.where: str | None = None
         self.only: str | None = None  # the one verdict shown, or None for all
+        self._asked = 0  # counts the diffs asked for: only the latest one's result is shown
 
     def compose(self) -> ComposeResult:
         from kb.analysis.diff import default_pair
@@ -78,9 +79,10 @@ class DiffScreen(Screen):
         """Diff `a` and `b` in a worker; the result (or the reason there is none) comes back in
         `on_worker_state_changed`."""
         base = self.app.base
-        self.run_worker(lambda: base.diff(a, b, where=where), group="diff", thread=True, exclusive=True,
-                        exit_on_error=False)
-        self._pending = (a, b, where)
+        self._asked += 1
+        asked = self._asked
+        self.run_worker(lambda: (asked, where, base.diff(a, b, where=where)), group="diff", thread=True,
+                        exclusive=True, exit_on_error=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         from kb.core.errors import PowerKBError
@@ -93,14 +95,16 @@ class DiffScreen(Screen):
             self.notify(str(event.worker.error), severity="error")
             self._show_pair()  # back to the pair that is shown
         elif event.state == WorkerState.SUCCESS:
-            result = event.worker.result
+            asked, where, result = event.worker.result
+            if asked != self._asked:
+                return  # a diff shown since (e.g. a diff query's) replaced what this one was for
             if result.notice:
                 self.notify(result.notice)
-            where = self._pending[2]
             self.show(result, f"diff {result.a} vs {result.b}" + (f" where {where}" if where else ""))
 
     def show(self, diff, query: str) -> None:
         """Show `diff` (a `kb.analysis.diff.DiffResult`), which `query` asked for."""
+        self._asked += 1  # whatever diff was still being computed is not wanted any more
         self.diff, self.asked, self.where = diff, query, where_of(query)
         if self.only and self.only not in diff.summary():
             self.only = None

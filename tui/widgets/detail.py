@@ -73,7 +73,8 @@ def item_text(item, base, terms: list[str], as_of: date) -> Text:
             text.append("• " + (r.name or r.unit))
             if r.name_en:
                 text.append(f"  {r.name_en}", style="dim")
-            text.append(f"  {r.role}\n", style="bold green" if r.role == "lead" else "yellow")
+            role = tr(f"role.{r.role}") if f"role.{r.role}" in STRINGS else r.role
+            text.append(f"  {role}\n", style="bold green" if r.role == "lead" else "yellow")
     if item.targets:
         _section(text, "sec.targets")
         for t in item.targets:

@@ -48,7 +48,7 @@ def fit(columns: list[Column], total: int, padding: int) -> list[int | None]:
         shown.remove(i)
     widths: list[int | None] = [columns[i].width if i in shown else None for i in range(len(columns))]
     deficit = need(shown) - total
-    for i in shown:
+    for i in reversed(shown):  # the last columns (free text) give way before the first (ids)
         if deficit <= 0:
             break
         if columns[i].least is not None:

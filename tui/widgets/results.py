@@ -64,7 +64,7 @@ def prepare(result, matched: set[str] = frozenset()) -> tuple[list[Column], list
     if result.kind == "rows":
         width = max((len(r.id) for r in result.rows), default=10)
         columns = [Column(tr("id"), min(width, 26), least=min(width, 14)), Column(tr("due"), 12),
-                   Column(tr("units"), 10, grow=1, drop=1), Column(tr("text"), 12, grow=4)]
+                   Column(tr("units"), 10, grow=1, drop=1), Column(tr("text"), 12, grow=4, least=6)]
         # cells for the rows drawn; the others are made only if a sort needs them (`cells_of`)
         return columns, [(row_cells(r, result.terms, matched) if n < SHOWN else None, r)
                          for n, r in enumerate(result.rows)]
