@@ -11,6 +11,7 @@ import asyncio
 import functools
 import json
 import re
+from itertools import pairwise
 from datetime import date
 
 import pytest
@@ -754,3 +755,18 @@ def test_drill_query_narrows_to_one_group():
     assert drill_query("group by kind", "kind", "goal", None) == 'kind = "goal"'
     assert drill_query("doc = x group by category", "category", None, None) is None
     assert re.fullmatch(r".*due in 2021-07", drill_query("doc = x group by due-month", "due-month", "2021-07", None))
+
+
+def test_chinese_lines_never_break_inside_numbers():
+    from rich.text import Text
+
+    from tui.wrap import wrap_text
+
+    sentence = "——办电更省时。2021年底前，高压双电源用户供电企业办理用电报装业务合计时间分别压减至5个、15个、25个工作日以内。10kV高压电力接入"
+    for width in range(12, 40):
+        lines = wrap_text(Text(sentence), width).plain.split("\n")
+        assert "".join(lines) == sentence
+        assert all(cell_len(line) <= width for line in lines)
+        for a, b in pairwise(lines):
+            assert not (a[-1].isascii() and a[-1].isalnum() and b[0].isascii() and b[0].isalnum()), (a, b)
+            assert b[0] not in "，。、"

@@ -16,6 +16,7 @@ from ..messages import OpenItem
 from ..strings import STRINGS
 from ..strings import text as tr
 from ..style import OVERDUE, OVERDUE_MARK, highlighted
+from ..wrap import wrap_text
 
 OCCURRENCES_SHOWN = 6
 
@@ -121,6 +122,26 @@ class LinkList(OptionList):
         self.post_message(OpenItem(self.ids[event.option_index]))
 
 
+class Body(Static):
+    """The item's text, broken into lines by `tui.wrap` (never inside `2021` or `10kV`) for the
+    width it has, again whenever that width changes."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.source = Text()
+
+    def show(self, text: Text) -> None:
+        self.source = text
+        self._draw()
+
+    def _draw(self) -> None:
+        width = self.content_region.width
+        self.update(wrap_text(self.source, width) if width > 0 else self.source)
+
+    def on_resize(self) -> None:
+        self._draw()
+
+
 class DetailPane(Vertical):
     """The item's text scrolls above; its links stay in view below, up to 40% of the pane."""
 
@@ -128,7 +149,7 @@ class DetailPane(Vertical):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="detail-scroll"):
-            yield Static(id="detail-body")
+            yield Body(id="detail-body")
         yield LinkList(id="links")
 
     def on_mount(self) -> None:
@@ -138,10 +159,10 @@ class DetailPane(Vertical):
         """No item: the pane says how to choose one (e.g. after a query that found nothing)."""
         self.border_title = tr("item")
         self.query_one(LinkList).display = False
-        self.query_one("#detail-body", Static).update(Text(tr("choose"), style="dim"))
+        self.query_one("#detail-body", Body).show(Text(tr("choose"), style="dim"))
 
     def show(self, item, related: list, base, terms: list[str], as_of: date) -> None:
         self.border_title = item.id
-        self.query_one("#detail-body", Static).update(item_text(item, base, terms, as_of))
+        self.query_one("#detail-body", Body).show(item_text(item, base, terms, as_of))
         self.query_one("#detail-scroll").scroll_home(animate=False)
         self.query_one(LinkList).show(related, base)
