@@ -11,8 +11,8 @@ import asyncio
 import functools
 import json
 import re
-from itertools import pairwise
 from datetime import date
+from itertools import pairwise
 
 import pytest
 from rich.cells import cell_len
