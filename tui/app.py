@@ -51,6 +51,8 @@ class PowerKBApp(App):
         Binding("t", "toggle_theme", text("theme"), tooltip=text("theme.tip"), show=False),
         Binding("alt+right", "forward", text("forward"), tooltip=text("forward.tip"), show=False),
         Binding("ctrl+q", "quit", text("quit"), tooltip=text("quit.tip"), priority=True, show=False),
+        Binding("ctrl+p", "command_palette", text("palette"), tooltip=text("palette.tip"), priority=True,
+                show=False),  # Textual's own, but with the label in the app's language
     ]
 
     as_of: reactive[date] = reactive(date.today, init=False)
@@ -64,7 +66,7 @@ class PowerKBApp(App):
         self.places: list[tuple[str, str | None]] = []  # where Back goes: (mode, item on main)
         self.ahead: list[tuple[str, str | None]] = []  # where Forward goes
         self.prefs = settings.load_settings()
-        if self.prefs.get("theme") in THEMES:
+        if self.prefs.get("theme") in self.available_themes:  # any theme, also one picked in the palette
             self.theme = self.prefs["theme"]
 
     def _sub_title(self) -> str:
@@ -145,7 +147,7 @@ class PowerKBApp(App):
         self.theme = THEMES[1] if self.current_theme.dark else THEMES[0]
 
     def watch_theme(self, theme: str) -> None:
-        if theme in THEMES and getattr(self, "prefs", None) is not None and self.prefs.get("theme") != theme:
+        if getattr(self, "prefs", None) is not None and self.prefs.get("theme") != theme:
             self.prefs["theme"] = theme
             settings.save_setting("theme", theme)
 

@@ -17,7 +17,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from .keys import declared, key_display
 from .strings import text
 
-SYSTEM = {"quit", "toggle_theme"}  # offered by Textual's own provider already
+SYSTEM = {"quit", "toggle_theme", "command_palette"}  # offered by Textual's own provider already
 TEXT_HITS = 30
 
 

@@ -54,6 +54,8 @@ def keys_table(app) -> Table:
     table.add_row(key_display(app, palette), tr("palette"), tr("palette.tip") + "; " + tr("palette-search"), tr("everywhere"))
     for cls, where in places:
         for binding in declared(cls):
+            if binding.action == "command_palette":
+                continue
             table.add_row(key_display(app, binding), binding.description, binding.tooltip, tr(where))
     for keys, key, where in WIDGET_KEYS:
         table.add_row(keys, "", tr(key), tr(where))
