@@ -770,3 +770,13 @@ def test_chinese_lines_never_break_inside_numbers():
         for a, b in pairwise(lines):
             assert not (a[-1].isascii() and a[-1].isalnum() and b[0].isascii() and b[0].isalnum()), (a, b)
             assert b[0] not in "，。、"
+
+
+def test_units_cell_puts_the_matched_unit_first():
+    from tui.widgets.results import units_cell
+
+    item = {"units": [{"id": "a", "name": "甲", "role": "lead"}, {"id": "b", "name": "乙", "role": "lead"},
+                      {"id": "c", "name": "丙", "role": "lead"}, {"id": "d", "name": "丁", "role": "cooperate"}]}
+    assert units_cell(item).plain == "甲、乙等3个；协同1个"
+    assert units_cell(item, {"c"}).plain == "丙、甲等3个；协同1个"
+    assert units_cell(item, {"d"}).plain == f"{text('cooperating')}：丁；甲、乙等3个"

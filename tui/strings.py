@@ -93,6 +93,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "in-all": (" …（共 {n} 次）", " … ({n} in all)"),
     "page": ("，第 {pages} 页", ", page {pages}"),
     "absent": ("缺 {key}：{reason}", "absent {key}: {reason}"),
+    "cooperating": ("协同", "with"),
     "role.lead": ("牵头", "lead"),
     "role.cooperate": ("协同", "cooperate"),
     "rel.parent": ("上级", "parent"),

@@ -38,19 +38,24 @@ def excerpt(text: str, anchors: list[str], lead: int = 6) -> str:
 
 def units_cell(item: dict, matched: set[str] = frozenset(), limit: int = UNITS_SHOWN) -> Text:
     """Lead units, the ones the query matched first (bold), then a count of the rest and of the
-    cooperating units: `各市能源局、山西省能源局等3个；协同2个`."""
+    cooperating units: `各市能源局、山西省能源局等3个；协同2个`. When the query matched only a
+    cooperating unit, that one comes first: `协同：虚构省能源局；国网虚构省电力公司`."""
     leads = list(dict.fromkeys((u["id"], u["name"]) for u in item["units"] if u["role"] == "lead"))
-    coop = {u["id"] for u in item["units"] if u["role"] != "lead"}
+    coop = list(dict.fromkeys((u["id"], u["name"]) for u in item["units"] if u["role"] != "lead"))
     leads.sort(key=lambda u: u[0] not in matched)  # stable: the matched ones first, in their order
     out = Text()
+    coop_matched = [name for uid, name in coop if uid in matched]
+    if coop_matched and not any(uid in matched for uid, _ in leads):
+        out.append(tr("cooperating") + "：" + "、".join(coop_matched), style="bold")
+        out.append("；" if leads else "")
+        coop = []  # said already
     for n, (uid, name) in enumerate(leads[:limit]):
         out.append("、" if n else "")
         out.append(name, style="bold" if uid in matched else "")
     if len(leads) > limit:
         out.append(f"等{len(leads)}个")
-    hidden = matched & coop - {u for u, _ in leads}
     if coop:
-        out.append(("；" if leads else "") + f"协同{len(coop)}个", style="bold" if hidden else "dim")
+        out.append(("；" if leads else "") + f"协同{len(coop)}个", style="dim")
     return out
 
 
