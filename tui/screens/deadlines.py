@@ -70,7 +70,7 @@ class DeadlinesScreen(Screen):
             yield Input(self.app.as_of.isoformat(), id="as-of", classes="day", compact=True)
         yield QueryErrorView(id="deadline-error")
         yield Timeline(id="timeline")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.watch(self.app, "as_of", self._as_of_changed, init=False)

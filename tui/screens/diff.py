@@ -68,7 +68,7 @@ class DiffScreen(Screen):
             yield Select(docs, value=self.pair[1], allow_blank=False, compact=True, id="doc-b")
         yield Static(id="diff-summary")
         yield DiffView(id="diff-view")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         if self.diff is None:

@@ -66,7 +66,7 @@ class MainScreen(Screen):
             with Container(id="work"):
                 yield ResultsTable(id="results")
                 yield DetailPane(id="detail")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#tree").border_title = text("documents")
