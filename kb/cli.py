@@ -178,7 +178,8 @@ def cmd_diff(args) -> int:
 def cmd_tui(args) -> int:
     from tui.app import run
 
-    return run(policies=args.policies, as_of=getattr(args, "as_of", None), checked=_checked(args))
+    return run(policies=args.policies, as_of=getattr(args, "as_of", None), checked=_checked(args),
+               query=getattr(args, "query", None))
 
 
 def cmd_export(args) -> int:
@@ -395,7 +396,8 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
                    help="only target pairs with this verdict (stricter, same, looser, ...; repeat or separate by commas)")
     p.add_argument("--format", choices=["table", "json", "md", "csv"], default="table")
 
-    command("tui", "the terminal app: browse, query, trace, diff, deadlines", cmd_tui)
+    p = command("tui", "the terminal app: browse, query, trace, diff, deadlines", cmd_tui)
+    p.add_argument("--query", metavar="QUERY", help="start on the results of this query")
 
     p = command("export", "export items: json, jsonl, csv, xlsx (台账), ics, graphml, sqlite", cmd_export)
     p.add_argument("--format", required=True, choices=["json", "jsonl", "csv", "xlsx", "ics", "graphml", "sqlite"])

@@ -123,7 +123,9 @@ def test_evaluate_with_the_new_provinces_targets(cli, province, tmp_path):
     assert "xugou:goal.1" in check["rule"]["ids"]
 
 
-def test_tui_diff_screen_with_the_new_province(province):
+def test_tui_diff_screen_with_the_new_province(province, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # the app saves its history
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     asyncio.run(_drive_diff_screen(province))
 
 
@@ -136,7 +138,9 @@ async def _drive_diff_screen(province):
     app = PowerKBApp(kb.load(province))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("slash", *"diff 1479 vs xugou", "enter")
-        await pilot.pause()
+        for _ in range(3):  # the query runs in a worker; the diff screen shows its result
+            await pilot.pause()
+            await app.workers.wait_for_complete()
         assert app.current_mode == "diff"
         screen = app.screen
         assert (screen.diff.a, screen.diff.b) == ("1479", "xugou")

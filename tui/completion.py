@@ -4,6 +4,12 @@ Pure functions over the query text, so the query bar's inline suggestion (a Text
 `Suggester`) and its drop-down list agree, and tests need no terminal. A word is what the query
 grammar reads as one: it ends at whitespace, a bracket, a quote, an operator or a comma; inside an
 unclosed quote it runs to the end, so that `"city b` completes to `"city bureaus"`.
+
+The list opens by itself only where the grammar expects a word from a known list: a field or
+keyword (at the start, after and/or/not/'('), a value after an operator, a group or order key, a
+document after diff/vs. Elsewhere (a date, free text) it opens on Tab only. When
+`kb.query.parse.accepts(text_before_cursor)` exists (the lark interactive parser, branch `query`),
+it decides instead: only words the grammar accepts there are offered.
 """
 
 from __future__ import annotations
@@ -50,6 +56,64 @@ def partial(query: str) -> Partial:
         return Partial(opened[0] + 1, query[opened[0] + 1:], opened[1])
     start = max((m.end() for m in _BREAK.finditer(query)), default=0)
     return Partial(start, query[start:])
+
+
+_OPERATOR = re.compile(r"(!=|!~|<=|>=|[=~<>])\s*$")
+_FIELD_PLACE = re.compile(r"(^|\(|\b(and|or|not|where)\s)\s*$", re.IGNORECASE)
+_FREE = {"due", "text", "summary", "target", "id", "parent", "heading", "section"}  # dates, numbers, free text
+_AFTER = {"group by": "group", "order by": "order", "vs": "doc", "diff": "doc", "for": "value"}
+
+
+def position(before: str) -> str | None:
+    """What the grammar expects where the word being typed starts (`before` is the text before
+    it): "field", "value", "group", "order", "doc", or None for a place with no word list."""
+    if m := _OPERATOR.search(before):
+        field = before[:m.start()].split()[-1:] or [""]
+        return None if field[0].casefold() in _FREE else "value"
+    tail = " ".join(before.split()).casefold()
+    for words, place in _AFTER.items():
+        if tail.endswith(" " + words) or tail == words:
+            return place
+    if _FIELD_PLACE.search(before):
+        return "field"
+    return None
+
+
+def grammar_accepts(before: str) -> list[str] | None:
+    """What `kb.query.parse.accepts` says may come next, when that function exists (else None)."""
+    from kb.query import parse as grammar
+
+    accepts = getattr(grammar, "accepts", None)
+    if accepts is None:
+        return None
+    try:
+        return list(accepts(before))
+    except Exception:  # noqa: BLE001 - a helper for typing; the query itself reports errors
+        return None
+
+
+def context_words(query: str, words: list[str]) -> list[str] | None:
+    """The words the grammar can take where the word being typed starts; None where it takes
+    no word from a list (a date, free text): there the list opens only on Tab."""
+    from kb.query.parse import FIELDS, GROUP_KEYS, KEYWORDS, ORDER_KEYS
+
+    before = query[:partial(query).start]
+    if grammar_accepts(before) == []:  # main's `accepts`: nothing can follow what is typed
+        return None
+    # main's `accepts` names open classes (`<word>`, `<chinese>`) alike for a unit after `=` and
+    # for free text after `~`, and keywords after a complete value: the position rules below
+    # tell those apart, so they decide which list opens by itself
+    place = position(before)
+    if place is None:
+        return None
+    if place == "field":
+        return [*FIELDS, "due", "not", "count", "diff", "target", "for"]
+    if place == "group":
+        return list(GROUP_KEYS)
+    if place == "order":
+        return list(ORDER_KEYS)
+    fixed = {w.casefold() for w in KEYWORDS + FIELDS + GROUP_KEYS + ORDER_KEYS}
+    return [w for w in words if w.casefold() not in fixed]
 
 
 def candidates(query: str, words: list[str], limit: int = 8) -> list[str]:

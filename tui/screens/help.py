@@ -17,17 +17,24 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ..keys import declared, key_display
+from ..strings import text as tr
 
 EXAMPLES = [
     ("due <= 2021-12 and unit = 市能源局", "what the city energy bureaus must do by the end of 2021"),
     ('due by 2021-12 for "city bureaus"', "the same, as a sentence"),
     ("due in 2021-Q3", "everything due in the third quarter of 2021"),
-    ("doc = nea and category = 降低办电成本", "one category of the NEA ledger"),
+    ("doc = {b} and kind = task", "the tasks of one document"),
     ("text ~ 电价", "full-text search (hits are highlighted)"),
     ("metric = 全过程办电时间 and customer = 居民", "items with that target"),
-    ("count doc = shanxi group by unit", "counts per unit"),
-    ("diff 1479 vs shanxi where metric = 合计办理时间", "opens the diff screen"),
+    ("count doc = {b} group by unit", "counts per unit"),
+    ("diff {a} vs {b} where metric = 合计办理时间", "opens the diff screen"),
 ]
+
+
+WIDGET_KEYS = [("enter", "k.enter", "everywhere"), ("tab / shift+tab", "k.tab", "everywhere"),
+               ("↑ ↓ pgup pgdn", "k.arrows", "lists"), ("space  ← →", "k.tree", "tree"),
+               ("→ / end", "k.right", "query-bar"), ("o", "k.sort", "lists"), ("esc", "k.esc", "everywhere"),
+               ("ctrl+c", "ctrl-c", "everywhere")]
 
 
 def keys_table(app) -> Table:
@@ -37,28 +44,37 @@ def keys_table(app) -> Table:
     from .main import MainScreen
 
     table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
-    table.add_column("key", style="bold cyan", no_wrap=True)
-    table.add_column("action", style="bold")
-    table.add_column("what it does")
-    table.add_column("where", style="dim", no_wrap=True)
-    places = [(type(app), "everywhere"), (MainScreen, "main"), (QueryBar, "query bar"),
+    table.add_column(tr("key"), style="bold cyan", no_wrap=True)
+    table.add_column(tr("action"), style="bold")
+    table.add_column(tr("what"))
+    table.add_column(tr("where-col"), style="dim", no_wrap=True)
+    places = [(type(app), "everywhere"), (MainScreen, "main"), (QueryBar, "query-bar"),
               (DeadlinesScreen, "deadlines"), (DiffScreen, "diff")]
     palette = Binding(app.COMMAND_PALETTE_BINDING, "command_palette")
-    table.add_row(key_display(app, palette), "Palette", "Every action, a diff of any two documents, open an item by id",
-                  "everywhere")
+    table.add_row(key_display(app, palette), tr("palette"), tr("palette.tip") + "; " + tr("palette-search"), tr("everywhere"))
     for cls, where in places:
         for binding in declared(cls):
-            table.add_row(key_display(app, binding), binding.description, binding.tooltip, where)
+            if binding.action == "command_palette":
+                continue
+            table.add_row(key_display(app, binding), binding.description, binding.tooltip, tr(where))
+    for keys, key, where in WIDGET_KEYS:
+        table.add_row(keys, "", tr(key), tr(where))
     return table
 
 
-def language_text() -> Text:
+def language_text(docs=None) -> Text:
+    """The language in brief; the examples name the documents of the tree shown (`docs`)."""
+    from kb.analysis.diff import default_pair
+
+    ids = list(docs or {})
+    a, b = (default_pair(docs) if docs else None) or ((ids[0], ids[-1]) if ids else ("A", "B"))
     from kb.query.parse import DUE_STATES, FIELDS, GROUP_KEYS
 
     text = Text()
     text.append("\nQuery language", style="bold underline")
     text.append("  (docs/query-language.md)\n\n")
     for query, meaning in EXAMPLES:
+        query = query.format(a=a, b=b)
         text.append(f"  {query}\n", style="bold")
         text.append(f"      {meaning}\n", style="dim")
     text.append("\nConditions: ", style="bold")
@@ -81,9 +97,10 @@ def language_text() -> Text:
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close", show=False)]
+    BINDINGS = [Binding("escape,question_mark,q,f1", "dismiss", tr("close"), show=False)]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body") as body:
-            body.border_title = "Help · Esc to close"
-            yield Static(Group(Text("Keys", style="bold underline"), keys_table(self.app), language_text()))
+            body.border_title = tr("help-title")
+            yield Static(Group(Text(tr("keys"), style="bold underline"), keys_table(self.app),
+                               language_text(self.app.base.documents)))

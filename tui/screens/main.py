@@ -1,34 +1,52 @@
 """The main screen: the query bar over the document tree, the results and the item in detail.
 
 It keeps what the user is looking at: the current query's result (whose search terms the detail
-pane highlights) and the item shown, with the items shown before it, so Back returns to them.
-A cursor passing over results updates the detail without being remembered; choosing an item
-(Enter, a click, a link, the tree, another screen) is remembered.
+pane highlights) and the item shown. A cursor passing over results updates the detail without
+being remembered; choosing an item (Enter, a click, a link, the tree, another screen) is
+remembered in the app's list of places, so Back returns to it (and Forward undoes Back).
+
+Queries run in a worker thread (`run_worker(thread=True)`, exclusive: a newer query cancels the
+older one), so a slow query on a large tree never freezes the screen; the result arrives on the
+main thread as the worker's state change.
 """
 
 from __future__ import annotations
+
+import inspect
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header
+from textual.worker import Worker, WorkerState
 
+from .. import settings
 from ..completion import vocabulary
 from ..messages import OpenItem
+from ..strings import text
 from ..widgets.detail import DetailPane
 from ..widgets.doc_tree import DocTree
 from ..widgets.query_bar import QueryBar
 from ..widgets.results import ResultsTable
 
-PLACEHOLDER = "query, e.g.  due <= 2021-12 and unit = 市能源局   ·   text ~ 电价   ·   ? for help"
-HINT = "Press / to type a query, or choose an item in the tree."
+
+def takes_items(base) -> bool:
+    """Whether `base.query` can list items rather than duties (`items=`, branch `obligations`)."""
+    try:
+        return "items" in inspect.signature(base.query).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 class MainScreen(Screen):
     BINDINGS = [
-        Binding("backspace,alt+left", "back", "Back", tooltip="Show the item shown before this one"),
-        Binding("escape", "focus_results", "Results", tooltip="Leave the query bar for the results", show=False),
+        Binding("backspace,alt+left", "app.back", text("back"), tooltip=text("back.tip")),
+        Binding("escape", "escape", text("results"), tooltip=text("results.tip"), show=False),
+        Binding("y", "copy", text("copy"), tooltip=text("copy.tip")),
+        Binding("ctrl+b", "toggle_sidebar", text("sidebar"), tooltip=text("sidebar.tip"), show=False),
+        Binding("z", "maximize_pane", text("maximize"), tooltip=text("maximize.tip"), show=False),
+        Binding("i", "toggle_items", text("items-toggle"), tooltip=text("items-toggle.tip"), show=False),
     ]
     AUTO_FOCUS = "#tree"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]
@@ -37,70 +55,140 @@ class MainScreen(Screen):
         super().__init__()
         self.result = None
         self.current: str | None = None
-        self.history: list[str] = []
+        self.items = False  # list items rather than duties (when the engine can do both)
+        self.matched: set[str] = set()
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield QueryBar(placeholder=PLACEHOLDER, id="query-bar")
+        yield QueryBar(placeholder=text("placeholder"), id="query-bar")
         with Horizontal(id="main-body"):
             yield DocTree(self.app.base, id="tree")
             with Container(id="work"):
                 yield ResultsTable(id="results")
                 yield DetailPane(id="detail")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.query_one("#tree").border_title = "Documents"
-        self.query_one(ResultsTable).hint(HINT)
+        self.query_one("#tree").border_title = text("documents")
+        self.query_one(ResultsTable).hint(text("hint"))
         self._title_results()
         self.watch(self.app, "as_of", self._as_of_changed, init=False)
+        bar = self.query_one(QueryBar)
+        bar.history[:] = settings.load_history()
         # the vocabulary opens the query store: after the first frame, not before it
-        self.call_after_refresh(lambda: self.query_one(QueryBar).complete_from(vocabulary(self.app.base)))
+        self.call_after_refresh(lambda: bar.complete_from(vocabulary(self.app.base)))
+        if self.app.start_query:
+            bar.set_query(self.app.start_query)
+            self.run_query(self.app.start_query)
 
     # -- queries ------------------------------------------------------------------------
     def on_query_bar_submitted(self, message: QueryBar.Submitted) -> None:
+        settings.save_history(self.query_one(QueryBar).history)
         self.run_query(message.query)
 
-    def run_query(self, text: str) -> None:
-        """Run `text`: rows and counts go to the table, a diff to the diff screen, an error under
-        the bar (the app keeps running whatever the query)."""
-        from kb.query.parse import QueryError
-
-        bar = self.query_one(QueryBar)
-        try:
-            result = self.app.base.query(text, as_of=self.app.as_of)
-        except QueryError as error:
-            bar.show_error(error)
-            return
-        bar.show_error(None)
-        if result.kind == "diff":
-            self.app.call_later(self.app.show_diff, result.diff, result.query)
-            return
-        self._show_result(result)
+    def on_query_bar_left(self) -> None:
         self.query_one(ResultsTable).focus()
 
-    def _show_result(self, result, keep_cursor: bool = False) -> None:
+    def _ask(self, query: str, as_of):
+        kwargs = {"items": self.items} if takes_items(self.app.base) else {}
+        return self.app.base.query(query, as_of=as_of, **kwargs)
+
+    def run_query(self, query: str, keep_cursor: bool = False) -> None:
+        """Run `query` in a worker: rows and counts go to the table, a diff to the diff screen,
+        an error under the bar (the app keeps running whatever the query)."""
+        as_of = self.app.as_of
+        self.run_worker(lambda: self._answer(query, as_of) + (keep_cursor,), name="query", group="query",
+                        thread=True, exclusive=True, exit_on_error=False)
+
+    def _answer(self, query: str, as_of) -> tuple:
+        """In the worker thread: the result, the units it asked for, and the table's cells."""
+        from .. import matching
+        from ..widgets.results import prepare
+
+        result = self._ask(query, as_of)
+        if result.kind == "diff":
+            return result, set(), None
+        matched = matching.matched_units(self.app.base, result.query)
+        return result, matched, prepare(result, matched)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "query":
+            return
+        if event.state == WorkerState.ERROR:
+            self._query_failed(event.worker.error)
+        elif event.state == WorkerState.SUCCESS:
+            self._query_done(*event.worker.result)
+
+    def _query_failed(self, error) -> None:
+        from kb.core.errors import PowerKBError
+        from kb.query.parse import QueryError
+
+        if isinstance(error, QueryError):
+            self.query_one(QueryBar).show_error(error)
+        elif isinstance(error, PowerKBError):
+            self.notify(str(error), severity="error")
+        else:
+            raise error
+
+    def _query_done(self, result, matched: set[str], prepared, keep_cursor: bool) -> None:
+        self.query_one(QueryBar).show_error(None)
+        if result.kind == "diff":
+            if result.diff.notice:
+                self.notify(result.diff.notice)
+            self.app.call_later(self.app.show_diff, result.diff, result.query)
+            return
+        self.matched = matched
+        self._show_result(result, keep_cursor, prepared)
+        if result.kind == "rows" and not result.rows:
+            self.query_one(DetailPane).clear()
+            self.current = None
+        if not keep_cursor:
+            self.query_one(ResultsTable).focus()
+
+    def _show_result(self, result, keep_cursor: bool = False, prepared=None) -> None:
         self.result = result
-        self.query_one(ResultsTable).show(result, keep_cursor)
+        table = self.query_one(ResultsTable)
+        if result.kind == "rows" and not result.rows:
+            table.hint(text("no-matches", query=result.query))
+        else:
+            table.show(result, keep_cursor, self.matched, prepared)
         self._title_results()
 
     def _title_results(self) -> None:
         table = self.query_one(ResultsTable)
-        table.border_subtitle = f"as of {self.app.as_of.isoformat()}"
+        view = getattr(self.result, "view", None)  # the result's own view: `show items` in the query counts
+        mode = text("items") if self.items or view == "items" else text("obligations")
+        table.border_subtitle = text("as-of-sub", day=self.app.as_of.isoformat()) + (
+            f" · {mode}" if takes_items(self.app.base) else "")
         result = self.result
         if result is None:
-            table.border_title = "Results"
+            table.border_title = text("results")
         elif result.kind == "rows":
-            table.border_title = f"Results · {len(result.rows)} row{'s' if len(result.rows) != 1 else ''}"
+            hidden = text("first-shown", n=len(result.rows) - table.hidden) if table.hidden else ""
+            table.border_title = f"{text('results')} · {text('rows', n=len(result.rows))}{hidden}"
         elif result.kind == "groups":
-            table.border_title = f"Results · {len(result.groups)} groups by {result.group_by}"
+            table.border_title = (f"{text('results')} · {text('groups-by', n=len(result.groups), by=result.group_by)}"
+                                  f" · {text('drill')}")
         else:
-            table.border_title = "Results · count"
+            table.border_title = f"{text('results')} · {text('count')}"
+
+    def on_results_table_drill(self, message: ResultsTable.Drill) -> None:
+        """Enter on a group: the same query narrowed to that group, as if typed."""
+        from ..matching import drill_query
+
+        message.stop()
+        result = self.result
+        query = drill_query(result.query, result.group_by, message.key, result.labels.get(message.key))
+        if query:
+            bar = self.query_one(QueryBar)
+            bar.set_query(query)
+            bar.history.append(query)
+            self.run_query(query)
 
     def _as_of_changed(self) -> None:
         """Mark overdue against the new date: the same query again (it ran before, so it runs)."""
         if self.result is not None:
-            self._show_result(self.app.base.query(self.result.query, as_of=self.app.as_of), keep_cursor=True)
+            self.run_query(self.result.query, keep_cursor=True)
         self._title_results()
         if self.current:
             self.show_item(self.current, remember=False)
@@ -118,27 +206,47 @@ class MainScreen(Screen):
         from kb.analysis.outline import related
 
         base = self.app.base
-        could_go_back = bool(self.history)
         if remember and self.current and self.current != item_id:
-            self.history.append(self.current)
+            self.app.remember(("main", self.current))
         self.current = item_id
         terms = self.result.terms if self.result is not None and self.result.kind == "rows" else []
         self.query_one(DetailPane).show(base.item(item_id), related(base, item_id), base, terms, self.app.as_of)
         self.query_one(DocTree).reveal(item_id)
-        if bool(self.history) != could_go_back:
-            self.refresh_bindings()  # Back is enabled only with somewhere to go back to
 
-    def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action == "back":
-            return True if self.history else None
-        return True
+    def action_escape(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+        else:
+            self.query_one(ResultsTable).focus()
 
-    def action_back(self) -> None:
-        if self.history:
-            self.show_item(self.history.pop(), remember=False)
+    def action_copy(self) -> None:
+        """The id under the cursor of the focused list (results, links, tree), else the item shown."""
+        focused = self.focused
+        value = getattr(focused, "copy_value", lambda: None)() if focused is not None else None
+        value = value or self.current
+        if value:
+            self.app.copy(value)
 
-    def action_focus_results(self) -> None:
-        self.query_one(ResultsTable).focus()
+    def action_toggle_sidebar(self) -> None:
+        tree = self.query_one(DocTree)
+        tree.display = not tree.display
+        if not tree.display and self.focused is tree:
+            self.query_one(ResultsTable).focus()
+
+    def action_maximize_pane(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+        elif self.focused is not None and not isinstance(self.focused.parent, QueryBar):
+            self.maximize(self.focused)  # inside the detail pane: the whole pane (ALLOW_MAXIMIZE)
+
+    def action_toggle_items(self) -> None:
+        if not takes_items(self.app.base):
+            self.notify(text("no-items-param"), severity="warning")
+            return
+        self.items = not self.items
+        self._title_results()
+        if self.result is not None:
+            self.run_query(self.result.query)
 
     def focus_query(self) -> None:
         self.query_one(QueryBar).focus_input()

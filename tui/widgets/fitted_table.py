@@ -6,6 +6,13 @@ left; cells are cut to their column with an ellipsis, counting terminal cells (a
 takes two), and columns that cannot fit at all are left out, least important first. The table
 refills itself when its width changes. Each row carries a payload (the item id, a month, a pair)
 that the subclass reads back when the cursor moves.
+
+At most `SHOWN` rows are drawn (the first ones, in the order shown: a sort orders them all
+first); a table of 26,000 occurrences would otherwise hold the screen for seconds while its
+cells are cut. `hidden` says how many were left out, for the title.
+
+A click on a column header (or `o`, which moves to the next column) sorts the rows by that
+column; the same column again reverses the order. Numbers sort as numbers.
 """
 
 from __future__ import annotations
@@ -14,7 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.widgets import DataTable
+
+SHOWN = 500
 
 
 @dataclass(frozen=True)
@@ -23,6 +33,7 @@ class Column:
     width: int  # the least width, in cells
     grow: int = 0  # share of the spare width
     drop: int = 0  # >0: may be left out when the table is too narrow; lower goes first
+    least: int | None = None  # may shrink to this (cut with …) before the table overflows
 
 
 def fit(columns: list[Column], total: int, padding: int) -> list[int | None]:
@@ -36,6 +47,14 @@ def fit(columns: list[Column], total: int, padding: int) -> list[int | None]:
             break
         shown.remove(i)
     widths: list[int | None] = [columns[i].width if i in shown else None for i in range(len(columns))]
+    deficit = need(shown) - total
+    for i in reversed(shown):  # the last columns (free text) give way before the first (ids)
+        if deficit <= 0:
+            break
+        if columns[i].least is not None:
+            give = min(deficit, columns[i].width - columns[i].least)
+            widths[i] -= give
+            deficit -= give
     spare = max(0, total - need(shown))
     growing = [i for i in shown if columns[i].grow]
     shares = sum(columns[i].grow for i in growing)
@@ -46,6 +65,18 @@ def fit(columns: list[Column], total: int, padding: int) -> list[int | None]:
         widths[i] += extra
         given += extra
     return widths
+
+
+def sort_key(cell: Any) -> tuple:
+    """Numbers before words, numbers by value; a dash or an empty cell last."""
+    plain = (cell.plain if isinstance(cell, Text) else str(cell if cell is not None else "")).strip()
+    plain = plain.lstrip("⚠ ").strip()
+    if not plain or plain in ("—", "·"):
+        return (2, 0, "")
+    try:
+        return (0, float(plain), "")
+    except ValueError:
+        return (1, 0, plain)
 
 
 def cut(cell: Any, width: int) -> Text:
@@ -62,6 +93,8 @@ class FittedTable(DataTable):
     DEFAULT_CSS = """
     FittedTable { scrollbar-gutter: stable; overflow-x: hidden; }
     """
+    BINDINGS = [Binding("o", "sort_next", "Sort", tooltip="Sort by the next column (again: the other way)",
+                        show=False)]
 
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
@@ -70,6 +103,9 @@ class FittedTable(DataTable):
         self.payloads: list[Any] = []
         self._fitted_width = -1
         self._announce = False  # whether the next fill reports its cursor row as highlighted
+        self._widths: list[int | None] = []
+        self.cells_of = None  # payload -> cells, for rows loaded without theirs (beyond SHOWN)
+        self.sorted_by: tuple[int, bool] | None = None  # (column, reversed)
 
     def load(self, columns: list[Column], rows: list[tuple[tuple, Any]], cursor: int = 0,
              announce: bool = True) -> None:
@@ -79,11 +115,52 @@ class FittedTable(DataTable):
         self._spec = columns
         self._cells = [cells for cells, _ in rows]
         self.payloads = [payload for _, payload in rows]
+        self.sorted_by = None
         self._announce = announce
         if self.size.width:
             self._refill(cursor)
         else:  # not laid out yet: the first resize fills it
             self._fitted_width = -1
+
+    def sort_by(self, column: int, reverse: bool | None = None) -> None:
+        """Order the rows by `column` (the same column again: the other way), keeping the row
+        under the cursor under it."""
+        if not self._cells or not 0 <= column < len(self._spec):
+            return
+        if reverse is None:
+            reverse = self.sorted_by == (column, False)
+        if self.cells_of is not None and any(c is None for c in self._cells):
+            self._cells = [c if c is not None else self.cells_of(p) for c, p in zip(self._cells, self.payloads)]
+        keep = self.payload(self.cursor_row)
+        order = sorted(range(len(self._cells)), key=lambda n: sort_key(self._cells[n][column]), reverse=reverse)
+        self._cells = [self._cells[n] for n in order]
+        self.payloads = [self.payloads[n] for n in order]
+        self.sorted_by = (column, reverse)
+        cursor = next((n for n, p in enumerate(self.payloads) if p is keep), 0)
+        self._refill(cursor)
+
+    def action_sort_next(self) -> None:
+        shown = [n for n, w in enumerate(self._widths) if w is not None] if self._widths else []
+        if not shown:
+            return
+        if self.sorted_by is None:
+            self.sort_by(shown[0])
+        elif not self.sorted_by[1]:
+            self.sort_by(self.sorted_by[0], reverse=True)
+        else:
+            later = [n for n in shown if n > self.sorted_by[0]]
+            self.sort_by(later[0] if later else shown[0], reverse=False)
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        shown = [n for n, w in enumerate(self._widths) if w is not None]
+        if event.column_index < len(shown):
+            self.sort_by(shown[event.column_index])
+
+    @property
+    def hidden(self) -> int:
+        """Rows of the result not drawn (beyond `SHOWN`)."""
+        return max(0, len(self._cells) - SHOWN)
 
     def payload(self, row: int) -> Any:
         return self.payloads[row] if 0 <= row < len(self.payloads) else None
@@ -95,13 +172,14 @@ class FittedTable(DataTable):
     def _refill(self, cursor: int) -> None:
         self._fitted_width = self.size.width
         announce, self._announce = self._announce, False
-        widths = fit(self._spec, self.scrollable_content_region.width, self.cell_padding)
+        widths = self._widths = fit(self._spec, self.scrollable_content_region.width, self.cell_padding)
         with self.prevent(*(() if announce else (DataTable.RowHighlighted,))):
             self.clear(columns=True)
-            for column, width in zip(self._spec, widths):
+            for n, (column, width) in enumerate(zip(self._spec, widths)):
                 if width is not None:
-                    self.add_column(column.label, width=width)
-            for n, cells in enumerate(self._cells):
+                    mark = "" if self.sorted_by is None or self.sorted_by[0] != n else " ▼" if self.sorted_by[1] else " ▲"
+                    self.add_column(cut(column.label + mark, width), width=width)
+            for n, cells in enumerate(self._cells[:SHOWN]):
                 self.add_row(*(cut(c, w) for c, w in zip(cells, widths) if w is not None), key=str(n))
             if self._cells:
-                self.move_cursor(row=max(0, min(cursor, len(self._cells) - 1)))
+                self.move_cursor(row=max(0, min(cursor, min(len(self._cells), SHOWN) - 1)))

@@ -3,9 +3,11 @@
 * Enter posts `QueryBar.Submitted`; the screen runs the query and hands back an error, if any,
   to `show_error`, which shows it under the bar.
 * Completion: the inline suggestion (accept with → or End) and a list of candidates under the
-  bar (Tab takes the highlighted one, ↑/↓ move in it, Esc closes it), both from
-  `tui.completion` over the language's words and every unit and metric name.
-* History: ↑/↓ (when the list is closed) walk through the queries run before.
+  bar, both from `tui.completion`. The list opens by itself only where the grammar expects a
+  word from a list (a field, a value after an operator, a group key...), elsewhere on Tab; Tab
+  takes the highlighted one, ↑/↓ move in it. Esc leaves the bar (closing the list) at once.
+* History: ↑/↓ (when the list is closed) walk through the queries run before, this run's and
+  earlier runs' (kept by `tui.settings` in the user data dir).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from textual.message import Message
 from textual.suggester import Suggester
 from textual.widgets import Input, OptionList
 
-from ..completion import apply, candidates, suggestion
+from ..completion import apply, candidates, context_words, suggestion
 from .query_error import QueryErrorView
 
 
@@ -38,10 +40,13 @@ class QueryBar(Vertical):
     BINDINGS = [
         Binding("up", "older", "Older query", tooltip="The query before (or the completion above)", show=False),
         Binding("down", "newer", "Newer query", tooltip="The query after (or the completion below)", show=False),
-        Binding("tab", "complete", "Complete", tooltip="Take the highlighted completion (→ takes the grey one)",
-                show=False),
-        Binding("escape", "close_list", "Close completions", tooltip="Hide the completion list", show=False),
+        Binding("tab", "complete", "Complete", tooltip="Open the completions, or take the highlighted one "
+                "(→ takes the grey one)", show=False),
+        Binding("escape", "leave", "Leave", tooltip="Leave the query bar for the results", show=False),
     ]
+
+    class Left(Message):
+        """Esc in the bar: the screen moves the focus to the results."""
 
     class Submitted(Message):
         def __init__(self, query: str) -> None:
@@ -52,7 +57,7 @@ class QueryBar(Vertical):
         super().__init__(**kwargs)
         self.words: list[str] = []  # filled by `complete_from`
         self.placeholder = placeholder
-        self.history: list[str] = []
+        self.history: list[str] = []  # filled by the screen from the saved history
         self._recall = 0  # how far back in the history the input is (0: not recalling)
         self._set_value: str | None = None  # a value put in by us, not typed: no completions for it
 
@@ -92,10 +97,7 @@ class QueryBar(Vertical):
     def _close_list(self) -> None:
         self.completions.remove_class("-open")
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        found = [] if event.value == self._set_value else candidates(event.value, self.words)
-        self._set_value = None
+    def _open_list(self, found: list[str]) -> None:
         box = self.completions
         box.clear_options()
         box.add_options(found)
@@ -103,21 +105,44 @@ class QueryBar(Vertical):
         if found:
             box.highlighted = 0
 
+    def _candidates(self, value: str, asked: bool) -> list[str]:
+        """What to offer for `value`: the words the grammar takes there; on Tab (`asked`) at a
+        place without a word list, any word."""
+        words = context_words(value[:self.input.cursor_position], self.words)
+        if words is None:
+            return candidates(value, self.words) if asked else []
+        return candidates(value, words)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        typed = event.value != self._set_value
+        self._set_value = None
+        if not typed:
+            self._close_list()
+            return
+        found = self._candidates(event.value, asked=False)
+        if found or self._list_open():
+            self._open_list(found)
+
     def on_input_blurred(self) -> None:
         self._close_list()  # a list left open would float over whatever has the focus now
 
-    def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action in ("complete", "close_list"):
-            return self._list_open()
-        return True
-
     def action_complete(self) -> None:
+        """Tab: take the highlighted completion, or open the list; with nothing to offer, the
+        focus moves on as Tab does elsewhere."""
         box = self.completions
-        if box.highlighted is not None:
+        if self._list_open() and box.highlighted is not None:
             self._take(str(box.get_option_at_index(box.highlighted).prompt))
+            return
+        found = self._candidates(self.input.value, asked=True)
+        if found:
+            self._open_list(found)
+        else:
+            self.screen.focus_next()
 
-    def action_close_list(self) -> None:
+    def action_leave(self) -> None:
         self._close_list()
+        self.post_message(self.Left())
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

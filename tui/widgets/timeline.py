@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 
+from ..strings import text as tr
 from ..style import OVERDUE, OVERDUE_MARK
 from .fitted_table import Column, FittedTable
 from .results import ResultsTable
@@ -39,7 +40,7 @@ class MonthTable(FittedTable):
                 due[month] += 1
                 late[month] += row.overdue
         top = max(due.values(), default=0) or 1
-        columns = [Column("month", 7), Column("n", 3), Column(OVERDUE_MARK.strip(), 3), Column("", BAR, drop=1)]
+        columns = [Column(tr("month"), 7), Column("n", 3), Column(OVERDUE_MARK.strip(), 3), Column("", BAR, drop=1)]
         rows = []
         for month in span:
             n, k = due[month], late[month]
@@ -61,10 +62,11 @@ class Timeline(Horizontal):
         yield MonthTable(id="months")
         yield ResultsTable(id="occurrences")
 
-    def show(self, result, span: list[str]) -> None:
-        """`result`: the rows of a `due between` query; `span`: the months to list."""
+    def show(self, result, span: list[str], prepared=None) -> None:
+        """`result`: the rows of a `due between` query; `span`: the months to list; `prepared`:
+        the rows' cells, made in a worker (`results.prepare`)."""
         self.query_one(MonthTable).show(span, result.rows)
-        self.query_one(ResultsTable).show(result)
+        self.query_one(ResultsTable).show(result, prepared=prepared)
 
     def on_data_table_row_highlighted(self, event: FittedTable.RowHighlighted) -> None:
         if not isinstance(event.data_table, MonthTable):
