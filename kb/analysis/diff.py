@@ -499,25 +499,13 @@ def keep_verdicts(result: DiffResult, verdicts) -> DiffResult:
     return result
 
 
-def implemented_by(docs, doc_id: str) -> set[str]:
-    """The documents `doc_id` implements, directly or through others."""
-    seen, todo = set(), [doc_id]
-    while todo:
-        doc = docs.get(todo.pop())
-        for up in doc.implemented_docs if doc else ():
-            if up not in seen:
-                seen.add(up)
-                todo.append(up)
-    return seen
-
-
 def order_pair(docs, a: str, b: str) -> tuple[str, str, str | None]:
     """(higher, lower, notice): a diff reads the first document as the national side. The side
     that the other implements is the higher one, else the one of the higher level (from each
     document's `level`); asked the other way round, the two are swapped and the notice says so.
     Two documents with neither relation nor a difference in level cannot be diffed."""
     from kb.core.errors import UsageError
-    from kb.model.entities import LEVELS
+    from kb.model.entities import LEVELS, implemented_by
 
     rank = {lvl: n for n, lvl in enumerate(LEVELS)}
     if a == b:

@@ -85,23 +85,11 @@ class CoverageRow:
                 "covered": bool(self.counterparts), "reason": self.reason, "text": self.text}
 
 
-def _ancestors(docs, doc_id: str) -> set[str]:
-    """The documents a document implements, directly or through others."""
-    seen, todo = set(), [doc_id]
-    while todo:
-        doc = docs.get(todo.pop())
-        for up in doc.implemented_docs if doc else ():
-            if up not in seen:
-                seen.add(up)
-                todo.append(up)
-    return seen
-
-
 def coverage_pairs(kb) -> list[tuple[str, str]]:
     """(higher, lower) document pairs coverage reports on: every document that names measures
     (`coverage` in its YAML) against every document of a lower level that implements it, or that
     implements what it implements (a plan reaches the NEA ledger through the 1479 opinion)."""
-    from kb.model.entities import LEVELS
+    from kb.model.entities import LEVELS, implemented_by
 
     docs = kb.documents
     rank = {lvl: n for n, lvl in enumerate(LEVELS)}
@@ -109,10 +97,10 @@ def coverage_pairs(kb) -> list[tuple[str, str]]:
     for upper in docs.values():
         if not upper.coverage:
             continue
-        reach = {upper.id} | _ancestors(docs, upper.id)
+        reach = {upper.id} | implemented_by(docs, upper.id)
         for lower in docs.values():
             below = rank.get(lower.level, -1) > rank.get(upper.level, len(LEVELS))
-            if below and (_ancestors(docs, lower.id) & reach):
+            if below and (implemented_by(docs, lower.id) & reach):
                 pairs.append((upper.id, lower.id))
     return pairs
 

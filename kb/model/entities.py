@@ -346,6 +346,18 @@ LEVELS = ("national", "provincial", "municipal")
 """Document levels, highest first: a diff puts the higher one on the national side."""
 
 
+def implemented_by(docs, doc_id: str) -> set[str]:
+    """The documents `doc_id` implements, directly or through others."""
+    seen, todo = set(), [doc_id]
+    while todo:
+        doc = docs.get(todo.pop())
+        for up in doc.implemented_docs if doc else ():
+            if up not in seen:
+                seen.add(up)
+                todo.append(up)
+    return seen
+
+
 def id_family(ref: str) -> str:
     """An id without its final number: ledger.23 -> ledger, ledger.note.1 -> ledger.note."""
     head, _, tail = ref.rpartition(".")
