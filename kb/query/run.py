@@ -380,17 +380,24 @@ class _Plan:
                    fts_params + list(compiled.params))
 
 
+def _joined_group_sql(group: str, base: str, where: str, counted: str) -> str | None:
+    """Groups that join a table (a unit or role of item_units, a metric or customer class of
+    targets), counting distinct `counted` (items, or obligations); None for an item column."""
+    if group in ("unit", "role"):
+        column = "u.unit" if group == "unit" else "u.role"
+        return (f"SELECT {column} AS k, count(DISTINCT {counted}) AS n {base} JOIN item_units u ON u.item = i.rowid "
+                f"{where} GROUP BY k ORDER BY n DESC, k")
+    if group in ("metric", "customer"):
+        return (f"SELECT coalesce(t.{group}, '') AS k, count(DISTINCT {counted}) AS n {base} "
+                f"JOIN targets t ON t.item = i.rowid {where} GROUP BY k ORDER BY n DESC, k")
+    return None
+
+
 def _groups(plan: _Plan, key: str) -> QueryResult:
     """Counts per group: responsibilities and targets are joined; the rest are item columns."""
     base, where = plan.base, plan.where
-    if key in ("unit", "role"):
-        column = "u.unit" if key == "unit" else "u.role"
-        sql = (f"SELECT {column} AS k, count(DISTINCT i.rowid) AS n {base} JOIN item_units u ON u.item = i.rowid "
-               f"{where} GROUP BY k ORDER BY n DESC, k")
-    elif key in ("metric", "customer"):
-        sql = (f"SELECT coalesce(t.{key}, '') AS k, count(DISTINCT i.rowid) AS n {base} JOIN targets t ON t.item = i.rowid "
-               f"{where} GROUP BY k ORDER BY n DESC, k")
-    else:
+    sql = _joined_group_sql(key, base, where, "i.rowid")
+    if sql is None:
         if key in ("due-year", "due-month") and not plan.compiled.uses_due:
             base += " JOIN occurrences o ON o.item = i.rowid"
         count_expr = "count(*)" if plan.compiled.uses_due or key.startswith("due") else "count(DISTINCT i.rowid)"
@@ -524,14 +531,8 @@ _DUTY_COLUMNS = ("d.obligation, d.obligation, ob.id, NULL, ob.anchor, ri.id, ob.
 def _obligation_groups(plan: _Plan, group: str, base: str, key: str) -> QueryResult:
     """Counts of distinct obligations per group (as `_groups` counts items)."""
     compiled, where = plan.compiled, plan.where
-    if group in ("unit", "role"):
-        column = "u.unit" if group == "unit" else "u.role"
-        sql = (f"SELECT {column} AS k, count(DISTINCT {key}) AS n {base} JOIN item_units u ON u.item = i.rowid "
-               f"{where} GROUP BY k ORDER BY n DESC, k")
-    elif group in ("metric", "customer"):
-        sql = (f"SELECT coalesce(t.{group}, '') AS k, count(DISTINCT {key}) AS n {base} JOIN targets t ON t.item = i.rowid "
-               f"{where} GROUP BY k ORDER BY n DESC, k")
-    else:
+    sql = _joined_group_sql(group, base, where, key)
+    if sql is None:
         if group.startswith("due") and not compiled.uses_due:
             base += " JOIN obligation_occurrences o ON o.item = i.rowid AND o.obligation = d.obligation"
             key = "o.occurrence"
