@@ -27,6 +27,7 @@ from tui.widgets.query_bar import QueryBar
 from tui.widgets.query_error import QueryErrorView
 from tui.widgets.results import ResultsTable
 from tui.widgets.timeline import MonthTable
+from tests.tuikeys import settle, type_query
 
 AS_OF = date(2021, 6, 1)
 CITY_QUERY = "due <= 2021-12 and unit = 市能源局"
@@ -54,22 +55,6 @@ def user_dirs(tmp_path, monkeypatch):
 @pytest.fixture
 def app(base):
     return PowerKBApp(base, as_of=AS_OF)
-
-
-async def settle(pilot) -> None:
-    """Let the workers (queries, deadlines, diffs) finish and their results be drawn."""
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def type_query(pilot, query: str) -> None:
-    """Press /, clear the bar, type `query` key by key, then Enter."""
-    await pilot.press("slash")
-    await pilot.pause()
-    await pilot.press("ctrl+a", "ctrl+k", *query, "enter")
-    await settle(pilot)
 
 
 async def focus(pilot, widget_type, limit: int = 12) -> None:

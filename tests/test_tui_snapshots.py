@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tui.app import PowerKBApp
+from tests.tuikeys import settle, type_query
 
 AS_OF = date(2021, 6, 1)
 TREE = Path(__file__).parent / "fixtures" / "tui-tree"
@@ -44,20 +45,6 @@ def tree_base():
 
 def make(base) -> PowerKBApp:
     return PowerKBApp(base, as_of=AS_OF)
-
-
-async def settle(pilot) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def type_query(pilot, query: str) -> None:
-    await pilot.press("slash")
-    await pilot.pause()
-    await pilot.press(*query, "enter")
-    await settle(pilot)
 
 
 async def query_and_open(pilot) -> None:
