@@ -350,10 +350,29 @@ def _command(argv: list[str]) -> str | None:
     return None
 
 
+def _columns() -> int:
+    """The terminal's width as `shutil.get_terminal_size` reads it ($COLUMNS, then the terminal,
+    else 80), without importing shutil (and with it bz2, lzma, fnmatch) on every cold command."""
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
+def _formatter(kind=argparse.HelpFormatter):
+    """argparse's formatter `kind` at the terminal's width (argparse makes one per argument)."""
+    return lambda prog: kind(prog, width=_columns() - 2)
+
+
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The command line's parser; given `argv` that names a known subcommand, only that one's
     (help, completion and a plain `powerkb` build them all)."""
     parser = argparse.ArgumentParser(prog="powerkb", description="Rules-as-code knowledge base for 获得电力 policy.",
+                                     formatter_class=_formatter(),
                                      epilog="exit codes: 0 ok, 1 problems found, 2 usage/query/unknown-name error, 70 internal error. "
                                             "'powerkb help query' prints the query language.")
     _global_options(parser, inner=False)
@@ -367,7 +386,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
             return _Skipped()
         built.append(name)
         p = sub.add_parser(name, help=help_text, description=help_text, epilog=EXAMPLES.get(name),
-                           formatter_class=argparse.RawDescriptionHelpFormatter)
+                           formatter_class=_formatter(argparse.RawDescriptionHelpFormatter))
         _global_options(p, inner=True)
         p.set_defaults(func=func)
         return p
@@ -520,11 +539,9 @@ class Terminated(BaseException):
 
 
 def _on_sigterm():
+    """Install the SIGTERM handler; None (nothing installed) outside the main thread, where
+    `signal.signal` raises ValueError (checking first would import `threading`: cold start)."""
     import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        return None
 
     def stop(signum, frame):
         raise Terminated()

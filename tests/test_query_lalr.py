@@ -86,3 +86,57 @@ def test_tables_are_cached_as_json(tmp_path, monkeypatch):
         assert again.states == first.states and again is not first
     finally:
         parse.fast_parser.cache_clear()
+
+
+@pytest.mark.parametrize("damage", [b"", b"{not json", b'{"format": 1, "states": {}}', b"[]", b'{"start": 0}'])
+def test_damaged_or_older_tables_are_built_again(tmp_path, monkeypatch, damage):
+    """A table file that is torn, garbled or of an older shape never fails a query: the tables
+    are built again and the file rewritten."""
+    from kb.query import parse
+
+    monkeypatch.setenv("POWERKB_CACHE", str(tmp_path))
+    parse.fast_parser.cache_clear()
+    try:
+        parse.fast_parser()
+        (path,) = tmp_path.glob("lalr*.json")
+        good = path.read_bytes()
+        path.write_bytes(damage)
+        parse.fast_parser.cache_clear()
+        text = "due <= 2021-12 and unit = 市能源局"
+        assert shape(parse.fast_parser().parse(text)) == shape(parser().parse(text))
+        assert path.read_bytes() == good
+    finally:
+        parse.fast_parser.cache_clear()
+
+
+def test_keywords_compared_as_strings_agree_with_their_regular_expressions():
+    """Word classes (keywords, fields) are matched as strings by the runner; case and the
+    boundary after a word behave as lark's regular expressions, including non-ASCII look-alikes
+    (the Kelvin sign folds to k in a regular expression: the runner defers to it there)."""
+    for text in ["COUNT doc = nea", "Due <= 2021", "duex = 1", "due<=2021", "doc=nea", "due(", "\u212aind = task",
+                 "unit = 今天x", "due <= 今天", "due <= 今天)", "count\u3000doc = nea", "ſhow items doc = nea"]:
+        slow, fast = both(text)
+        assert fast == slow, text
+
+
+def test_only_four_characters_fold_to_ascii_letters():
+    """The runner compares a keyword as a string unless the text has one of these (then the
+    regular expression decides): checked against `re` over all of Unicode."""
+    import string
+
+    from kb.query.lalr import _FOLDS_TO_ASCII
+
+    letters = re.compile("[" + string.ascii_letters + "]", re.IGNORECASE)
+    folding = {chr(cp) for cp in range(128, 0x110000) if letters.fullmatch(chr(cp))}
+    assert folding == set(_FOLDS_TO_ASCII)
+
+
+def test_word_characters_without_the_expression_agree_with_it():
+    """The runner tells a word character by `str.isspace` and the stop characters: the same
+    answer as the grammar's class over all of Unicode."""
+    from kb.query.parse import _STOPS, _WORD_CHAR
+
+    word_char = re.compile(_WORD_CHAR)
+    for cp in range(0x110000):
+        ch = chr(cp)
+        assert (word_char.match(ch) is not None) == (not (ch.isspace() or ch in _STOPS)), hex(cp)

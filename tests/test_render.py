@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from kb.core.jsonout import listing
 from kb.core.tables import csv_cell, csv_text, md_table
 from kb.render.registry import (
     Coverage,
@@ -131,7 +132,9 @@ def _assert_md_tables_well_formed(text: str) -> None:
 def test_json_is_the_result_dictionary(base):
     """The registry's JSON is exactly `to_dict()` (what the API/CLI parity tests compare)."""
     result = _rows(base)
-    assert render(result, "json") == json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    text = render(result, "json")
+    assert json.loads(text) == result.to_dict()
+    assert text == listing(result.to_dict()) + "\n" and text.count("\n") == len(result.rows) + 2  # a row a line
     diff = base.diff("1479", "shanxi")
     as_query = base.query("diff 1479 vs shanxi")
     assert render(as_query, "json") == render(diff, "json")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kb.core.fuzzy import CJK
+from kb.core.fuzzy import has_cjk
 
 _BREAK = re.compile(r"""[\s()"'=<>!~,“”]""")
 _QUOTES = {'"': '"', "'": "'", "“": "”"}
@@ -123,7 +123,7 @@ def candidates(query: str, words: list[str], limit: int = 8) -> list[str]:
     word = partial(query).text.casefold()
     if not word:
         return []
-    inside = re.compile(re.escape(word) if CJK.search(word) else r"(?<![a-z0-9])" + re.escape(word))
+    inside = re.compile(re.escape(word) if has_cjk(word) else r"(?<![a-z0-9])" + re.escape(word))
     starts = [w for w in words if w.casefold().startswith(word) and w.casefold() != word]
     within = [w for w in words if not w.casefold().startswith(word) and inside.search(w.casefold())]
     return (starts + within)[:limit]

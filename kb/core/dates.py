@@ -20,11 +20,16 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import date
-from typing import Literal
 
-PeriodKind = Literal["day", "month", "quarter", "half-year", "year"]
+from kb.core.records import record
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a cold command's time)
+if TYPE_CHECKING:
+    from typing import Literal
+
+    PeriodKind = Literal["day", "month", "quarter", "half-year", "year"]
+
 
 MIN_YEAR, MAX_YEAR = 1, 9999
 """The years a date may name: Python's (and ISO's) four-digit years."""
@@ -39,7 +44,7 @@ class DateError(ValueError):
         self.hint, self.core = hint, core
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Period:
     """The days a date literal stands for, first and last inclusive."""
 

@@ -6,10 +6,16 @@ an item id) is answered from here, so a typo gets the same kind of suggestion wh
 
 from __future__ import annotations
 
-import re
 
-CJK = re.compile(r"[\u3400-\u9fff]")
-"""A Chinese (CJK unified) character: Chinese text is searched and matched by substring."""
+def is_cjk(ch: str) -> bool:
+    """A Chinese (CJK unified) character: Chinese text is searched and matched by substring.
+    (A comparison, not a regular expression: compiling `[\u3400-\u9fff]` costs a cold query 1.5 ms.)"""
+    return "\u3400" <= ch <= "\u9fff"
+
+
+def has_cjk(text: str) -> bool:
+    """Does `text` contain a Chinese character?"""
+    return any("\u3400" <= ch <= "\u9fff" for ch in text)
 
 
 def norm(text) -> str:

@@ -22,16 +22,14 @@ Reliability rules (docs/reliability.md):
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
-import pickle
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.core.errors import PolicyProblems
 from kb.core.paths import policies_dir
+from kb.core.records import field, record
 from kb.core.version import __version__
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a cold command's time)
@@ -105,7 +103,7 @@ def _temporary_root(wanted: Path, reason: str) -> Path:
 
 # --- what is cached: the bytes read ------------------------------------------------------------
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Snapshot:
     """The bytes of every file of a policy tree, read once: the key is their hash, and the loader
     and the checker parse these same bytes (never the files again), so what is cached under a
@@ -135,6 +133,8 @@ def _walk(root: Path) -> tuple[list[Path], list[str]]:
 def snapshot(root: Path) -> Snapshot:
     """The bytes of a tree's files and their hash, with the tree's own path: two copies of a
     tree have two entries, since the problems of a check name the files of one of them."""
+    import hashlib  # here, not at the top: a query on a warm cache never hashes (known_fingerprint)
+
     h = hashlib.sha256(f"{__version__}/{CACHE_FORMAT}\0{root}\0".encode())
     files: dict[str, bytes | None] = {}
     if root.is_file():
@@ -244,7 +244,7 @@ def prune(current: str) -> None:
             continue
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CacheEntry:
     """Where one version of one policy tree is cached: the one place that computes these paths."""
 
@@ -388,6 +388,8 @@ def read_source(root: Path, snap: Snapshot | None = None) -> Tree:
 
 
 def _read_pickle(where: CacheEntry) -> Tree | None:
+    import pickle  # only when the tree itself is needed: a query reads the store alone
+
     try:
         fmt, key, tree = pickle.loads(where.tree_path.read_bytes())
     except Exception:  # absent, stale, torn or garbled: rebuilt, never fatal
@@ -417,6 +419,8 @@ def read_verdict(where: CacheEntry) -> list[Problem] | None:
 
 
 def _write_entry(where: CacheEntry, tree: Tree, problems: list[Problem]) -> None:
+    import pickle
+
     raw, tree.raw = tree.raw, {}
     try:
         write_atomic(where.tree_path, pickle.dumps((CACHE_FORMAT, where.key, tree), protocol=pickle.HIGHEST_PROTOCOL))

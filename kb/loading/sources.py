@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from kb.core.records import field, record
 
 _WS = re.compile(r"\s+")
 SEP = "\x00"
@@ -22,7 +23,7 @@ def squash(text: str) -> str:
     return _WS.sub("", text or "")
 
 
-@dataclass
+@record
 class SourceText:
     """A cleaned source file, indexed for quote lookup by page and by line."""
 

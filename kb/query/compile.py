@@ -9,11 +9,11 @@ Conditions on one target (metric, customer, area, stage, target value) or one re
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
 
 from kb.core.dates import Period
-from kb.core.fuzzy import CJK, near
+from kb.core.fuzzy import has_cjk, is_cjk, near
+from kb.core.records import field, record
 from kb.loading.sources import squash
 from kb.query.parse import (
     FIELDS,
@@ -36,7 +36,12 @@ from kb.query.synonyms import variants
 from kb.store.textindex import fts_phrase
 
 _PLAIN_ASCII = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 \-]*$")
-_EXACT_BY_INDEX = re.compile(r"^[\u3400-\u9fff]{2,}$")
+
+
+def _exact_by_index(term: str) -> bool:
+    """Two or more Chinese characters and nothing else: the trigram index finds it exactly."""
+    return len(term) >= 2 and all(map(is_cjk, term))
+
 
 TARGET_FIELDS = {"metric": ("metrics", "metric"), "customer": ("customers", "customer"),
                  "area": ("areas", "area"), "stage": ("stages", "stage")}
@@ -68,7 +73,7 @@ if _MISSING or set(FIELD_SQL) - set(FIELDS):  # the grammar's fields come from F
                       f"{sorted(_MISSING ^ (set(FIELD_SQL) - set(FIELDS)))}")
 
 
-@dataclass
+@record
 class Compiled:
     where: str
     params: list
@@ -543,10 +548,10 @@ class Compiler:
             conds.append(f"i.rowid IN (SELECT rowid FROM fts_fields WHERE fts_fields MATCH {scoped})")
             if positive:
                 self.rank_zh.append(phrase)
-        if not phrase or not _EXACT_BY_INDEX.match(term):
+        if not phrase or not _exact_by_index(term):
             conds.append(f"instr((SELECT f.{column} FROM item_fields f WHERE f.item = i.rowid), {self.p(squash(term).casefold())}) > 0")
         where = "(" + " AND ".join(conds) + ")"
-        if column == "own" and _PLAIN_ASCII.match(term) and not CJK.search(term):
+        if column == "own" and _PLAIN_ASCII.match(term) and not has_cjk(term):
             words = " ".join(w.lower() for w in re.findall(r"[A-Za-z0-9]+", term))
             where = f"({where} OR i.rowid IN (SELECT rowid FROM fts_en WHERE fts_en MATCH {self.p(chr(34) + words + chr(34))}))"
             if positive:
@@ -569,7 +574,7 @@ class Compiler:
 
     def one_text(self, term: str, where: str, positive: bool, top: bool) -> str:
         conds = []
-        if where == "both" and (CJK.search(term) or not _PLAIN_ASCII.match(term)):
+        if where == "both" and (has_cjk(term) or not _PLAIN_ASCII.match(term)):
             # Chinese or punctuated: exact substring semantics; the bigram index narrows first
             phrase = fts_phrase(term)
             if phrase and top and positive:
@@ -578,7 +583,7 @@ class Compiler:
                 conds.append(f"i.rowid IN (SELECT rowid FROM fts_zh WHERE fts_zh MATCH {self.p(phrase)})")
                 if positive:
                     self.rank_zh.append(phrase)
-            if not phrase or not _EXACT_BY_INDEX.match(term):
+            if not phrase or not _exact_by_index(term):
                 # the bigram phrase is exact for a run of Chinese characters; anything else is
                 # confirmed as a literal substring
                 conds.append(f"instr(i.blob, {self.p(squash(term).casefold())}) > 0")

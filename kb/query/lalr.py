@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-FORMAT = 1
+FORMAT = 2  # 2: string terminals and word classes listed apart (`literals`, `words`)
 """Bumped when the table layout below changes (the cache file name carries it)."""
 
 
@@ -57,8 +57,13 @@ class Tree:
 
 # -- building the tables (needs lark; runs once per grammar) --------------------------------------
 
-def tables(lark_parser) -> dict:
-    """The tables of a built `lark.Lark` (parser="lalr", lexer="contextual"), as plain JSON data."""
+def tables(lark_parser, words: dict | None = None, boundary: str = "", stops: str | None = None) -> dict:
+    """The tables of a built `lark.Lark` (parser="lalr", lexer="contextual"), as plain JSON data.
+
+    `words`: terminals that are closed classes of words (keywords, fields), name -> words, each
+    written `/(w1|w2|…)/i` followed by a lookahead that no character of `boundary` (a regular
+    expression of one character) follows; the runner compares them as strings. `stops`: when
+    `boundary` is "any character but white space and these", the runner tests that without it."""
     from lark.lexer import PatternRE  # noqa: F401 - lark is present when tables are built
 
     frontend = lark_parser.parser
@@ -85,6 +90,12 @@ def tables(lark_parser) -> dict:
         "lexers": order,
         "unless": unless,
         "terminals": {t.name: t.pattern.to_regexp() for t in lark_parser.terminals},
+        "literals": {t.name: [t.pattern.value, "i" in t.pattern.flags] for t in lark_parser.terminals
+                     if t.pattern.type == "str" and set(t.pattern.flags) <= {"i"}
+                     and ("i" not in t.pattern.flags or t.pattern.value.isascii())},
+        "words": {name: sorted((w.lower() for w in ws), key=len, reverse=True) for name, ws in (words or {}).items()},
+        "boundary": boundary,
+        "stops": stops,
         "ignore": list(lark_parser.lexer_conf.ignore),
         "rules": [_rule(r) for r in lark_parser.rules],
     }
@@ -99,6 +110,11 @@ def _rule(rule) -> list:
     return [str(name), bool(rule.options.expand1 and not rule.alias), keep, len(rule.expansion), rule.origin.name]
 
 
+_FOLDS_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")
+"""The only non-ASCII characters that match an ASCII letter in a case-insensitive regular expression
+(İ ı ſ K; checked over all of Unicode in tests/test_query_lalr.py)."""
+
+
 # -- running them (no lark) ----------------------------------------------------------------------
 
 class Parser:
@@ -110,26 +126,76 @@ class Parser:
         self.lexers = {int(n): names for n, names in data["lexers"].items()}
         self.unless = data["unless"]
         self.sources = data["terminals"]
+        self.literals = {name: (value.lower() if fold else value, fold) for name, (value, fold) in data["literals"].items()}
         self.ignore = set(data["ignore"])
         self.rules = data["rules"]
+        self.words = data["words"]
+        self.boundary = data["boundary"]
+        stops = data["stops"]
+        self._word_char = (lambda ch: not (ch.isspace() or ch in stops)) if stops is not None else \
+            (lambda ch: self._re("#boundary").match(ch) is not None)
         self._compiled: dict[str, re.Pattern] = {}
 
     def _re(self, name: str) -> re.Pattern:
         pattern = self._compiled.get(name)
         if pattern is None:  # compiled on first use: most terminals are never tried
-            pattern = self._compiled[name] = re.compile(self.sources[name])
+            source = self.boundary if name == "#boundary" else self.sources[name]
+            pattern = self._compiled[name] = re.compile(source)
         return pattern
+
+    def _end(self, name: str, text: str, pos: int) -> int:
+        """Where terminal `name` ends when it matches `text` at `pos` (-1: it does not). A keyword
+        or operator (a string terminal: most of them) is compared as a string, so a cold query
+        compiles only the few regular expressions it meets (names, numbers, quoted text)."""
+        literal = self.literals.get(name)
+        if literal is not None:
+            value, fold = literal
+            end = pos + len(value)
+            got = text[pos:end]
+            return end if (got.lower() if fold else got) == value else -1
+        words = self.words.get(name)
+        if words is not None:
+            end = self._word_end(words, text, pos)
+            if end is not None:
+                return end
+        m = self._re(name).match(text, pos)
+        return m.end() if m else -1
+
+    def _word_end(self, words: list[str], text: str, pos: int) -> int | None:
+        """The end of the first of `words` (longest first, as the regular expression tries them) at
+        `pos` with no word character after it; -1 when none is; None when a character there folds
+        to ASCII in a regular expression (ı İ ſ K: Unicode case folding; the expression decides)."""
+        for word in words:
+            end = pos + len(word)
+            got = text[pos:end]
+            if word.isascii() and not got.isascii():
+                if not _FOLDS_TO_ASCII.isdisjoint(got):
+                    return None
+                continue  # no other non-ASCII character equals an ASCII letter, in any case
+            if (got.lower() if word.isascii() else got) == word and (end >= len(text) or not self._word_char(text[end])):
+                return end
+        return -1
+
+    def _whole(self, name: str, value: str) -> bool:
+        """Is all of `value` terminal `name` (a name that is a keyword)?"""
+        literal = self.literals.get(name)
+        if literal is not None:
+            return (value.lower() if literal[1] else value) == literal[0]
+        words = self.words.get(name)
+        if words is not None and value.isascii():
+            return value.lower() in words
+        return self._re(name).fullmatch(value) is not None
 
     def _token(self, text: str, pos: int, lexer: int) -> Token | None:
         for name in self.lexers[lexer]:
-            m = self._re(name).match(text, pos)
-            if m and m.end() > pos:  # lark has no zero-width terminals: never loop on one
-                value = m.group(0)
+            end = self._end(name, text, pos)
+            if end > pos:  # lark has no zero-width terminals: never loop on one
+                value = text[pos:end]
                 for other in self.unless.get(name, ()):
-                    if self._re(other).fullmatch(value):
+                    if self._whole(other, value):
                         name = other
                         break
-                return Token(name, value, pos, m.end())
+                return Token(name, value, pos, end)
         raise Reject
 
     def _tokens(self, text: str, stack: list):

@@ -17,15 +17,21 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Literal
 
 from kb.core.dates import TODAY_WORDS, DateError, Period, parse_period
 from kb.core.errors import PowerKBError, UnknownName
 from kb.core.fuzzy import near
 from kb.core.paths import grammar_dir
+from kb.core.records import field, record
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a cold command's time)
+if TYPE_CHECKING:
+    from typing import Literal
+
+    DueMode = Literal["cmp", "in", "between", "state"]
+    DueState = Literal["ongoing", "recurring", "none", "overdue", "upcoming", "dated"]
 
 # --- the language's words: the one place they are listed ----------------------------------
 
@@ -42,8 +48,6 @@ DUE_STATES = ["ongoing", "recurring", "none", "overdue", "upcoming", "dated"]
 GROUP_KEYS = ["unit", "doc", "due-year", "due-month", "kind", "category", "role", "metric", "customer"]
 ORDER_KEYS = ["due", "id", "doc", "kind", "rank", "category"]
 
-DueMode = Literal["cmp", "in", "between", "state"]
-DueState = Literal["ongoing", "recurring", "none", "overdue", "upcoming", "dated"]
 
 MAX_LENGTH = 2000
 """Characters in a query: checked first, so a megabyte of input costs nothing."""
@@ -56,7 +60,9 @@ MAX_LIMIT = 2**63 - 1
 SHOWN = 200
 """An error shows at most about this many characters of the query (the middle is elided)."""
 
-_WORD_CHAR = r"""[^\s()"'=<>!~,“”]"""
+_STOPS = "()\"'=<>!~,“”"
+"""What ends a word besides white space (a keyword followed by one of these is still a keyword)."""
+_WORD_CHAR = "[^\\s" + _STOPS + "]"
 
 
 def _class_terminal(name: str, words, priority: int = 3) -> str:
@@ -180,20 +186,20 @@ class UnknownInQuery(QueryError, UnknownName):
 
 # --- syntax tree -------------------------------------------------------------------------
 
-@dataclass
+@record
 class Span:
     start: int
     end: int
 
 
-@dataclass
+@record
 class Value:
     text: str
     span: Span
     quoted: bool = False
 
 
-@dataclass
+@record
 class DateValue(Value):
     """A date literal where a date stands. `period` is read when parsed (None for `today`, which
     depends on the as-of date and is read when compiled)."""
@@ -201,7 +207,7 @@ class DateValue(Value):
     period: Period | None = None
 
 
-@dataclass
+@record
 class Compare:
     field: str
     op: str
@@ -209,7 +215,7 @@ class Compare:
     span: Span
 
 
-@dataclass
+@record
 class Due:
     mode: DueMode
     op: str | None  # a comparison (<=, <, ...), "in", "between", or the state for mode "state"
@@ -217,13 +223,13 @@ class Due:
     span: Span
 
 
-@dataclass
+@record
 class ForUnit:
     value: Value
     span: Span
 
 
-@dataclass
+@record
 class TargetCmp:
     op: str
     number: float
@@ -231,13 +237,13 @@ class TargetCmp:
     span: Span
 
 
-@dataclass
+@record
 class Term:
     value: Value
     span: Span
 
 
-@dataclass
+@record
 class Part:
     """`has-part (…)`: an item one of whose parts (a row's year actions, a phase's steps: the
     items whose `parent` it is) matches; `within (…)`: an item whose parent matches."""
@@ -247,25 +253,25 @@ class Part:
     span: Span
 
 
-@dataclass
+@record
 class And:
     parts: list
     span: Span | None = None
 
 
-@dataclass
+@record
 class Or:
     parts: list
     span: Span | None = None
 
 
-@dataclass
+@record
 class Not:
     part: object
     span: Span | None = None
 
 
-@dataclass
+@record
 class Select:
     expr: object | None
     order: list[tuple[Value, str]] = field(default_factory=list)
@@ -274,12 +280,12 @@ class Select:
     items: bool = False  # `show items`: item rows, not obligations
 
 
-@dataclass
+@record
 class Count:
     select: Select
 
 
-@dataclass
+@record
 class Diff:
     a: Value
     b: Value
@@ -325,21 +331,19 @@ def fast_parser():
 
     text = grammar()
     path = _grammar_file(f"lalr{lalr.FORMAT}", text, ".json")
-    data = None
     if path is not None and path.is_file():
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            data = None
-    if data is None:
-        data = lalr.tables(parser())
-        if path is not None:
-            from kb.loading.cache import write_atomic
+            return lalr.Parser(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pass  # unreadable, garbled or of another shape: built again (a cache never fails a query)
+    data = lalr.tables(parser(), generated_terminals(), _WORD_CHAR, _STOPS)
+    if path is not None:
+        from kb.loading.cache import write_atomic
 
-            try:
-                write_atomic(path, json.dumps(data).encode())
-            except OSError:
-                pass  # a read-only cache directory only costs speed
+        try:
+            write_atomic(path, json.dumps(data).encode())
+        except OSError:
+            pass  # a read-only cache directory only costs speed
     return lalr.Parser(data)
 
 

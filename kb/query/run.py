@@ -15,16 +15,20 @@ and `diff` hands over to the diff module.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
 
 from kb.core.deadlines import clause
+from kb.core.records import field, record
 from kb.query.compile import Compiled, Compiler
 from kb.query.parse import Count, Diff, QueryError, Select, parse
 from kb.query.vocab import vocabulary
 
-ResultKind = Literal["rows", "count", "groups", "diff"]
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a cold command's time)
+if TYPE_CHECKING:
+    from typing import Literal
+
+    ResultKind = Literal["rows", "count", "groups", "diff"]
+
 
 
 class Row:
@@ -105,7 +109,7 @@ class Row:
                 f"inferred={self.inferred!r})")
 
 
-@dataclass
+@record
 class _Shared:
     """What the rows of one result share: the store their JSON is read from, and today (ISO)."""
 
@@ -118,7 +122,7 @@ REP_FIELDS = ("doc", "ref", "kind", "parent", "section", "heading", "category", 
 """The representative item's public fields an obligation row carries (docs/schema/obligation-v1.json)."""
 
 
-@dataclass
+@record
 class ObligationRow:
     """One duty on one occurrence (or, without a `due` condition, one duty): who, what, when,
     and every item that states it. `item` is the representative's public JSON: the most specific
@@ -199,7 +203,7 @@ class ObligationRow:
         return out
 
 
-@dataclass
+@record
 class QueryResult:
     query: str
     kind: ResultKind
@@ -349,7 +353,7 @@ def _plan(store, text: str, today: date, select: Select, lim: int | None, cachea
     return plan
 
 
-@dataclass
+@record
 class _Plan:
     """What every shape of answer starts from: the compiled condition, the FROM clause with its
     joins (top-level search terms are joined, one FTS pass that also gives the rank), the WHERE."""

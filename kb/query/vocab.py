@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 from kb.core.fuzzy import near, norm
+from kb.core.records import field, record
 from kb.query.parse import UnknownInQuery, Value
 
 
@@ -26,7 +26,7 @@ def vocabulary(store) -> Vocabulary:
     return v
 
 
-@dataclass
+@record
 class Vocabulary:
     units: dict[str, dict] = field(default_factory=dict)
     unit_names: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))

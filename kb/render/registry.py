@@ -19,9 +19,9 @@ from __future__ import annotations
 import io
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from kb.core.errors import PowerKBError
+from kb.core.records import record
 
 TYPES = ("rows", "count", "groups", "diff", "trace", "coverage", "evaluations", "item")
 FORMATS = ("table", "text", "json", "csv", "md")
@@ -40,7 +40,7 @@ class UnknownFormat(PowerKBError):
     exit_code = 2
 
 
-@dataclass
+@record
 class Context:
     """What a renderer may need besides the result: where a table goes (`out`, never None),
     how wide it may be (None: the terminal's width), whether a CSV starts with a byte order mark
@@ -66,7 +66,7 @@ class Context:
         return min(shutil.get_terminal_size((100, 24)).columns, 120)
 
 
-@dataclass
+@record
 class Coverage:
     """`coverage()`'s rows as one result."""
 
@@ -74,7 +74,7 @@ class Coverage:
     result_type = "coverage"
 
 
-@dataclass
+@record
 class Evaluations:
     """The evaluations of a cases file, and the jurisdiction whose targets applied."""
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from kb.core.jsonout import dumps
+from kb.core.jsonout import listing
 from kb.core.tables import csv_text, md_cell, md_table
 from kb.render.i18n import deadline_kind_name, label
 from kb.render.registry import renderer
@@ -60,7 +60,7 @@ def row_notes(extra: dict) -> list[str]:
 @renderer("count", "json")
 @renderer("groups", "json")
 def result_json(result, ctx) -> str:
-    return dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    return listing(result.to_dict()) + "\n"
 
 
 # --- a terminal --------------------------------------------------------------------------------

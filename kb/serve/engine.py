@@ -12,7 +12,6 @@ exactly one running statement.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections import OrderedDict
 import tempfile
@@ -43,8 +42,10 @@ class TooLarge(Exception):
 
 
 def dumps(obj) -> str:
-    """JSON as the CLI prints it (`json.dumps(..., ensure_ascii=False, indent=2)`)."""
-    return json.dumps(obj, ensure_ascii=False, indent=2)
+    """JSON as the CLI prints it (`kb.core.jsonout.listing`: indented, a result's rows one a line)."""
+    from kb.core.jsonout import listing
+
+    return listing(obj)
 
 
 def parse_date(text: str | None) -> date | None:

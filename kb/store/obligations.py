@@ -19,10 +19,10 @@ Everything here is computed once when the store is built, from the tree alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from kb.core.records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Record:
     """What the duty rule reads of an item: kept small, so that a 100k-item build can hold every
     item's record while the items themselves stream through."""
@@ -41,7 +41,7 @@ class Record:
         return cls(item.id, seq, item.parent, item.kind, len(item.text), leads, item.deadlines)
 
 
-@dataclass
+@record
 class Occurrence:
     obligation: str  # <duty>#<date or kind>[#subjects]
     duty: str

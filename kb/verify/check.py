@@ -15,12 +15,12 @@ from collections import defaultdict
 from pathlib import Path
 
 from kb.core.deadlines import parse_iso, resolve_phrase
+from kb.core.fuzzy import has_cjk
 from kb.loading.loader import display_path
 from kb.loading.sources import SourceText, apply_errata, invented_characters, squash
 from kb.loading.yamlio import line_at
 from kb.model.entities import Item, Problem, Tree, id_family
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
 _BEFORE_MONTH = re.compile(r"\d+月前")
 _QUOTED = re.compile(r"「([^」]+)」")
 ROLE_OF_WORD = {"牵头": "lead", "负责": "lead", "配合": "cooperate", "协同": "cooperate"}
@@ -176,11 +176,11 @@ class Checker:
 
     def check_unit_names_in_sources(self, unit, all_text: str, file: str, line: int) -> None:
         """A unit's Chinese name or an alias occurs in some source; every Chinese alias does."""
-        cjk = [n for n in (unit.zh, *unit.aliases) if _CJK.search(n)]
+        cjk = [n for n in (unit.zh, *unit.aliases) if has_cjk(n)]
         if not any(squash(n) in all_text for n in cjk):
             self.add(file, line, f"unit {unit.id}: neither its name nor an alias occurs in any source")
         for alias in unit.aliases:
-            if _CJK.search(alias) and squash(alias) not in all_text:
+            if has_cjk(alias) and squash(alias) not in all_text:
                 self.add(file, line, f"unit {unit.id}: alias “{alias}” does not occur in any source")
 
     def _unique_names(self, owner: str, names, seen: dict[str, str], file: str, line: int, what: str) -> None:
