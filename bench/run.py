@@ -101,8 +101,8 @@ def bench_env(cache: str) -> dict:
 
 
 def powerkb(*args) -> list[str]:
-    """The console script's own code (`from kb.cli import main`), without runpy's imports."""
-    return [sys.executable, "-c", "import sys; from kb.cli import main; sys.exit(main())", *args]
+    """The console script's own code (`from kb.console import run`), without runpy's imports."""
+    return [sys.executable, "-c", "import sys; from kb.console import run; sys.exit(run())", *args]
 
 
 COLD = {

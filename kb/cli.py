@@ -334,7 +334,7 @@ _VALUED = ("--policies", "--lang", "--as-of")
 """The global options that take a value (they may come before the command)."""
 
 
-def _command(argv: list[str]) -> str | None:
+def command_of(argv: list[str]) -> str | None:
     """The subcommand named in `argv`, or None when it cannot be told without parsing (help, version,
     an unknown option): then every subcommand is built."""
     args = iter(argv)
@@ -378,7 +378,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     _global_options(parser, inner=False)
     parser.add_argument("--version", action="version", version="powerkb 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    only = _command(argv) if argv is not None else None
+    only = command_of(argv) if argv is not None else None
     built = []
 
     def command(name, help_text, func):

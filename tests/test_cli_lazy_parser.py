@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from kb.cli import _command, build_parser
+from kb.cli import build_parser, command_of
 
 
 def _commands(parser) -> list[str]:
@@ -15,7 +15,7 @@ def _commands(parser) -> list[str]:
 
 def test_the_command_is_found_after_global_options():
     argv = ["--lang", "en", "--as-of=2021-06-01", "--unchecked", "--policies", "p", "query", "due in 2021"]
-    assert _command(argv) == "query"
+    assert command_of(argv) == "query"
     assert _commands(build_parser(argv)) == ["query"]
 
 

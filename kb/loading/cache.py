@@ -89,12 +89,22 @@ def cache_root() -> Path:
     return got
 
 
+_temporaries: list[Path] = []  # temporary cache roots of this run, removed at exit
+
+
+def exit_work_pending() -> bool:
+    """Has this run left work for the interpreter's exit (a temporary cache root to remove)?
+    The console script then exits normally instead of at once (kb/console.py)."""
+    return bool(_temporaries)
+
+
 def _temporary_root(wanted: Path, reason: str) -> Path:
     import atexit
     import shutil
     import tempfile
 
     tmp = Path(tempfile.mkdtemp(prefix="powerkb-cache-"))
+    _temporaries.append(tmp)
     atexit.register(shutil.rmtree, tmp, True)
     print(f"powerkb: note: cache directory {wanted} is not usable ({reason}); building in a temporary one for this run",
           file=sys.stderr)
