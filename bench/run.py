@@ -263,6 +263,34 @@ def latency(store, reps: int, limit=None, examples=EXAMPLES, items: bool = True)
     return out
 
 
+SIZES_QUERY = "due in 2022"
+"""The query whose limit is varied to show latency against result size (23,550 rows at 100k)."""
+
+
+def by_result_size(store, reps: int, limits=(10, 100, 1_000, 10_000, None)) -> list[dict]:
+    """Latency against the number of rows asked for: one query with growing limits, each run by
+    the engine (rows made, ids read) and as its SQL directly, interleaved; both views."""
+    from kb.query.run import run
+
+    out = []
+    for items in (True, False):
+        for limit in limits:
+            result = run(store, SIZES_QUERY, today=AS_OF, limit=limit, items=items)
+
+            def engine(limit=limit, items=items):
+                for row in run(store, SIZES_QUERY, today=AS_OF, limit=limit, items=items).rows:
+                    _ = row.ids
+
+            def floor(sql=result.sql, params=result.params):
+                plain(store.con).execute(sql, params).fetchall()
+
+            engine()
+            s = paired(engine, floor, reps)
+            out.append({"view": "items" if items else "obligations", "limit": limit, "rows": len(result.rows),
+                        "ms": s["p50_ms"], "floor_ms": s["floor_p50_ms"], "ratio": s["ratio_of_medians"]})
+    return out
+
+
 def forget(store) -> None:
     """Drop what a query asked before leaves behind (the parsed text, the compiled plan), so that
     the next run parses and compiles as the first asking of a query does."""
@@ -334,7 +362,8 @@ def synthetic(total: int, env, reps_page: int, reps_full: int) -> dict:
                "page100": latency(store, reps_page, limit=100),
                "full": latency(store, reps_full),
                "page100_obligations": latency(store, reps_page, limit=100, items=False),
-               "full_obligations": latency(store, reps_full, items=False)}
+               "full_obligations": latency(store, reps_full, items=False),
+               "by_result_size": by_result_size(store, reps_full)}
         store.close()
     return out
 
