@@ -38,4 +38,9 @@ def cell_len(text: str) -> int:
     """Cells `text` takes on a terminal (printable ASCII: its length)."""
     if text.isascii() and text.isprintable():
         return len(text)
-    return sum(map(char_width, text))
+    get = _WIDTHS.get
+    total = 0
+    for ch in text:
+        w = get(ch)
+        total += char_width(ch) if w is None else w
+    return total

@@ -124,7 +124,7 @@ def wrap_spans(text: str, width: int, first: int = 0, rest: int = 0) -> list[tup
             line_start, used = start, 0
         elif used and text[last_end:start].isspace():
             pass
-        used = cell_len(text[line_start:end])
+        used += w  # the line's cells so far: its pieces and the spaces between them
         last_end = end
     if line_start is not None:
         lines.append((line_start, last_end))
