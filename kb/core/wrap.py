@@ -7,7 +7,7 @@ Rules (the usual 禁则 of Chinese typesetting, kept simple):
 * no line starts with closing punctuation (。，、；：？！）」』”’% …) and none ends with opening
   punctuation (（「『“‘ …): such a mark travels with its neighbour;
 * continuation lines get a hanging indent;
-* widths are terminal cells as rich counts them (a CJK character takes two).
+* widths are terminal cells (kb.core.cells, rich-free: a CJK character takes two).
 
 `wrap_spans` gives the line spans of a paragraph, so a rich `Text` (with its highlights) can be cut
 at the same places; `wrap_lines`/`fill` give plain strings; `Wrapped` is a rich renderable that
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from rich.cells import cell_len
+from kb.core.cells import cell_len
 
 CLOSING = set("。，、；：？！）」』”’%％》〉】〕…,.;:?!)]}·")
 OPENING = set("（「『“‘《〈【〔([{")
@@ -124,7 +124,7 @@ def wrap_spans(text: str, width: int, first: int = 0, rest: int = 0) -> list[tup
             line_start, used = start, 0
         elif used and text[last_end:start].isspace():
             pass
-        used = cell_len(text[line_start:end])
+        used += w  # the line's cells so far: its pieces and the spaces between them
         last_end = end
     if line_start is not None:
         lines.append((line_start, last_end))

@@ -1,5 +1,5 @@
-"""Query results (rows, a count, groups) for people (a rich table, Markdown) and for programs
-(JSON, CSV)."""
+"""Query results (rows, a count, groups) for people (a terminal table written without rich, see
+kb/render/termtable.py; Markdown) and for programs (JSON, CSV)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from kb.core.jsonout import listing
 from kb.core.tables import csv_text, md_cell, md_table
 from kb.render.i18n import deadline_kind_name, label
 from kb.render.registry import renderer
-from kb.render.wrap import Wrapped, wrap_text
 
 
 def excerpt(text: str, terms: list[str], width: int = 90) -> str:
@@ -82,36 +81,32 @@ def is_obligations(result) -> bool:
 def rows_table(result, ctx) -> None:
     """The rows as a table: id, an overdue marker (against the as-of date named in its header and
     explained in a legend line), due date, units and the text around the search hit. Below 72
-    columns a table of five columns is unreadable: each row is printed as a wrapped block."""
-    from rich.table import Table
+    columns a table of five columns is unreadable: each row is printed as a wrapped block.
+    Written by kb.render.termtable, not rich: importing rich would cost more than the query."""
+    from kb.render.termtable import BOLD, CYAN, RED, Column, Writer, table_lines
 
-    console = ctx.console()
+    w = Writer(ctx.out, ctx.width)
     mark = label("query.overdue_mark")
     title = label("query.as_of", date=result.as_of) if result.as_of else None
-    table = Table(show_lines=False, header_style="bold", expand=True, pad_edge=False, title=title,
-                  title_justify="right", title_style="bold")
-    table.add_column(label("col.id"), no_wrap=True, style="cyan", min_width=12)
-    table.add_column(mark, no_wrap=True, justify="center", style="bold red")
-    table.add_column(label("col.due"), min_width=10, max_width=14)
-    table.add_column(label("col.units"), ratio=2)
-    table.add_column(label("col.text"), ratio=5)
     # about three lines of the text column: Chinese characters take two cells
-    width = max(24, (console.width - 48) * 3 // 2)
-    narrow = console.width < 72
+    width = max(24, (w.width - 48) * 3 // 2)
+    narrow = w.width < 72
     if narrow and title:
-        from rich.text import Text
-
-        console.print(Text(title, style="bold"))
+        w.print(title, BOLD)
+    rows = []
     for row in result.rows:
         due_text, body = _row_cells(result, row, width)
         if narrow:
-            _row_block(console, result, row, mark, due_text, body)
+            _row_block(w, result, row, mark, due_text, body)
         else:
-            table.add_row(_id_cell(result, row), mark if row.overdue else "", Wrapped(due_text, hang=0),
-                          Wrapped(_units_cell(result, row), hang=0), Wrapped(body, hang=0))
+            rows.append([_id_cell(result, row), mark if row.overdue else "", due_text, _units_cell(result, row), body])
     if not narrow:
-        console.print(table)
-    _rows_footer(result, console, mark)
+        columns = [Column(label("col.id"), no_wrap=True, style=CYAN, min_width=12),
+                   Column(mark, no_wrap=True, justify="center", style=BOLD + ";" + RED),
+                   Column(label("col.due"), min_width=10, max_width=14),
+                   Column(label("col.units"), ratio=2), Column(label("col.text"), ratio=5)]
+        w.lines(table_lines(columns, rows, w.width, expand=True, pad_edge=False, title=title))
+    _rows_footer(result, w, mark)
 
 
 def _id_cell(result, row) -> str:
@@ -131,66 +126,69 @@ def _units_cell(result, row) -> str:
 def _row_cells(result, row, width: int):
     """(due cell, text cell) of a row: the date (red when overdue) over its phrase; the text
     around the hit with every search term highlighted."""
-    from rich.text import Text
+    from kb.render.termtable import BOLD, DIM, ITALIC, RED, YELLOW, Styled
 
     item = row.item
     due = row.due or deadline_kind_name(row.due_kind or item["deadline_kind"])
-    due_text = Text(due, style="red" if row.overdue else "")
+    due_text = Styled(due, RED if row.overdue else "")
     phrase = row.due_phrase or item["deadline_phrase"]
     if phrase and phrase != due:
-        due_text.append("\n" + phrase, style="dim")
+        due_text.append("\n" + phrase, DIM)
     if row.inferred:  # with --with-inferred: a row only inferred facts bring in
-        due_text.append("\n(" + label("item.inferred") + ")", style="italic")
-    body = Text(excerpt(item["text"], result.terms + ([row.due_phrase] if row.due_phrase else []), width))
+        due_text.append("\n(" + label("item.inferred") + ")", ITALIC)
+    body = Styled(excerpt(item["text"], result.terms + ([row.due_phrase] if row.due_phrase else []), width))
     for term in result.terms:
-        body.highlight_words([term.strip()], style="bold yellow")
+        body.highlight(term.strip(), BOLD + ";" + YELLOW)
     for line in row_notes(getattr(row, "extra", None) or {}):  # what the row matched (alternative, parts, conflicts)
-        body.append("\n" + line, style="dim")
+        body.append("\n" + line, DIM)
     return due_text, body
 
 
-def _row_block(console, result, row, mark: str, due_text, body) -> None:
+def _row_block(w, result, row, mark: str, due_text, body) -> None:
     """One row on a narrow terminal: id, marker and date on a line, then units and text wrapped."""
-    from rich.text import Text
+    from kb.render.termtable import BOLD, CYAN, RED, Styled
 
-    head = Text(_id_cell(result, row).replace("\n", " "), style="cyan") + Text(f" {mark}" if row.overdue else "", style="bold red")
-    console.print(head + "  " + due_text.split("\n")[0])
+    head = Styled(_id_cell(result, row).replace("\n", " "), CYAN)
+    head.append(f" {mark}" if row.overdue else "", BOLD + ";" + RED).append("  ")
+    first = due_text.plain.split("\n")[0]
+    head.append(first, RED if row.overdue else "")
+    w.print(head, hang=2)
     units = _units_cell(result, row)
     if units:
-        console.print(wrap_text(Text(units), console.width, hang=2, indent="  "))
-    console.print(wrap_text(body, console.width, hang=2, indent="  "))
+        w.print(units, hang=2, indent="  ")
+    w.print(body, hang=2, indent="  ")
 
 
-def _rows_footer(result, console, mark: str) -> None:
+def _rows_footer(result, w, mark: str) -> None:
     """The row count, the synonyms also searched, the overdue legend; when nothing matched, the
     nearest terms that do occur."""
-    from rich.text import Text
+    from kb.render.termtable import DIM
 
     n = len(result.rows)
-    console.print(Text(label("query.obligations" if is_obligations(result) else "query.rows", n=n), style="dim"))
+    w.print(label("query.obligations" if is_obligations(result) else "query.rows", n=n), DIM)
     for term, others in result.synonyms:
-        console.print(Text(f"{term}: " + label("query.synonyms_used", terms="、".join(others)), style="dim"))
+        w.print(f"{term}: " + label("query.synonyms_used", terms="、".join(others)), DIM)
     if result.as_of:
-        console.print(Text(label("query.legend", mark=mark, date=result.as_of), style="dim"))
+        w.print(label("query.legend", mark=mark, date=result.as_of), DIM)
     if not n and result.nearest:
-        console.print(label("query.nearest"))
+        w.print(label("query.nearest"))
         for term, other, hits in result.nearest:
-            console.print("  " + label("query.nearest_line", term=term, other=other, n=hits))
+            w.print("  " + label("query.nearest_line", term=term, other=other, n=hits), hang=2)
 
 
 @renderer("groups", "table")
 def groups_table(result, ctx) -> None:
-    from rich.table import Table
+    """The groups and their counts (and names, where the key is a code), without rich."""
+    from kb.render.termtable import Column, Writer, table_lines
 
-    table = Table(header_style="bold")
+    w = Writer(ctx.out, ctx.width)
     head = label(f"group.{result.group_by}") if result.group_by else ""
-    table.add_column(head if head != f"group.{result.group_by}" else result.group_by)
+    columns = [Column(head if head != f"group.{result.group_by}" else result.group_by)]
     if result.labels:
-        table.add_column(label("col.name"))
-    table.add_column(label("col.count"), justify="right")
-    for key, n in result.groups:
-        table.add_row(key, *([result.labels.get(key, "")] if result.labels else []), str(n))
-    ctx.console().print(table)
+        columns.append(Column(label("col.name")))
+    columns.append(Column(label("col.count"), justify="right"))
+    rows = [[key, *([result.labels.get(key, "")] if result.labels else []), str(n)] for key, n in result.groups]
+    w.lines(table_lines(columns, rows, w.width))
 
 
 @renderer("count", "table", "text")
