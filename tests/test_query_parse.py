@@ -344,3 +344,13 @@ def test_every_example_error_is_named_by_its_own_entry(label, example):
     the entry it is listed under (not by an earlier one that shares its parser state)."""
     e = err(example)
     assert e.message.startswith(label.split("{")[0]), (example, e.message)
+
+
+def test_month_lengths_are_the_calendars():
+    """`days_in_month` (kb.core.dates, no `calendar` import on a cold query) agrees with the
+    calendar module on every month of every year a date may name."""
+    import calendar
+
+    from kb.core.dates import MAX_YEAR, MIN_YEAR, days_in_month
+
+    assert all(days_in_month(y, m) == calendar.monthrange(y, m)[1] for y in range(MIN_YEAR, MAX_YEAR + 1) for m in range(1, 13))

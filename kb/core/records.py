@@ -145,7 +145,7 @@ class _DataclassView:
 
 def _build(cls) -> None:
     """Make the methods of record `cls` (once): `exec` costs ~0.15 ms a class, and a cold query
-    defines some thirty records but makes instances of a third of them."""
+    defines some thirty records, makes instances of a third of them and few instances of most."""
     fields, frozen = cls.__record_fields__, cls.__record_frozen__
     namespace = {"_FACTORY": _FACTORY, "_set": object.__setattr__}
     for f in fields:
@@ -159,16 +159,74 @@ def _build(cls) -> None:
     cls.__record_lazy__ = ()
 
 
-def _stub(cls, name: str):
-    """A method that makes the record's methods on first use, then runs the real one."""
+GENERIC_USES = 16
+"""Calls a record's methods serve generically before they are compiled: a class used a few times
+(most syntax tree nodes of a query) never pays for `exec`; one used per row (obligation rows)
+gets the compiled methods after its first rows."""
 
-    def first_use(self, *args, **kwargs):
+
+def _generic_init(cls, self, *args, **kwargs):
+    fields = cls.__record_fields__
+    if len(args) > len(fields):
+        raise TypeError(f"{cls.__name__}() takes {len(fields)} positional arguments but {len(args)} were given")
+    names = {f.name for f in fields}
+    for name in kwargs:
+        if name not in names:
+            raise TypeError(f"{cls.__name__}() got an unexpected keyword argument {name!r}")
+    put = object.__setattr__ if cls.__record_frozen__ else setattr
+    for i, f in enumerate(fields):
+        if i < len(args):
+            if f.name in kwargs:
+                raise TypeError(f"{cls.__name__}() got multiple values for argument {f.name!r}")
+            value = args[i]
+        elif f.name in kwargs:
+            value = kwargs[f.name]
+        elif f.default_factory is not MISSING:
+            value = f.default_factory()
+        elif f.default is not MISSING:
+            value = f.default
+        else:
+            raise TypeError(f"{cls.__name__}() missing required argument: {f.name!r}")
+        put(self, f.name, value)
+
+
+def _generic_repr(cls, self):
+    shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in cls.__record_fields__ if f.repr)
+    return f"{self.__class__.__qualname__}({shown})"
+
+
+def _compared(cls, obj) -> tuple:
+    return tuple(getattr(obj, f.name) for f in cls.__record_fields__ if f.compare)
+
+
+def _generic_eq(cls, self, other):
+    if other.__class__ is self.__class__:
+        return _compared(cls, self) == _compared(cls, other)
+    return NotImplemented
+
+
+def _generic_hash(cls, self):
+    return hash(_compared(cls, self))
+
+
+_GENERIC = {"__init__": _generic_init, "__repr__": _generic_repr, "__eq__": _generic_eq, "__hash__": _generic_hash}
+
+
+def _stub(cls, name: str):
+    """A method that serves generically for the record's first uses, then makes the compiled
+    methods and runs the compiled one."""
+    generic = _GENERIC[name]
+
+    def first_uses(self, *args, **kwargs):
         if cls.__record_lazy__:
+            if cls.__record_uses__ < GENERIC_USES:
+                type.__setattr__(cls, "__record_uses__", cls.__record_uses__ + 1)
+                return generic(cls, self, *args, **kwargs)
             _build(cls)
         return cls.__dict__[name](self, *args, **kwargs)
 
-    first_use.__name__ = first_use.__qualname__ = name
-    return first_use
+    first_uses.__name__ = first_uses.__qualname__ = name
+    return first_uses
 
 
 def record(cls=None, /, *, frozen: bool = False):
@@ -187,6 +245,7 @@ def record(cls=None, /, *, frozen: bool = False):
         cls.__record_fields__ = tuple(fields)
         cls.__record_frozen__ = frozen
         cls.__record_lazy__ = tuple(lazy)
+        cls.__record_uses__ = 0
         for name in lazy:
             setattr(cls, name, _stub(cls, name))
         if frozen:
