@@ -10,8 +10,10 @@ one module: the tests render every registered pair, and a command offers it once
 its `--format` choices (a test checks that every choice is registered).
 
 Result types: rows, count, groups, diff (a `QueryResult` of that kind, or a `DiffResult`), trace,
-coverage, evaluations, item. A renderer returns text; a terminal ("table") renderer prints to a
-rich Console, which `render` points at `out` or, without one, at a string it returns.
+coverage, evaluations, item. A renderer returns text; a terminal ("table") renderer writes to
+`ctx.out` (query results through kb/render/termtable.py, without rich, which a cold query cannot
+afford; the others through `ctx.console()`, a rich Console), which `render` points at `out` or,
+without one, at a string it returns.
 """
 
 from __future__ import annotations
