@@ -59,15 +59,10 @@ def labels() -> dict[str, dict[str, str]]:
 
 
 def _cache_root() -> Path | None:
-    """Where powerkb caches (as kb.loading.cache.configured_root decides it), None if unknown."""
-    env = os.environ.get("POWERKB_CACHE")
-    if env:
-        return Path(env).expanduser()
-    try:
-        from platformdirs import user_cache_dir
-    except ImportError:
-        return None
-    return Path(user_cache_dir("powerkb"))
+    """Where powerkb caches (kb.core.paths.configured_cache_root)."""
+    from kb.core.paths import configured_cache_root
+
+    return configured_cache_root()
 
 
 def load_labels(path: Path, cache: Path | None) -> dict[str, dict[str, str]]:

@@ -34,3 +34,15 @@ def docs_file(name: str) -> Path:
     """A documentation file shipped with powerkb (inside the wheel: kb/_data/docs/)."""
     inside = _HERE / "_data" / "docs" / name
     return inside if inside.is_file() else _HERE.parent / "docs" / name
+
+
+def configured_cache_root() -> Path:
+    """Where powerkb caches: $POWERKB_CACHE, else the user cache directory (platformdirs). The
+    one rule for the build cache (kb.loading.cache, which falls back to a temporary directory when
+    this one cannot be written) and the labels' JSON copy (kb.core.i18n)."""
+    env = os.environ.get("POWERKB_CACHE")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("powerkb"))

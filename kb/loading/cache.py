@@ -28,7 +28,7 @@ import sys
 from pathlib import Path
 
 from kb.core.errors import PolicyProblems
-from kb.core.paths import policies_dir
+from kb.core.paths import configured_cache_root, policies_dir
 from kb.core.records import field, record
 from kb.core.version import __version__
 
@@ -57,12 +57,7 @@ _roots: dict[str, Path] = {}  # configured cache root -> the root actually used 
 
 
 def configured_root() -> Path:
-    env = os.environ.get("POWERKB_CACHE")
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("powerkb"))
+    return configured_cache_root()
 
 
 def _unusable(root: Path) -> str | None:
