@@ -646,13 +646,15 @@ def matched_by(con, primary: str, params: list, alternative: str, alt_params: li
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))
-
-    def found(cond: str, values: list) -> set[str]:
-        sql = f"SELECT i.id FROM items i JOIN targets t ON t.item = i.rowid WHERE i.id IN ({marks}) AND ({cond})"
-        return {row[0] for row in con.execute(sql, [*ids, *values])}
-
-    stated, alt = found(primary, params), found(alternative, alt_params)
-    return {i: "target" for i in stated} | {i: "alternative" for i in alt - stated}
+    sql = (f"SELECT i.id, max(coalesce(({primary}), 0)), max(coalesce(({alternative}), 0)) "
+           f"FROM items i JOIN targets t ON t.item = i.rowid WHERE i.id IN ({marks}) GROUP BY i.id")
+    out = {}
+    for item, stated, alt in con.execute(sql, [*params, *alt_params, *ids]):  # one statement for both
+        if stated:
+            out[item] = "target"
+        elif alt:
+            out[item] = "alternative"
+    return out
 
 
 def parts_matching(con, source: str, cond: str, params: list, ids: list[str]) -> dict[str, list[str]]:
