@@ -63,14 +63,16 @@ async def measure(base) -> list[tuple[str, float, float, int]]:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--store", help="a synthetic store built before (bench/run.py --_build PATH N): reused")
     args = parser.parse_args()
     import kb
     from kb.store.database import Store
 
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "synthetic.sqlite"
-        subprocess.run([sys.executable, str(HERE / "run.py"), "--_build", str(path), str(args.items)], check=True,
-                       capture_output=True)
+        path = Path(args.store or Path(tmp) / "synthetic.sqlite")
+        if not path.exists():
+            subprocess.run([sys.executable, str(HERE / "run.py"), "--_build", str(path), str(args.items)],
+                           check=True, capture_output=True)
         base = kb.load()
         base.__dict__["store"] = Store(path)
         for query, seconds, stall, n in asyncio.run(measure(base)):
