@@ -177,6 +177,9 @@ class PowerKBApp(App):
         return exporter() if exporter else None
 
     def action_export(self) -> None:
+        complete = getattr(self.screen, "complete_result", None)
+        if complete is not None:  # a result shown while its rest is being fetched: all of it
+            complete()
         found = self._exportable()
         if found is None:
             self.notify(text("nothing-export"), severity="warning")

@@ -137,6 +137,17 @@ class ResultsTable(FittedTable):
         self.cells_of = (lambda row: row_cells(row, result.terms, matched)) if result.kind == "rows" else None
         self.load(columns, rows, cursor, announce)
 
+    def extend(self, whole, first) -> bool:
+        """`whole`, the complete result of the query whose `first` rows are shown: its further
+        rows go behind them (their cells made only if a sort needs them). False when `whole`
+        does not begin with those rows (then it must be shown afresh)."""
+        n = len(first.rows)
+        same = [(r.id, r.due) for r in whole.rows[:n]] == [(r.id, r.due) for r in first.rows]
+        if self.kind != "rows" or whole.kind != "rows" or not same:
+            return False
+        self.append(whole.rows[n:])
+        return True
+
     def hint(self, words: str) -> None:
         """A line of guidance where the rows will be."""
         self.kind = None
