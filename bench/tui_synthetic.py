@@ -7,7 +7,9 @@ Enter (medians of `--reps` runs, each beside its floors, interleaved):
 * `first`: until the first screen of rows is drawn (the table filled and the screen refreshed);
 * `whole`: until the whole result is in (the title says the total);
 * `longest stall`: the longest time the event loop did not run (a 10 ms timer's largest gap
-  from Enter until the whole result is in): what a user would feel as a frozen screen;
+  from Enter until the whole result is in): what a user would feel as a frozen screen; `its
+  CPU`, the main thread's own CPU time in that gap (the rest is waiting: for the worker's turn
+  with the interpreter, or for other processes on a busy machine);
 * floors, the same query in-process without the app: `KnowledgeBase.query(text, limit=500)`
   (what the first screen needs; the whole query for a text search, which the app asks whole)
   and `KnowledgeBase.query(text)` (the whole result); the ratios are `first / floor_first` and
@@ -73,18 +75,33 @@ async def one(app, pilot, query: str, ticks: list[float]) -> dict:
     await pilot.press("ctrl+a", "ctrl+k", *query)
     await pilot.pause()
     ticks.clear()
-    start = time.perf_counter()
+    start = now()
     await pilot.press("enter")
     await app.workers.wait_for_complete()
     await pilot.pause()
     done = time.perf_counter()
     await pilot.pause(0.05)
     del screen._query_done
-    marks = [start, *[t for t in ticks if t <= done + 0.05]]
-    stall = max((b - a for a, b in pairwise(marks)), default=0.0)
+    stall, stall_cpu = longest_gap(ticks, start, done + 0.05)
+    ticks.clear()  # the floor: as long again with nothing to do
+    idle = now()
+    await asyncio.sleep(done - start[0])
+    idle_stall, _ = longest_gap(ticks, idle, time.perf_counter())
     result = screen.result
     n = len(result.rows) if result.kind == "rows" else len(result.groups)
-    return {"first": (drawn[0] if drawn else done) - start, "whole": done - start, "stall": stall, "n": n}
+    return {"first": (drawn[0] if drawn else done) - start[0], "whole": done - start[0], "stall": stall,
+            "stall_cpu": stall_cpu, "idle_stall": idle_stall, "n": n}
+
+
+def longest_gap(ticks: list[tuple[float, float]], start: tuple[float, float], end: float) -> tuple[float, float]:
+    """The longest gap between ticks (wall clock) and the main thread's own CPU time in it (the
+    rest of a gap is waiting: for the worker's turn with the interpreter, for other processes)."""
+    marks = [start, *[t for t in ticks if start[0] <= t[0] <= end]]
+    return max(((b[0] - a[0], b[1] - a[1]) for a, b in pairwise(marks)), default=(0.0, 0.0))
+
+
+def now() -> tuple[float, float]:
+    return time.perf_counter(), time.thread_time()
 
 
 async def measure(base, reps: int) -> dict[str, dict]:
@@ -94,8 +111,8 @@ async def measure(base, reps: int) -> dict[str, dict]:
     app = PowerKBApp(base, as_of=AS_OF)
     runs: dict[str, list[dict]] = {q: [] for q in QUERIES}
     async with app.run_test(size=(120, 40)) as pilot:
-        ticks: list[float] = []
-        app.set_interval(0.01, lambda: ticks.append(time.perf_counter()))
+        ticks: list[tuple[float, float]] = []
+        app.set_interval(0.01, lambda: ticks.append(now()))
         for _ in range(reps):
             for query in QUERIES:  # interleaved: each TUI run beside its floors
                 got = await one(app, pilot, query, ticks)
@@ -106,7 +123,8 @@ async def measure(base, reps: int) -> dict[str, dict]:
 
 
 def summary(runs: list[dict]) -> dict:
-    med = {k: statistics.median(r[k] for r in runs) for k in ("first", "whole", "stall", "floor_first", "floor_whole")}
+    med = {k: statistics.median(r[k] for r in runs) for k in ("first", "whole", "stall", "stall_cpu", "idle_stall",
+                                                        "floor_first", "floor_whole")}
     out = {f"{k}_ms": round(v * 1000, 1) for k, v in med.items()}
     out["max_stall_ms"] = round(max(r["stall"] for r in runs) * 1000, 1)
     out["rows"] = runs[-1]["n"]
@@ -138,7 +156,8 @@ def main() -> int:
     for query, f in figures.items():
         print(f"{query:38} {f['rows']:>6} rows/groups  first {f['first_ms']:6.0f} ms (floor {f['floor_first_ms']:5.0f}, "
               f"×{f['first_ratio']})  whole {f['whole_ms']:6.0f} ms (floor {f['floor_whole_ms']:5.0f}, ×{f['whole_ratio']})  "
-              f"longest stall {f['stall_ms']:4.0f} ms (max {f['max_stall_ms']:.0f})")
+              f"longest stall {f['stall_ms']:4.0f} ms (its CPU {f['stall_cpu_ms']:.0f}; max {f['max_stall_ms']:.0f}; "
+              f"idle {f['idle_stall_ms']:.0f})")
     if args.json:
         Path(args.json).write_text(json.dumps({"load_average": load, "queries": figures}, ensure_ascii=False, indent=2)
                                    + "\n", encoding="utf-8")

@@ -13,6 +13,7 @@ main thread as the worker's state change.
 from __future__ import annotations
 
 import inspect
+import threading
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -35,6 +36,8 @@ FIRST = SHOWN
 """Rows a query fetches first (with a limit, which stops SQLite early): as many as the table
 draws, so the screen shows its rows within a fraction of a second even when the whole result
 (20,000 rows on a large tree) takes longer; the rest follows in the same worker."""
+DRAW_WAIT = 2.0
+"""Seconds the worker waits for the first rows to be drawn before it fetches the rest."""
 
 
 def takes_items(base) -> bool:
@@ -125,7 +128,11 @@ class MainScreen(Screen):
         if result.kind != "rows" or limit is None or len(result.rows) < limit:
             return result, matched, prepared, keep_cursor, None
         first = result
-        self.app.call_from_thread(self._first_batch, worker, first, matched, prepared, keep_cursor)
+        drawn = threading.Event()
+        self.app.call_from_thread(self._first_batch, worker, first, matched, prepared, keep_cursor, drawn.set)
+        # the rest once the first rows are on the screen: a worker building 20,000 rows holds
+        # the interpreter half the time, and would double every frame drawn meanwhile
+        drawn.wait(DRAW_WAIT)
         if worker.is_cancelled:
             return None
         return self._ask(query, as_of), matched, None, keep_cursor, first
@@ -153,11 +160,14 @@ class MainScreen(Screen):
         else:
             raise error
 
-    def _first_batch(self, worker, result, matched: set[str], prepared, keep_cursor: bool) -> None:
+    def _first_batch(self, worker, result, matched: set[str], prepared, keep_cursor: bool, drawn) -> None:
         """The rows the table draws, while the worker fetches the rest (unless a newer query
-        has replaced this one)."""
-        if not worker.is_cancelled:
-            self._query_done(result, matched, prepared, keep_cursor, partial=True)
+        has replaced this one); `drawn` is called once they are on the screen."""
+        if worker.is_cancelled:
+            drawn()
+            return
+        self._query_done(result, matched, prepared, keep_cursor, partial=True)
+        self.query_one(ResultsTable).when_drawn(drawn)
 
     def _rest_done(self, whole, first) -> None:
         """The whole result of a query whose first rows are shown: the table keeps what it

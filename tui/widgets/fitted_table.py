@@ -110,6 +110,7 @@ class FittedTable(DataTable):
         self.sorted_by: tuple[int, bool] | None = None  # (column, reversed)
         self._generation = 0  # bumped at every redraw: batches of an older one stop
         self._filled = 0  # rows added to the DataTable so far
+        self._on_drawn: list = []  # callbacks waiting for the rows to be drawn (`when_drawn`)
 
     def load(self, columns: list[Column], rows: list[tuple[tuple, Any]], cursor: int = 0,
              announce: bool = True) -> None:
@@ -222,6 +223,19 @@ class FittedTable(DataTable):
             with self.prevent(DataTable.RowHighlighted):
                 self._add_rows(self._filled, BATCH, widths)
             self._more_rows(generation, widths)
+            if not self.filling:
+                self._drawn()
+
+    def when_drawn(self, callback) -> None:
+        """Call `callback` once every row to be drawn is in the table and on the screen."""
+        self._on_drawn.append(callback)
+        if not self.filling:
+            self._drawn()
+
+    def _drawn(self) -> None:
+        waiting, self._on_drawn = self._on_drawn, []
+        for callback in waiting:
+            self.call_after_refresh(callback)
 
     @property
     def filling(self) -> bool:
