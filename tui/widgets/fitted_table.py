@@ -110,6 +110,7 @@ class FittedTable(DataTable):
         self.sorted_by: tuple[int, bool] | None = None  # (column, reversed)
         self._generation = 0  # bumped at every redraw: batches of an older one stop
         self._filled = 0  # rows added to the DataTable so far
+        self._fill_to = 0  # rows the last redraw adds (at most SHOWN)
         self._on_drawn: list = []  # callbacks waiting for the rows to be drawn (`when_drawn`)
 
     def load(self, columns: list[Column], rows: list[tuple[tuple, Any]], cursor: int = 0,
@@ -134,6 +135,11 @@ class FittedTable(DataTable):
         self.payloads += payloads
         if payloads and self.sorted_by is not None:
             self.sort_by(*self.sorted_by)
+        elif payloads and self._widths and self._fitted_width >= 0:  # drawn: draw those that fit too
+            adding = self.filling  # a batch is due already: it goes on to the new end
+            self._fill_to = min(len(self._cells), SHOWN)
+            if not adding:
+                self._more_rows(self._generation, self._widths)
 
     def sort_by(self, column: int, reverse: bool | None = None) -> None:
         """Order the rows by `column` (the same column again: the other way), keeping the row
@@ -190,7 +196,7 @@ class FittedTable(DataTable):
         self._generation += 1
         announce, self._announce = self._announce, False
         widths = self._widths = fit(self._spec, self.scrollable_content_region.width, self.cell_padding)
-        drawn = min(len(self._cells), SHOWN)
+        drawn = self._fill_to = min(len(self._cells), SHOWN)
         cursor = max(0, min(cursor, drawn - 1))
         with self.prevent(*(() if announce else (DataTable.RowHighlighted,))):
             self.clear(columns=True)
@@ -240,4 +246,4 @@ class FittedTable(DataTable):
     @property
     def filling(self) -> bool:
         """Whether rows to be drawn are still being added (a batch per turn of the event loop)."""
-        return self._filled < min(len(self._cells), SHOWN)
+        return self._filled < self._fill_to
