@@ -12,6 +12,7 @@ main thread as the worker's state change.
 
 from __future__ import annotations
 
+import gc
 import inspect
 import threading
 
@@ -135,7 +136,9 @@ class MainScreen(Screen):
         drawn.wait(DRAW_WAIT)
         if worker.is_cancelled:
             return None
-        return self._ask(query, as_of), matched, None, keep_cursor, first
+        whole = self._ask(query, as_of)
+        gc.freeze()  # its rows stay while shown: the cycle collector need not walk them (`settle_memory`)
+        return whole, matched, None, keep_cursor, first
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "query":

@@ -12,7 +12,10 @@ first); a table of 26,000 occurrences would otherwise hold the screen for second
 cells are cut. `hidden` says how many were left out, for the title.
 
 A click on a column header (or `o`, which moves to the next column) sorts the rows by that
-column; the same column again reverses the order. Numbers sort as numbers.
+column; the same column again reverses the order. Numbers sort as numbers. Rows loaded without
+their cells (behind those drawn) get them in a worker thread first; the screen stays live.
+
+Rows are added to the DataTable `BATCH` at a time, one batch per turn of the event loop.
 """
 
 from __future__ import annotations
@@ -112,6 +115,7 @@ class FittedTable(DataTable):
         self._filled = 0  # rows added to the DataTable so far
         self._fill_to = 0  # rows the last redraw adds (at most SHOWN)
         self._on_drawn: list = []  # callbacks waiting for the rows to be drawn (`when_drawn`)
+        self._making = False  # a worker is making the cells of rows loaded without them
 
     def load(self, columns: list[Column], rows: list[tuple[tuple, Any]], cursor: int = 0,
              announce: bool = True) -> None:
@@ -148,15 +152,40 @@ class FittedTable(DataTable):
             return
         if reverse is None:
             reverse = self.sorted_by == (column, False)
+        self.sorted_by = (column, reverse)
         if self.cells_of is not None and any(c is None for c in self._cells):
-            self._cells = [c if c is not None else self.cells_of(p) for c, p in zip(self._cells, self.payloads)]
+            self._make_cells()  # then sorts by `sorted_by`, whatever it is by then
+            return
         keep = self.payload(self.cursor_row)
         order = sorted(range(len(self._cells)), key=lambda n: sort_key(self._cells[n][column]), reverse=reverse)
         self._cells = [self._cells[n] for n in order]
         self.payloads = [self.payloads[n] for n in order]
-        self.sorted_by = (column, reverse)
         cursor = next((n for n, p in enumerate(self.payloads) if p is keep), 0)
         self._refill(cursor)
+
+    def _make_cells(self) -> None:
+        """The cells of the rows loaded without them, made in a worker thread (those of 20,000
+        rows take seconds: the screen must not wait), then the sort asked for meanwhile. Dropped
+        if the table was loaded with other rows in between."""
+        if self._making:
+            return
+        self._making = True
+        cells, payloads, make = self._cells, self.payloads, self.cells_of
+        todo = [n for n, c in enumerate(cells) if c is None]
+
+        def done(made: list[tuple[int, tuple]]) -> None:
+            self._making = False
+            if self._cells is cells:
+                for n, row in made:
+                    cells[n] = row
+                if self.sorted_by is not None:
+                    self.sort_by(*self.sorted_by)
+
+        def work() -> None:
+            made = [(n, make(payloads[n])) for n in todo]
+            self.app.call_from_thread(done, made)
+
+        self.run_worker(work, name="cells", group="cells", thread=True, exit_on_error=False)
 
     def action_sort_next(self) -> None:
         shown = [n for n, w in enumerate(self._widths) if w is not None] if self._widths else []
