@@ -183,7 +183,10 @@ class FittedTable(DataTable):
 
         def work() -> None:
             made = [(n, make(payloads[n])) for n in todo]
-            self.app.call_from_thread(done, made)
+            try:
+                self.app.call_from_thread(done, made)
+            except RuntimeError:  # the app has stopped meanwhile
+                pass
 
         self.run_worker(work, name="cells", group="cells", thread=True, exit_on_error=False)
 
