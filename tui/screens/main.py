@@ -144,6 +144,7 @@ class MainScreen(Screen):
         if worker.is_cancelled:
             return None
         whole = self._ask(query, as_of)
+        gc.collect(1)  # the young garbage first (cheap), so little of it is kept for good
         gc.freeze()  # its rows stay while shown: the cycle collector need not walk them (`settle_memory`)
         return whole, matched, None, keep_cursor, first
 
