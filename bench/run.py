@@ -429,19 +429,26 @@ def report(results: dict, path: str | None) -> int:
 
 
 def tui_first_paint(env, reps=5):
-    """bench/tui_first_paint.py in a pseudo-terminal (`script`), which the app needs to draw."""
+    """bench/tui_first_paint.py in a pseudo-terminal (`script`), which the app needs to draw,
+    interleaved with its floor (`--floor`: the least Textual app, measured the same way)."""
     import re
     import shutil
 
     if not shutil.which("script"):
         return "not measured: the `script` command is missing"
-    cmd = ["script", "-qec", f"{sys.executable} {ROOT / 'bench' / 'tui_first_paint.py'}", "/dev/null"]
-    got = []
+    script = ROOT / "bench" / "tui_first_paint.py"
+    got: dict[str, list[float]] = {"app": [], "floor": []}
     for _ in range(reps):
-        out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False).stdout
-        if m := re.search(r"first paint after (\d+) ms", out):
-            got.append(int(m.group(1)) / 1000)
-    return {"median_s": round(statistics.median(got), 3), "max_s": round(max(got), 3)} if got else "not measured"
+        for name, extra in (("floor", " --floor"), ("app", "")):
+            cmd = ["script", "-qec", f"{sys.executable} {script}{extra}", "/dev/null"]
+            out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False).stdout
+            if m := re.search(r"first paint after (\d+) ms", out):
+                got[name].append(int(m.group(1)) / 1000)
+    if not got["app"] or not got["floor"]:
+        return "not measured"
+    app, floor = statistics.median(got["app"]), statistics.median(got["floor"])
+    return {"median_s": round(app, 3), "max_s": round(max(got["app"]), 3),
+            "floor_median_s": round(floor, 3), "ratio_of_medians": round(app / floor, 2)}
 
 
 if __name__ == "__main__":

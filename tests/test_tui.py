@@ -23,11 +23,12 @@ from tui.app import PowerKBApp
 from tui.strings import text
 from tui.widgets.detail import DetailPane, LinkList
 from tui.widgets.diff_view import TargetTable, TextPairTable
+from tui.widgets.fitted_table import sort_key
 from tui.widgets.query_bar import QueryBar
 from tui.widgets.query_error import QueryErrorView
 from tui.widgets.results import ResultsTable
 from tui.widgets.timeline import MonthTable
-from tests.tuikeys import settle, type_query
+from tests.tuikeys import settle, type_query, wait_for
 
 AS_OF = date(2021, 6, 1)
 CITY_QUERY = "due <= 2021-12 and unit = 市能源局"
@@ -785,3 +786,106 @@ def test_units_cell_puts_the_matched_unit_first():
     assert units_cell(item).plain == "甲、乙等3个；协同1个"
     assert units_cell(item, {"c"}).plain == "丙、甲等3个；协同1个"
     assert units_cell(item, {"d"}).plain == f"{text('cooperating')}：丁；甲、乙等3个"
+
+
+# --- a long result: its first rows at once, the rest behind them -------------------------
+
+@pytest.fixture
+def slow_rest(base, monkeypatch):
+    """A query's first batch is 5 rows, and the worker's query for the whole result waits
+    until the test lets it go (as a query over a large tree takes a while): the state between
+    the two can be looked at. The main thread's own queries (an export) are not held."""
+    import threading
+
+    from tui.screens import main
+
+    monkeypatch.setattr(main, "FIRST", 5)  # the real tree's results are shorter than 500
+    asked, go = threading.Event(), threading.Event()
+    query = base.query
+
+    @functools.wraps(query)
+    def held(text, *args, limit=None, **kwargs):
+        if limit is None and threading.current_thread() is not threading.main_thread():
+            asked.set()
+            go.wait(20)
+        return query(text, *args, limit=limit, **kwargs)
+
+    monkeypatch.setattr(base, "query", held)
+    yield asked, go
+    go.set()
+
+
+async def first_batch_shown(pilot, query: str, asked) -> None:
+    """Type `query` and Enter; return once its first rows are drawn and the rest was asked for."""
+    await pilot.press("slash")
+    await pilot.pause()
+    await pilot.press("ctrl+a", "ctrl+k", *query, "enter")
+    await wait_for(pilot, asked.is_set)
+    await wait_for(pilot, lambda: not pilot.app.screen.query_one(ResultsTable).filling)
+    await pilot.pause()
+
+
+@async_test
+async def test_a_long_result_shows_its_first_rows_then_says_the_total_and_sorts_them_all(app, base, slow_rest):
+    asked, go = slow_rest
+    whole = [(r.id, r.due) for r in base.query("due in 2021", as_of=AS_OF).rows]
+    assert len(whole) > 5
+    async with app.run_test(size=(120, 40)) as pilot:
+        await first_batch_shown(pilot, "due in 2021", asked)
+        table = app.screen.query_one(ResultsTable)
+        assert listed(table) == whole[:5] and table.row_count == 5
+        assert text("first-batch", n=5) in str(table.border_title)
+        assert app.screen.current == table.payloads[0].item_id  # the first row is previewed already
+        await pilot.press("down", "down")
+        cursor = table.cursor_row
+        go.set()
+        await settle(pilot)
+        assert listed(table) == whole and table.row_count == len(whole)
+        assert text("rows", n=len(whole)) in str(table.border_title)
+        assert text("first-batch", n=5) not in str(table.border_title)
+        assert table.cursor_row == cursor  # the rest came in behind the rows shown: nothing moved
+        await pilot.press("o", "o")  # the id column, then the other way: over every row
+        keys = [sort_key(table.cells_of(row)[0]) for row in table.payloads]  # the whole id, not as cut
+        assert table.row_count == len(whole) and keys == sorted(keys, reverse=True)
+        assert sorted(listed(table)) == sorted(whole)
+
+
+@async_test
+async def test_export_while_the_rest_is_fetched_writes_every_row(app, base, slow_rest, user_dirs):
+    asked, go = slow_rest
+    whole = [(r.id, r.due) for r in base.query("due in 2021", as_of=AS_OF).rows]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await first_batch_shown(pilot, "due in 2021", asked)
+        table = app.screen.query_one(ResultsTable)
+        assert len(table.payloads) == 5
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.click("#export-ok")
+        await pilot.pause()
+        (path,) = user_dirs.glob("powerkb-results-*.json")
+        assert [(r["id"], r["due"]) for r in json.loads(path.read_text(encoding="utf-8"))] == whole
+        assert text("rows", n=len(whole)) in str(table.border_title)  # the table has them all too
+        go.set()
+        await settle(pilot)  # the worker's own answer, now stale, changes nothing
+        assert listed(table) == whole
+
+
+@async_test
+async def test_a_newer_query_replaces_one_whose_rest_is_being_fetched(app, base, slow_rest):
+    asked, go = slow_rest
+    async with app.run_test(size=(120, 40)) as pilot:
+        await first_batch_shown(pilot, "due in 2021", asked)
+        go.set()
+        await type_query(pilot, CITY_QUERY)
+        table = app.screen.query_one(ResultsTable)
+        assert listed(table) == [(r.id, r.due) for r in base.query(CITY_QUERY, as_of=AS_OF).rows]
+        assert text("first-batch", n=5) not in str(table.border_title)
+
+
+def test_text_searches_are_fetched_whole_others_first_rows_first():
+    from tui.matching import searches_text
+
+    assert searches_text("text ~ 电价") and searches_text("电价 and due in 2021")
+    assert searches_text("has-part (text ~ 电价)") and searches_text("count text ~ 电价")
+    assert not searches_text("due in 2022") and not searches_text("doc = shanxi and kind = indicator")
+    assert not searches_text("count due in 2022 group by unit") and not searches_text("due in (")

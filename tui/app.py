@@ -29,6 +29,17 @@ from .strings import text
 THEMES = ("textual-dark", "textual-light")
 
 
+def settle_memory() -> None:
+    """After the first frame: everything loaded so far (the knowledge base, the screens) stays
+    for the whole run, so Python's cycle collector is told to leave it alone (`gc.freeze`).
+    Otherwise a query building 20,000 rows sets off full collections that walk every object of
+    the tree, 100-300 ms each with the interpreter held: the screen froze while a worker ran."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 def _later(module: str, name: str):
     """A screen made, and its module imported, when it is first shown: the first frame waits
     only for what it shows."""
@@ -69,6 +80,9 @@ class PowerKBApp(App):
         self.prefs = settings.load_settings()
         if self.prefs.get("theme") in self.available_themes:  # any theme, also one picked in the palette
             self.theme = self.prefs["theme"]
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(settle_memory)
 
     def _sub_title(self) -> str:
         warning = text("unchecked") if getattr(self.base, "unchecked", False) else ""
@@ -177,6 +191,9 @@ class PowerKBApp(App):
         return exporter() if exporter else None
 
     def action_export(self) -> None:
+        complete = getattr(self.screen, "complete_result", None)
+        if complete is not None:  # a result shown while its rest is being fetched: all of it
+            complete()
         found = self._exportable()
         if found is None:
             self.notify(text("nothing-export"), severity="warning")

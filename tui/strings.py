@@ -62,6 +62,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "item": ("条目", "Item"),
     "linked": ("关联条目", "Linked items"),
     "rows": ("{n} 行", "{n} row(s)"),
+    "first-batch": ("显示前 {n} 行，正在统计全部…", "the first {n} rows; counting the rest…"),
     "first-shown": ("（显示前 {n} 行；导出可得全部）", " (the first {n} shown; export for all)"),
     "groups-by": ("按{by}分 {n} 组", "{n} groups by {by}"),
     "count": ("计数", "count"),
