@@ -124,3 +124,14 @@ def test_schema_refs_are_relative():
     for path in SCHEMAS.glob("*.json"):
         text = path.read_text(encoding="utf-8")
         assert "powerkb.example" not in text, path.name
+
+
+def test_the_browse_index_is_in_the_export_only(exported_db, base):
+    """The trigram index is for Datasette (the export); the store powerkb queries leaves it out
+    and packs item JSON on 16 kB pages (docs/performance.md: store size)."""
+    con = sqlite3.connect(exported_db)
+    assert con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'items_fts'").fetchone() == (1,)
+    store = base.store.con
+    assert store.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE 'items_fts%'").fetchone()[0] == 0
+    assert store.execute("PRAGMA page_size").fetchone()[0] == 16384
+    assert store.execute("SELECT count(*) FROM items").fetchone()[0] == con.execute("SELECT count(*) FROM items").fetchone()[0] > 200

@@ -161,7 +161,7 @@ def sqlite_bytes(base, items) -> bytes:
     with tempfile.TemporaryDirectory(prefix="powerkb-export-") as tmp:
         path = Path(tmp) / "export.sqlite"
         try:
-            build(base, path, items)
+            build(base, path, items, browse_index=True)
             return path.read_bytes()
         except (OSError, sqlite3.Error) as exc:
             raise WriteError(f"cannot write the sqlite export: {exc}") from None

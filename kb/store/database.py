@@ -34,9 +34,10 @@ query answers without loading the YAML at all.
     item_fields(item, own, national, standard)  -- those parts squashed and casefolded, for the
                                        -- literal check of a field-scoped search (`text ~`)
     fts_en(en)  -- contentless FTS5 (porter) over the English summary
-    items_fts(text, heading, category, summary)  -- FTS5 trigram index with content=items: what
-                -- Datasette's search box uses (it finds a table's `content="items"` FTS table); it
-                -- matches terms of 3+ characters; 2-character terms need fts_zh (powerkb's search)
+    items_fts(text, heading, category, summary)  -- the export only (`export --format sqlite`):
+                -- FTS5 trigram index with content=items, what Datasette's search box uses (it finds
+                -- a table's `content="items"` FTS table); it matches terms of 3+ characters.
+                -- powerkb's own searches use fts_zh / fts_fields, so the cached store leaves it out
 
 Columns that name another row carry REFERENCES clauses (not enforced: SQLite leaves foreign keys
 off unless asked) so that tools such as Datasette link them; with `--where` some links and parents
@@ -87,8 +88,14 @@ CREATE VIRTUAL TABLE fts_zh USING fts5(zh, tokenize='unicode61', content='', col
 CREATE VIRTUAL TABLE fts_en USING fts5(en, tokenize='porter unicode61', content='', columnsize=1);
 CREATE VIRTUAL TABLE fts_fields USING fts5(own, national, standard, tokenize='unicode61', content='', columnsize=1);
 CREATE TABLE item_fields(item INTEGER PRIMARY KEY, own TEXT, national TEXT, standard TEXT);
-CREATE VIRTUAL TABLE items_fts USING fts5(text, heading, category, summary, content="items", content_rowid="rowid", tokenize="trigram");
 """
+
+BROWSE_INDEX = """
+CREATE VIRTUAL TABLE items_fts USING fts5(text, heading, category, summary, content="items", content_rowid="rowid", tokenize="trigram");
+INSERT INTO items_fts(items_fts) VALUES ('rebuild');
+"""
+"""The trigram index Datasette's search box uses, for `export --format sqlite` only: powerkb's own
+searches use fts_zh / fts_fields, and the index is a sixth of a store (docs/performance.md)."""
 
 INDEXES = """
 CREATE INDEX items_doc ON items(doc, kind);
@@ -216,7 +223,12 @@ _INSERT = {
 }
 
 
-STORE_FORMAT = "powerkb-store/2"
+PAGE_SIZE = 16384
+"""An item's JSON is 2-3 kB: on SQLite's default 4 kB pages most rows take a page of their own and
+a quarter of the item_json table is empty space. 16 kB pages pack them (-9% for the whole store,
+docs/performance.md) with no measurable change in query latency."""
+
+STORE_FORMAT = "powerkb-store/3"  # 3: items_fts only in the export (BROWSE_INDEX)
 """The store's schema version, kept in its meta table: a cached store of another version (or of
 another fingerprint) is rebuilt."""
 
@@ -281,24 +293,25 @@ def _flush(con, obligation_items: list, duty_rows: list, occ_rows: list, parties
         batch.clear()
 
 
-def build(kb, path: Path, items=None, fingerprint: str | None = None) -> Path:
+def build(kb, path: Path, items=None, fingerprint: str | None = None, *, browse_index: bool = False) -> Path:
     """Write the store for `kb` (a tree: documents, items, links, registries) to `path`
-    (atomically: built aside, then renamed; the temporary file is removed on every exit path)."""
+    (atomically: built aside, then renamed; the temporary file is removed on every exit path).
+    `browse_index`: also the trigram index for browsing the file in Datasette (the export)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     try:
-        _fill(kb, tmp, items, fingerprint)
+        _fill(kb, tmp, items, fingerprint, browse_index)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     return path
 
 
-def _fill(kb, tmp: Path, items, fingerprint) -> None:
+def _fill(kb, tmp: Path, items, fingerprint, browse_index: bool = False) -> None:
     con = sqlite3.connect(tmp)
     try:
-        con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+        con.executescript(f"PRAGMA page_size={PAGE_SIZE}; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
         con.executescript(SCHEMA)
         records = _insert_items(con, kb, items if items is not None else kb.items.values())
         insert_obligations(con, records, kb.links)
@@ -314,7 +327,8 @@ def _fill(kb, tmp: Path, items, fingerprint) -> None:
         con.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (stamp,))
         con.execute("INSERT INTO meta VALUES ('format', ?)", (STORE_FORMAT,))
         con.execute("INSERT INTO fts_zh(fts_zh) VALUES ('optimize')")
-        con.execute("INSERT INTO items_fts(items_fts) VALUES ('rebuild')")  # reads items (content=)
+        if browse_index:
+            con.executescript(BROWSE_INDEX)  # reads items (content=)
         con.commit()
     finally:
         con.close()
