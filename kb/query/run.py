@@ -118,43 +118,51 @@ REP_FIELDS = ("doc", "ref", "kind", "parent", "section", "heading", "category", 
 """The representative item's public fields an obligation row carries (docs/schema/obligation-v1.json)."""
 
 
-@dataclass
 class ObligationRow:
     """One duty on one occurrence (or, without a `due` condition, one duty): who, what, when,
     and every item that states it. `item` is the representative's public JSON: the most specific
-    statement of a dated occurrence, the duty's own item (its anchor) for a duty row."""
+    statement of a dated occurrence, the duty's own item (its anchor) for a duty row.
 
-    id: str  # <duty>#<date or kind>[#subjects], or the duty id for a duty row
-    duty: str
-    item_id: str
-    due: str | None
-    due_phrase: str | None = None
-    due_scope: str | None = None
-    due_kind: str | None = None
-    rank: float | None = None
-    overdue: bool = False
-    basis: str = "stated"
-    reason: str | None = None
-    inferred: bool = False
-    inferred_reasons: list[str] = field(default_factory=list)
-    _store: object = field(default=None, repr=False, compare=False)
-    _rowid: int | None = field(default=None, repr=False, compare=False)  # the representative item
-    _occurrence: int | None = field(default=None, repr=False, compare=False)  # its occurrence row
-    _duty_rowid: int | None = field(default=None, repr=False, compare=False)
-    _ids: str = field(default="[]", repr=False, compare=False)  # JSON, decoded when asked for
-    _item: dict | None = field(default=None, repr=False, compare=False)
+    As `Row`, the row is the SQL tuple itself (`_DATED_COLUMNS` or `_DUTY_COLUMNS`: id, duty
+    rowid, duty id, representative occurrence, representative item rowid and id, due, phrase,
+    scope, kind, basis, reason, ids as JSON, rank) read when an attribute is asked for, so that
+    the obligations view costs about what the item view does (docs/performance.md).
+    `inferred` and `inferred_reasons` are set with `with_inferred` (see `_mark_inferred`)."""
+
+    __slots__ = ("_ctx", "_item", "_t", "inferred", "inferred_reasons")
+
+    def __init__(self, t: tuple, ctx: _Shared):
+        self._t, self._ctx, self._item, self.inferred, self.inferred_reasons = t, ctx, None, False, []
+
+    id = property(lambda self: self._t[0])  # <duty>#<date or kind>[#subjects], or the duty id for a duty row
+    duty = property(lambda self: self._t[2])
+    item_id = property(lambda self: self._t[5])
+    due = property(lambda self: self._t[6])
+    due_phrase = property(lambda self: self._t[7])
+    due_scope = property(lambda self: self._t[8])
+    due_kind = property(lambda self: self._t[9])
+    basis = property(lambda self: self._t[10] or "stated")
+    reason = property(lambda self: self._t[11])
+    rank = property(lambda self: self._t[13])
+    _store = property(lambda self: self._ctx.store)
+    _occurrence = property(lambda self: self._t[3])  # the representative's occurrence row (None: a duty row)
+    _duty_rowid = property(lambda self: self._t[1])
+
+    @property
+    def overdue(self) -> bool:
+        due = self._t[6]
+        return bool(due and due < self._ctx.today)
 
     @property
     def item(self) -> dict:
         if self._item is None:
-            self._item = self._store.item_json(self._rowid)
+            self._item = self._ctx.store.item_json(self._t[4])
         return self._item
 
     @property
     def ids(self) -> list[str]:
         """Every item stating this obligation (on this date), in source order."""
-        data = json.loads(self._ids)
-        return data["ids"] if isinstance(data, dict) else data
+        return _json_ids(self._t[12])
 
     def parties(self, role: str) -> list[dict]:
         """Subjects (whom the clause binds; the lead units when it names none) or recipients."""
@@ -197,6 +205,33 @@ class ObligationRow:
             out["reason"] = "; ".join(self.inferred_reasons) or self.reason
         out.update({k: item.get(k) for k in REP_FIELDS})
         return out
+
+    def _key(self) -> tuple:
+        return (self._t[0], self._t[2], self._t[5], *self._t[6:10], self.rank, self.overdue, self.basis, self.reason,
+                self.inferred, tuple(self.inferred_reasons))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ObligationRow) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._t[0])
+
+    def __repr__(self) -> str:
+        return (f"ObligationRow(id={self.id!r}, duty={self.duty!r}, item_id={self.item_id!r}, due={self.due!r}, "
+                f"due_phrase={self.due_phrase!r}, due_scope={self.due_scope!r}, due_kind={self.due_kind!r}, "
+                f"rank={self.rank!r}, overdue={self.overdue!r}, basis={self.basis!r}, reason={self.reason!r}, "
+                f"inferred={self.inferred!r}, inferred_reasons={self.inferred_reasons!r})")
+
+
+def _json_ids(text: str) -> list[str]:
+    """The ids of a stored JSON list (`obligation_occurrences.ids`, as json.dumps writes it) or
+    of a duty's JSON object (its `ids`). Without a backslash no string in the list can hold a
+    quote, so `", "` only ever separates two ids: splitting is exact, and several times faster
+    than decoding, which a whole result would pay once per row."""
+    if text.startswith('["') and "\\" not in text:
+        return text[2:-2].split('", "')
+    data = json.loads(text)
+    return data["ids"] if isinstance(data, dict) else data
 
 
 @dataclass
@@ -522,7 +557,7 @@ _DATED_ROW = ("JOIN obligations ob ON ob.rowid = o.obligation JOIN obligation_oc
               "JOIN items ri ON ri.rowid = r.item")
 _DATED_COLUMNS = "o.occurrence, o.obligation, ob.id, r.rowid, r.item, ri.id, r.date, r.phrase, r.scope, r.kind, r.basis, r.reason, r.ids"
 _DUTY_ROW = "JOIN items ri ON ri.rowid = ob.anchor"
-_DUTY_COLUMNS = ("d.obligation, d.obligation, ob.id, NULL, ob.anchor, ri.id, ob.due, ob.due_phrase, NULL, ob.due_kind, "
+_DUTY_COLUMNS = ("ob.id, d.obligation, ob.id, NULL, ob.anchor, ri.id, ob.due, ob.due_phrase, NULL, ob.due_kind, "
                  "'stated', NULL, ob.json")
 
 
@@ -561,7 +596,10 @@ def _obligation_rows(plan: _Plan, select: Select, lim: int | None) -> QueryResul
     compiled = plan.compiled
     rank_sql, joins, rank_params = _rank(plan)
     walk = compiled.uses_due and compiled.dated_only and not select.order and rank_sql == "NULL"
-    source, _ = _obligation_source(compiled, joins, walk, streaming=lim is not None)
+    # items first only where their order is the answer's (no rank, no `order by`): a ranked
+    # query sorts anyway, and forcing the join order there scans the rank's matches per item
+    streaming = lim is not None and rank_sql == "NULL" and not select.order
+    source, _ = _obligation_source(compiled, joins, walk, streaming=streaming)
     dated = compiled.uses_due
     source += " " + (_DATED_ROW if dated else _DUTY_ROW)
     columns = _DATED_COLUMNS if dated else _DUTY_COLUMNS
@@ -574,13 +612,13 @@ def _obligation_rows(plan: _Plan, select: Select, lim: int | None) -> QueryResul
         # A LIMIT lets SQLite keep only the top rows of a sort; rows collapse, so ask for a few
         # times the obligations wanted, and for everything only when that was not enough.
         limited = all_params + [lim * _ROWS_PER_OBLIGATION]
-        rows, complete = _collect(plan.store, sql + " LIMIT ?", limited, plan.today, dated, lim)
+        rows, complete = _collect(plan.store, sql + " LIMIT ?", limited, plan.today, lim)
         if complete:
             sql, all_params = sql + " LIMIT ?", limited
         else:
             rows = None
     if rows is None:
-        rows, _ = _collect(plan.store, sql, all_params, plan.today, dated, lim)
+        rows, _ = _collect(plan.store, sql, all_params, plan.today, lim)
     result = QueryResult(plan.text, "rows", rows=rows, terms=terms + [v for _, vs in compiled.expanded for v in vs],
                          sql=sql, params=all_params, view="obligations", as_of=plan.today.isoformat(),
                          synonyms=list(compiled.expanded))
@@ -592,25 +630,24 @@ def _obligation_rows(plan: _Plan, select: Select, lim: int | None) -> QueryResul
 _ROWS_PER_OBLIGATION = 4
 
 
-def _collect(store, sql, params, today, dated, lim) -> tuple[list, bool]:
+def _collect(store, sql, params, today, lim) -> tuple[list, bool]:
     """The first `lim` obligations (all without a limit) of the matching rows, in their order;
-    and whether they are certainly all there is to show (the rows ran out or `lim` was reached)."""
-    rows, seen, n = [], set(), 0
-    for found in store.con.execute(sql, params):
+    and whether they are certainly all there is to show (the rows ran out or `lim` was reached).
+    A row's first column is its obligation's id: the first row of each id is the obligation's."""
+    shared = _Shared(store, today.isoformat())
+    cursor = store.con.cursor()
+    cursor.row_factory = None  # plain tuples: each becomes an ObligationRow as it is
+    seen: set = set()
+    if lim is None:
+        found = cursor.execute(sql, params).fetchall()
+        return [ObligationRow(t, shared) for t in found if not (t[0] in seen or seen.add(t[0]))], True
+    rows, n = [], 0
+    for t in cursor.execute(sql, params):
         n += 1
-        if found[0] in seen:
+        if t[0] in seen:
             continue
-        seen.add(found[0])
-        rows.append(_obligation_row(store, found, today.isoformat(), dated))
-        if lim is not None and len(rows) >= lim:
+        seen.add(t[0])
+        rows.append(ObligationRow(t, shared))
+        if len(rows) >= lim:
             return rows, True
-    return rows, lim is None or n < lim * _ROWS_PER_OBLIGATION
-
-
-def _obligation_row(store, found, iso_today: str, dated: bool) -> ObligationRow:
-    """The row of one obligation: its representative is the most specific item stating that
-    occurrence (a dated query; precomputed as `rep`), or the duty's own item (a duty row)."""
-    key, duty_rowid, duty_id, rep_occ, rep, rep_id, due, phrase, scope, kind, basis, reason, ids, rank = found
-    return ObligationRow(key if dated else duty_id, duty_id, rep_id, due, phrase, scope, kind, rank,
-                         overdue=bool(due and due < iso_today), basis=basis or "stated", reason=reason,
-                         _store=store, _rowid=rep, _occurrence=rep_occ, _duty_rowid=duty_rowid, _ids=ids)
+    return rows, n < lim * _ROWS_PER_OBLIGATION
