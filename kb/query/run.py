@@ -123,11 +123,12 @@ class ObligationRow:
     and every item that states it. `item` is the representative's public JSON: the most specific
     statement of a dated occurrence, the duty's own item (its anchor) for a duty row.
 
-    As `Row`, the row is the SQL tuple itself (`_DATED_COLUMNS` or `_DUTY_COLUMNS`: id, duty
-    rowid, duty id, representative occurrence, representative item rowid and id, due, phrase,
-    scope, kind, basis, reason, ids as JSON, rank) read when an attribute is asked for, so that
-    the obligations view costs about what the item view does (docs/performance.md).
-    `inferred` and `inferred_reasons` are set with `with_inferred` (see `_mark_inferred`)."""
+    As `Row`, the row is the SQL tuple itself (`_DATED_COLUMNS`: id, duty rowid, duty id,
+    representative occurrence, representative item rowid and id, due, phrase, scope, kind,
+    basis (NULL: stated), reason, ids as JSON, rank) read when an attribute is asked for, so
+    that the obligations view costs about what the item view does (docs/performance.md); a
+    duty row is a `DutyRow`. `inferred` and `inferred_reasons` are set with `with_inferred`
+    (see `_mark_inferred`)."""
 
     __slots__ = ("_ctx", "_item", "_t", "inferred", "inferred_reasons")
 
@@ -153,16 +154,19 @@ class ObligationRow:
         due = self._t[6]
         return bool(due and due < self._ctx.today)
 
+    _item_rowid = property(lambda self: self._t[4])
+    _ids = property(lambda self: self._t[12])
+
     @property
     def item(self) -> dict:
         if self._item is None:
-            self._item = self._ctx.store.item_json(self._t[4])
+            self._item = self._ctx.store.item_json(self._item_rowid)
         return self._item
 
     @property
     def ids(self) -> list[str]:
         """Every item stating this obligation (on this date), in source order."""
-        return _json_ids(self._t[12])
+        return _json_ids(self._ids)
 
     def parties(self, role: str) -> list[dict]:
         """Subjects (whom the clause binds; the lead units when it names none) or recipients."""
@@ -207,14 +211,40 @@ class ObligationRow:
         return out
 
     def _key(self) -> tuple:
-        return (self._t[0], self._t[2], self._t[5], *self._t[6:10], self.rank, self.overdue, self.basis, self.reason,
-                self.inferred, tuple(self.inferred_reasons))
+        return (self.id, self.duty, self.item_id, self.due, self.due_phrase, self.due_scope, self.due_kind, self.rank,
+                self.overdue, self.basis, self.reason, self.inferred, tuple(self.inferred_reasons))
 
     def __eq__(self, other) -> bool:
         return isinstance(other, ObligationRow) and self._key() == other._key()
 
     def __hash__(self) -> int:
         return hash(self._t[0])
+
+
+class DutyRow(ObligationRow):
+    """An obligation row of a query without a `due` condition: one duty, shown by its anchor
+    (whose id is the duty's), dated by its first stated occurrence. Its tuple is shorter
+    (`_DUTY_COLUMNS`: duty id, duty rowid, anchor rowid, due, due phrase, due kind, the duty's
+    JSON, rank): each column a row does not need is one value less to make per row."""
+
+    __slots__ = ()
+
+    id = duty = item_id = property(lambda self: self._t[0])
+    due = property(lambda self: self._t[3])
+    due_phrase = property(lambda self: self._t[4])
+    due_scope = property(lambda self: None)
+    due_kind = property(lambda self: self._t[5])
+    basis = property(lambda self: "stated")
+    reason = property(lambda self: None)
+    rank = property(lambda self: self._t[7])
+    _occurrence = property(lambda self: None)
+    _item_rowid = property(lambda self: self._t[2])
+    _ids = property(lambda self: self._t[6])
+
+    @property
+    def overdue(self) -> bool:
+        due = self._t[3]
+        return bool(due and due < self._ctx.today)
 
     def __repr__(self) -> str:
         return (f"ObligationRow(id={self.id!r}, duty={self.duty!r}, item_id={self.item_id!r}, due={self.due!r}, "
@@ -224,12 +254,17 @@ class ObligationRow:
 
 
 def _json_ids(text: str) -> list[str]:
-    """The ids of a stored JSON list (`obligation_occurrences.ids`, as json.dumps writes it) or
-    of a duty's JSON object (its `ids`). Without a backslash no string in the list can hold a
-    quote, so `", "` only ever separates two ids: splitting is exact, and several times faster
-    than decoding, which a whole result would pay once per row."""
-    if text.startswith('["') and "\\" not in text:
-        return text[2:-2].split('", "')
+    """The ids of a stored JSON list (`obligation_occurrences.ids`, as json.dumps writes it:
+    `["a", "b"]`) or of a duty's JSON object (`obligations.json`: `{"id": "d", "ids": ["a"]}`).
+    Without a backslash no string in them can hold a quote, so `", "` only ever separates two
+    ids and `"ids": [` only ever opens the list: slicing and splitting is exact, and several
+    times faster than decoding, which a whole result pays once per row."""
+    if "\\" not in text:
+        if text.startswith('["'):
+            return text[2:-2].split('", "')
+        start = text.find('"ids": ["')
+        if text.startswith("{") and start > 0 and text.endswith('"]}'):
+            return text[start + 9:-3].split('", "')
     data = json.loads(text)
     return data["ids"] if isinstance(data, dict) else data
 
@@ -551,14 +586,20 @@ def _obligation_source(compiled, fts_join: str, walk: bool, streaming: bool = Fa
             "JOIN obligations ob ON ob.rowid = d.obligation"), "d.obligation"
 
 
+def _duty_rows_source(source: str) -> str:
+    """A duty row shows its anchor: the item whose id is the duty's (so `ob.id` is the
+    representative's id, read with no join of the large items table); a duty whose anchor is
+    not in the store (an export with --where) shows no row."""
+    return source + " AND ob.anchor IS NOT NULL"
+
+
 # What a row shows, read in the same statement (primary-key joins): the duty, the representative
 # occurrence and item, and the ids, so that no row costs a query of its own.
 _DATED_ROW = ("JOIN obligations ob ON ob.rowid = o.obligation JOIN obligation_occurrences r ON r.rowid = o.rep "
               "JOIN items ri ON ri.rowid = r.item")
-_DATED_COLUMNS = "o.occurrence, o.obligation, ob.id, r.rowid, r.item, ri.id, r.date, r.phrase, r.scope, r.kind, r.basis, r.reason, r.ids"
-_DUTY_ROW = "JOIN items ri ON ri.rowid = ob.anchor"
-_DUTY_COLUMNS = ("ob.id, d.obligation, ob.id, NULL, ob.anchor, ri.id, ob.due, ob.due_phrase, NULL, ob.due_kind, "
-                 "'stated', NULL, ob.json")
+_DATED_COLUMNS = ("o.occurrence, o.obligation, ob.id, r.rowid, r.item, ri.id, r.date, r.phrase, r.scope, r.kind, "
+                  "nullif(r.basis, 'stated'), r.reason, r.ids")
+_DUTY_COLUMNS = "ob.id, d.obligation, ob.anchor, ob.due, ob.due_phrase, ob.due_kind, ob.json"
 
 
 
@@ -601,8 +642,8 @@ def _obligation_rows(plan: _Plan, select: Select, lim: int | None) -> QueryResul
     streaming = lim is not None and rank_sql == "NULL" and not select.order
     source, _ = _obligation_source(compiled, joins, walk, streaming=streaming)
     dated = compiled.uses_due
-    source += " " + (_DATED_ROW if dated else _DUTY_ROW)
-    columns = _DATED_COLUMNS if dated else _DUTY_COLUMNS
+    source = f"{source} {_DATED_ROW}" if dated else _duty_rows_source(source)
+    columns, make = (_DATED_COLUMNS, ObligationRow) if dated else (_DUTY_COLUMNS, DutyRow)
     order = _order(compiled, select, rank_sql != "NULL", undated_due="ob.due")
     sql = f"SELECT {columns}, {rank_sql} AS rank {source} {plan.where} ORDER BY {', '.join(order)}"
     all_params = rank_params + list(compiled.params)
@@ -612,13 +653,13 @@ def _obligation_rows(plan: _Plan, select: Select, lim: int | None) -> QueryResul
         # A LIMIT lets SQLite keep only the top rows of a sort; rows collapse, so ask for a few
         # times the obligations wanted, and for everything only when that was not enough.
         limited = all_params + [lim * _ROWS_PER_OBLIGATION]
-        rows, complete = _collect(plan.store, sql + " LIMIT ?", limited, plan.today, lim)
+        rows, complete = _collect(plan.store, sql + " LIMIT ?", limited, plan.today, lim, make)
         if complete:
             sql, all_params = sql + " LIMIT ?", limited
         else:
             rows = None
     if rows is None:
-        rows, _ = _collect(plan.store, sql, all_params, plan.today, lim)
+        rows, _ = _collect(plan.store, sql, all_params, plan.today, lim, make)
     result = QueryResult(plan.text, "rows", rows=rows, terms=terms + [v for _, vs in compiled.expanded for v in vs],
                          sql=sql, params=all_params, view="obligations", as_of=plan.today.isoformat(),
                          synonyms=list(compiled.expanded))
@@ -630,7 +671,7 @@ def _obligation_rows(plan: _Plan, select: Select, lim: int | None) -> QueryResul
 _ROWS_PER_OBLIGATION = 4
 
 
-def _collect(store, sql, params, today, lim) -> tuple[list, bool]:
+def _collect(store, sql, params, today, lim, make=ObligationRow) -> tuple[list, bool]:
     """The first `lim` obligations (all without a limit) of the matching rows, in their order;
     and whether they are certainly all there is to show (the rows ran out or `lim` was reached).
     A row's first column is its obligation's id: the first row of each id is the obligation's."""
@@ -640,14 +681,14 @@ def _collect(store, sql, params, today, lim) -> tuple[list, bool]:
     seen: set = set()
     if lim is None:
         found = cursor.execute(sql, params).fetchall()
-        return [ObligationRow(t, shared) for t in found if not (t[0] in seen or seen.add(t[0]))], True
+        return [make(t, shared) for t in found if not (t[0] in seen or seen.add(t[0]))], True
     rows, n = [], 0
     for t in cursor.execute(sql, params):
         n += 1
         if t[0] in seen:
             continue
         seen.add(t[0])
-        rows.append(ObligationRow(t, shared))
+        rows.append(make(t, shared))
         if len(rows) >= lim:
             return rows, True
     return rows, n < lim * _ROWS_PER_OBLIGATION
