@@ -15,6 +15,7 @@ and `diff` hands over to the diff module.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -123,7 +124,7 @@ class ObligationRow:
     and every item that states it. `item` is the representative's public JSON: the most specific
     statement of a dated occurrence, the duty's own item (its anchor) for a duty row.
 
-    As `Row`, the row is the SQL tuple itself (`_DATED_COLUMNS`: id, duty rowid, duty id,
+    As `Row`, the row is the SQL tuple itself (`_DATED_COLUMNS`: id, duty rowid,
     representative occurrence, representative item rowid and id, due, phrase, scope, kind,
     basis (NULL: stated), reason, ids as JSON, rank) read when an attribute is asked for, so
     that the obligations view costs about what the item view does (docs/performance.md); a
@@ -136,26 +137,27 @@ class ObligationRow:
         self._t, self._ctx, self._item, self.inferred, self.inferred_reasons = t, ctx, None, False, []
 
     id = property(lambda self: self._t[0])  # <duty>#<date or kind>[#subjects], or the duty id for a duty row
-    duty = property(lambda self: self._t[2])
-    item_id = property(lambda self: self._t[5])
-    due = property(lambda self: self._t[6])
-    due_phrase = property(lambda self: self._t[7])
-    due_scope = property(lambda self: self._t[8])
-    due_kind = property(lambda self: self._t[9])
-    basis = property(lambda self: self._t[10] or "stated")
-    reason = property(lambda self: self._t[11])
-    rank = property(lambda self: self._t[13])
+    # an item id has no `#` (policy-v1.json: a document id is [a-z0-9]+, a ref [a-z0-9.@]), and
+    # an obligation's id is `<duty>#<date or kind>[#subjects]` (kb.store.obligations.obligation_id)
+    duty = property(lambda self: self._t[0].partition("#")[0])
+    item_id = property(lambda self: self._t[4])
+    due = property(lambda self: self._t[5])
+    due_phrase = property(lambda self: self._t[6])
+    due_scope = property(lambda self: self._t[7])
+    due_kind = property(lambda self: self._t[8])
+    basis = property(lambda self: self._t[9] or "stated")
+    reason = property(lambda self: self._t[10])
+    rank = property(lambda self: self._t[12])
     _store = property(lambda self: self._ctx.store)
-    _occurrence = property(lambda self: self._t[3])  # the representative's occurrence row (None: a duty row)
     _duty_rowid = property(lambda self: self._t[1])
+    _occurrence = property(lambda self: self._t[2])  # the representative's occurrence row (None: a duty row)
+    _item_rowid = property(lambda self: self._t[3])
+    _ids = property(lambda self: self._t[11])
 
     @property
     def overdue(self) -> bool:
-        due = self._t[6]
+        due = self._t[5]
         return bool(due and due < self._ctx.today)
-
-    _item_rowid = property(lambda self: self._t[4])
-    _ids = property(lambda self: self._t[12])
 
     @property
     def item(self) -> dict:
@@ -572,10 +574,15 @@ __all__ = ["QueryError", "QueryResult", "Row", "run"]
 
 # --- the obligations view --------------------------------------------------------------------
 
-def _obligation_source(compiled, fts_join: str, walk: bool, streaming: bool = False) -> tuple[str, str]:
+def _obligation_source(compiled, fts_join: str, walk: bool, streaming: bool = False,
+                       items: bool = True) -> tuple[str, str]:
     """(FROM clause, the key a row collapses on): occurrences of duties for a `due` query, else
-    the duties of the matching items. `walk`: read occurrences in (date, item) index order."""
+    the duties of the matching items. `walk`: read occurrences in (date, item) index order.
+    `items=False`: nothing asks for a column of the items table (`i`), so a `due` query reads
+    occurrences alone (each row then seeks one item fewer in the store's largest table)."""
     if compiled.uses_due:
+        if not items:
+            return "FROM obligation_occurrences o", "o.occurrence"
         if walk:
             return f"FROM obligation_occurrences o CROSS JOIN items i ON i.rowid = o.item{fts_join}", "o.occurrence"
         return f"FROM items i{fts_join} JOIN obligation_occurrences o ON o.item = i.rowid", "o.occurrence"
@@ -593,11 +600,21 @@ def _duty_rows_source(source: str) -> str:
     return source + " AND ob.anchor IS NOT NULL"
 
 
-# What a row shows, read in the same statement (primary-key joins): the duty, the representative
-# occurrence and item, and the ids, so that no row costs a query of its own.
-_DATED_ROW = ("JOIN obligations ob ON ob.rowid = o.obligation JOIN obligation_occurrences r ON r.rowid = o.rep "
-              "JOIN items ri ON ri.rowid = r.item")
-_DATED_COLUMNS = ("o.occurrence, o.obligation, ob.id, r.rowid, r.item, ri.id, r.date, r.phrase, r.scope, r.kind, "
+_ITEMS_ALIAS = re.compile(r"(?<![\w.])i\.")
+
+
+def _uses_items(*sql: str) -> bool:
+    """Whether generated SQL names a column of `i` (the items table). Values never reach the
+    SQL text (they are parameters), so a match is a column; a subquery's own `items i` matches
+    too, which only keeps a join that was not needed."""
+    return any(_ITEMS_ALIAS.search(part) for part in sql)
+
+
+# What a row shows, read in the same statement (primary-key joins): the representative
+# occurrence and item, and the ids, so that no row costs a query of its own. The duty is the
+# obligation's id up to its first `#` (see `ObligationRow.duty`).
+_DATED_ROW = "JOIN obligation_occurrences r ON r.rowid = o.rep JOIN items ri ON ri.rowid = r.item"
+_DATED_COLUMNS = ("o.occurrence, o.obligation, r.rowid, r.item, ri.id, r.date, r.phrase, r.scope, r.kind, "
                   "nullif(r.basis, 'stated'), r.reason, r.ids")
 _DUTY_COLUMNS = "ob.id, d.obligation, ob.anchor, ob.due, ob.due_phrase, ob.due_kind, ob.json"
 
@@ -640,11 +657,12 @@ def _obligation_rows(plan: _Plan, select: Select, lim: int | None) -> QueryResul
     # items first only where their order is the answer's (no rank, no `order by`): a ranked
     # query sorts anyway, and forcing the join order there scans the rank's matches per item
     streaming = lim is not None and rank_sql == "NULL" and not select.order
-    source, _ = _obligation_source(compiled, joins, walk, streaming=streaming)
+    order = _order(compiled, select, rank_sql != "NULL", undated_due="ob.due")
+    source, _ = _obligation_source(compiled, joins, walk, streaming=streaming,
+                                   items=_uses_items(joins, plan.where, *order))
     dated = compiled.uses_due
     source = f"{source} {_DATED_ROW}" if dated else _duty_rows_source(source)
     columns, make = (_DATED_COLUMNS, ObligationRow) if dated else (_DUTY_COLUMNS, DutyRow)
-    order = _order(compiled, select, rank_sql != "NULL", undated_due="ob.due")
     sql = f"SELECT {columns}, {rank_sql} AS rank {source} {plan.where} ORDER BY {', '.join(order)}"
     all_params = rank_params + list(compiled.params)
     terms = _terms(select.expr)
