@@ -131,10 +131,25 @@ class ObligationRow:
     duty row is a `DutyRow`. `inferred` and `inferred_reasons` are set with `with_inferred`
     (see `_mark_inferred`)."""
 
-    __slots__ = ("_ctx", "_item", "_t", "inferred", "inferred_reasons")
+    __slots__ = ("_ctx", "_item", "_reasons", "_t")
 
     def __init__(self, t: tuple, ctx: _Shared):
-        self._t, self._ctx, self._item, self.inferred, self.inferred_reasons = t, ctx, None, False, []
+        self._t = t
+        self._ctx = ctx
+        self._item = self._reasons = None  # _reasons: a list once the row is marked inferred
+
+    @property
+    def inferred(self) -> bool:
+        return self._reasons is not None
+
+    @inferred.setter
+    def inferred(self, value: bool) -> None:
+        self._reasons = (self._reasons or []) if value else None
+
+    @property
+    def inferred_reasons(self) -> list[str]:
+        """Why only inferred facts bring this row in (empty for a stated row)."""
+        return self._reasons if self._reasons is not None else []
 
     id = property(lambda self: self._t[0])  # <duty>#<date or kind>[#subjects], or the duty id for a duty row
     # an item id has no `#` (policy-v1.json: a document id is [a-z0-9]+, a ref [a-z0-9.@]), and
@@ -262,11 +277,11 @@ def _json_ids(text: str) -> list[str]:
     ids and `"ids": [` only ever opens the list: slicing and splitting is exact, and several
     times faster than decoding, which a whole result pays once per row."""
     if "\\" not in text:
-        if text.startswith('["'):
+        if text[:2] == '["':
             return text[2:-2].split('", "')
-        start = text.find('"ids": ["')
-        if text.startswith("{") and start > 0 and text.endswith('"]}'):
-            return text[start + 9:-3].split('", "')
+        _, opens, tail = text.partition('"ids": ["')
+        if opens and tail[-3:] == '"]}' and '"]' not in tail[:-3]:  # the list is the last key
+            return tail[:-3].split('", "')
     data = json.loads(text)
     return data["ids"] if isinstance(data, dict) else data
 
