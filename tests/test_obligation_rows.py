@@ -82,3 +82,24 @@ def test_ids_read_from_stored_json_whatever_they_hold(values, duty):
     assert _json_ids(json.dumps({"id": duty, "ids": values})) == values
     # a key added after `ids` (JSON shapes grow by adding keys) is not read as part of the list
     assert _json_ids(json.dumps({"id": duty, "ids": values, "more": values})) == values
+
+
+@pytest.mark.parametrize("text", ["due in 2021", CITY, "doc = shanxi", "doc = shanxi order by due desc", "办电"])
+def test_a_limited_answer_reports_the_sql_that_reads_its_rows(store, qo, text):
+    # what QueryResult.sql and .params say ran gives exactly the rows the obligations came from
+    # (the benchmark times that SQL as the query's floor); where SQLite does not sort, reading
+    # stops at the first row of the last obligation
+    cur = store.con.cursor()
+    cur.row_factory = None
+    for n in (1, 3, 10):
+        got = qo(text, limit=n)
+        read = cur.execute(got.sql, got.params).fetchall()
+        assert list(dict.fromkeys(t[0] for t in read))[:n] == [r.id for r in got.rows]
+        sorts = "ORDER BY" in " ".join(s[-1] for s in cur.execute("EXPLAIN QUERY PLAN " + got.sql, got.params))
+        assert sorts or text not in ("due in 2021", "doc = shanxi")  # the date index's order; items first
+        if not sorts:
+            assert read[-1][0] == got.rows[-1].id and [t[0] for t in read].index(read[-1][0]) == len(read) - 1
+
+
+def test_limit_zero_gives_no_rows(qo):
+    assert qo("doc = shanxi", limit=0).rows == [] and qo("due in 2021 limit 0").rows == []

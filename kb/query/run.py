@@ -681,18 +681,10 @@ def _obligation_rows(plan: _Plan, select: Select, lim: int | None) -> QueryResul
     sql = f"SELECT {columns}, {rank_sql} AS rank {source} {plan.where} ORDER BY {', '.join(order)}"
     all_params = rank_params + list(compiled.params)
     terms = _terms(select.expr)
-    rows = None
-    if lim is not None:
-        # A LIMIT lets SQLite keep only the top rows of a sort; rows collapse, so ask for a few
-        # times the obligations wanted, and for everything only when that was not enough.
-        limited = all_params + [lim * _ROWS_PER_OBLIGATION]
-        rows, complete = _collect(plan.store, sql + " LIMIT ?", limited, plan.today, lim, make)
-        if complete:
-            sql, all_params = sql + " LIMIT ?", limited
-        else:
-            rows = None
-    if rows is None:
-        rows, _ = _collect(plan.store, sql, all_params, plan.today, lim, make)
+    if lim is None:
+        rows, _ = _collect(plan.store, sql, all_params, plan.today, None, make)
+    else:
+        rows, sql, all_params = _first_obligations(plan.store, sql, all_params, plan.today, lim, make)
     result = QueryResult(plan.text, "rows", rows=rows, terms=terms + [v for _, vs in compiled.expanded for v in vs],
                          sql=sql, params=all_params, view="obligations", as_of=plan.today.isoformat(),
                          synonyms=list(compiled.expanded))
@@ -704,24 +696,55 @@ def _obligation_rows(plan: _Plan, select: Select, lim: int | None) -> QueryResul
 _ROWS_PER_OBLIGATION = 4
 
 
-def _collect(store, sql, params, today, lim, make=ObligationRow) -> tuple[list, bool]:
-    """The first `lim` obligations (all without a limit) of the matching rows, in their order;
-    and whether they are certainly all there is to show (the rows ran out or `lim` was reached).
-    A row's first column is its obligation's id: the first row of each id is the obligation's."""
+def _first_obligations(store, sql: str, params: list, today, lim: int, make) -> tuple[list, str, list]:
+    """The first `lim` obligations, and the SQL and parameters that read exactly the rows they
+    come from (what `QueryResult.sql` reports). Where SQLite returns the rows in their order as
+    it finds them (no sort), read until `lim` obligations are there and stop. Where it sorts, a
+    LIMIT lets it keep only the top rows: rows collapse, so ask for a few times the obligations
+    wanted first, and for every row only when that was not enough."""
+    if not _sorts(store, sql, params):
+        rows, n = _collect(store, sql, params, today, lim, make)
+        return rows, sql + " LIMIT ?", params + [n]
+    limited = params + [lim * _ROWS_PER_OBLIGATION]
+    rows, n = _collect(store, sql + " LIMIT ?", limited, today, lim, make)
+    if len(rows) >= lim or n < lim * _ROWS_PER_OBLIGATION:  # enough, or every row there is
+        return rows, sql + " LIMIT ?", limited
+    rows, _ = _collect(store, sql, params, today, lim, make)
+    return rows, sql, params
+
+
+def _sorts(store, sql: str, params: list) -> bool:
+    """Whether SQLite sorts the rows of `sql` (its query plan names the ORDER BY: a temporary
+    b-tree), asked once per statement and store. Only the speed of a limited read depends on it."""
+    known = store.memo.setdefault("sorts", {})
+    if sql not in known:
+        if len(known) >= PLANS:
+            known.clear()
+        known[sql] = any("ORDER BY" in step[-1] for step in store.con.execute("EXPLAIN QUERY PLAN " + sql, params))
+    return known[sql]
+
+
+def _collect(store, sql, params, today, lim, make=ObligationRow) -> tuple[list, int]:
+    """The first `lim` obligations (all without a limit) of the matching rows, in their order,
+    and how many rows were read. A row's first column is its obligation's id: the first row of
+    each id is the obligation's. The rows are read one at a time: with a limit, no row after
+    the last obligation's first one is read."""
     shared = _Shared(store, today.isoformat())
     cursor = store.con.cursor()
     cursor.row_factory = None  # plain tuples: each becomes an ObligationRow as it is
     seen: set = set()
     if lim is None:
         found = cursor.execute(sql, params).fetchall()
-        return [make(t, shared) for t in found if not (t[0] in seen or seen.add(t[0]))], True
+        return [make(t, shared) for t in found if not (t[0] in seen or seen.add(t[0]))], len(found)
     rows, n = [], 0
-    for t in cursor.execute(sql, params):
-        n += 1
-        if t[0] in seen:
-            continue
-        seen.add(t[0])
-        rows.append(make(t, shared))
-        if len(rows) >= lim:
-            return rows, True
-    return rows, n < lim * _ROWS_PER_OBLIGATION
+    if lim > 0:
+        for t in cursor.execute(sql, params):
+            n += 1
+            if t[0] in seen:
+                continue
+            seen.add(t[0])
+            rows.append(make(t, shared))
+            if len(rows) >= lim:
+                break
+    cursor.close()
+    return rows, n
