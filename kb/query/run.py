@@ -604,15 +604,14 @@ def _obligation_source(compiled, fts_join: str, walk: bool, streaming: bool = Fa
     # with a limit, items first (CROSS JOIN keeps the order): rows come in item order with no
     # sort, and stop early; for a whole result SQLite may start from the matching list instead
     join = "CROSS JOIN" if streaming else "JOIN"
-    return (f"FROM items i{fts_join} {join} obligation_items d ON d.item = i.rowid "
-            "JOIN obligations ob ON ob.rowid = d.obligation"), "d.obligation"
+    return f"FROM items i{fts_join} {join} obligation_items d ON d.item = i.rowid", "d.obligation"
 
 
 def _duty_rows_source(source: str) -> str:
     """A duty row shows its anchor: the item whose id is the duty's (so `ob.id` is the
     representative's id, read with no join of the large items table); a duty whose anchor is
     not in the store (an export with --where) shows no row."""
-    return source + " AND ob.anchor IS NOT NULL"
+    return source + " JOIN obligations ob ON ob.rowid = d.obligation AND ob.anchor IS NOT NULL"
 
 
 _ITEMS_ALIAS = re.compile(r"(?<![\w.])i\.")
@@ -642,8 +641,9 @@ def _obligation_groups(plan: _Plan, group: str, base: str, key: str) -> QueryRes
     sql = _joined_group_sql(group, base, where, key)
     if sql is None:
         if group.startswith("due") and not compiled.uses_due:
-            base += " JOIN obligation_occurrences o ON o.item = i.rowid AND o.obligation = d.obligation"
-            key = "o.occurrence"
+            # each occurrence row of an item belongs to one of the item's duties (the store
+            # writes them duty by duty): no need to go through obligation_items
+            base, key = f"FROM items i{plan.fts_join} JOIN obligation_occurrences o ON o.item = i.rowid", "o.occurrence"
         sql = f"SELECT {_GROUP_SQL[group]} AS k, count(DISTINCT {key}) AS n {base} {where} GROUP BY k ORDER BY k"
     groups = [(str(k), int(n)) for k, n in plan.store.con.execute(sql, plan.params)]
     labels = group_labels(plan.vocab, group, [k for k, _ in groups])
@@ -658,6 +658,8 @@ def _run_obligations(plan: _Plan, select: Select, counting: bool, lim: int | Non
     if select.group is not None:
         return _obligation_groups(plan, select.group.text.lower(), base, key)
     if counting:
+        base, key = _obligation_source(compiled, plan.fts_join, walk=False,
+                                       items=_uses_items(plan.fts_join, plan.where))
         sql = f"SELECT count(DISTINCT {key}) {base} {plan.where}"
         n = plan.store.con.execute(sql, plan.params).fetchone()[0]
         return QueryResult(plan.text, "count", count=n, sql=sql, params=list(plan.params), view="obligations")
