@@ -237,6 +237,12 @@ class ObligationRow:
     def __hash__(self) -> int:
         return hash(self._t[0])
 
+    def __repr__(self) -> str:
+        return (f"{type(self).__name__}(id={self.id!r}, duty={self.duty!r}, item_id={self.item_id!r}, due={self.due!r}, "
+                f"due_phrase={self.due_phrase!r}, due_scope={self.due_scope!r}, due_kind={self.due_kind!r}, "
+                f"rank={self.rank!r}, overdue={self.overdue!r}, basis={self.basis!r}, reason={self.reason!r}, "
+                f"inferred={self.inferred!r}, inferred_reasons={self.inferred_reasons!r})")
+
 
 class DutyRow(ObligationRow):
     """An obligation row of a query without a `due` condition: one duty, shown by its anchor
@@ -262,12 +268,6 @@ class DutyRow(ObligationRow):
     def overdue(self) -> bool:
         due = self._t[3]
         return bool(due and due < self._ctx.today)
-
-    def __repr__(self) -> str:
-        return (f"ObligationRow(id={self.id!r}, duty={self.duty!r}, item_id={self.item_id!r}, due={self.due!r}, "
-                f"due_phrase={self.due_phrase!r}, due_scope={self.due_scope!r}, due_kind={self.due_kind!r}, "
-                f"rank={self.rank!r}, overdue={self.overdue!r}, basis={self.basis!r}, reason={self.reason!r}, "
-                f"inferred={self.inferred!r}, inferred_reasons={self.inferred_reasons!r})")
 
 
 def _json_ids(text: str) -> list[str]:
