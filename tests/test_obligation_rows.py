@@ -103,3 +103,10 @@ def test_a_limited_answer_reports_the_sql_that_reads_its_rows(store, qo, text):
 
 def test_limit_zero_gives_no_rows(qo):
     assert qo("doc = shanxi", limit=0).rows == [] and qo("due in 2021 limit 0").rows == []
+
+
+def test_a_dated_rows_representative_is_read_with_or_without_the_items_table(qo):
+    # one stating item: its id is the list's; several: read from the items table by rowid
+    rows = qo("due <= 2022-12").rows
+    assert {len(r.ids) > 1 for r in rows} == {True, False}
+    assert all(r.item_id == r.item["id"] and r.item_id in r.ids for r in rows)

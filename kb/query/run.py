@@ -155,7 +155,6 @@ class ObligationRow:
     # an item id has no `#` (policy-v1.json: a document id is [a-z0-9]+, a ref [a-z0-9.@]), and
     # an obligation's id is `<duty>#<date or kind>[#subjects]` (kb.store.obligations.obligation_id)
     duty = property(lambda self: self._t[0].partition("#")[0])
-    item_id = property(lambda self: self._t[4])
     due = property(lambda self: self._t[5])
     due_phrase = property(lambda self: self._t[6])
     due_scope = property(lambda self: self._t[7])
@@ -173,6 +172,13 @@ class ObligationRow:
     def overdue(self) -> bool:
         due = self._t[5]
         return bool(due and due < self._ctx.today)
+
+    @property
+    def item_id(self) -> str:
+        """The representative's id: read with the row where several items state the
+        obligation; else the one item of `ids`, which the representative is one of."""
+        found = self._t[4]
+        return found if found is not None else _json_ids(self._t[11])[0]
 
     @property
     def item(self) -> dict:
@@ -624,12 +630,15 @@ def _uses_items(*sql: str) -> bool:
     return any(_ITEMS_ALIAS.search(part) for part in sql)
 
 
-# What a row shows, read in the same statement (primary-key joins): the representative
-# occurrence and item, and the ids, so that no row costs a query of its own. The duty is the
-# obligation's id up to its first `#` (see `ObligationRow.duty`).
-_DATED_ROW = "JOIN obligation_occurrences r ON r.rowid = o.rep JOIN items ri ON ri.rowid = r.item"
-_DATED_COLUMNS = ("o.occurrence, o.obligation, r.rowid, r.item, ri.id, r.date, r.phrase, r.scope, r.kind, "
-                  "nullif(r.basis, 'stated'), r.reason, r.ids")
+# What a row shows, read in the same statement (a primary-key join): the representative
+# occurrence, and the ids, so that no row costs a query of its own. The duty is the
+# obligation's id up to its first `#` (see `ObligationRow.duty`); the representative item's id
+# is read from the items table only when several items state the obligation: else it is the
+# one id of the list (`ObligationRow.item_id`), and the row seeks nothing in that large table.
+_DATED_ROW = "JOIN obligation_occurrences r ON r.rowid = o.rep"
+_DATED_COLUMNS = ("o.occurrence, o.obligation, r.rowid, r.item, "
+                  "iif(instr(r.ids, '\", \"'), (SELECT id FROM items WHERE rowid = r.item), NULL), "
+                  "r.date, r.phrase, r.scope, r.kind, nullif(r.basis, 'stated'), r.reason, r.ids")
 _DUTY_COLUMNS = "ob.id, d.obligation, ob.anchor, ob.due, ob.due_phrase, ob.due_kind, ob.json"
 
 
