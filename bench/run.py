@@ -285,13 +285,15 @@ def vs_items(obligations: list, items: list, per: dict) -> dict:
 
 
 def forget(store) -> None:
-    """Drop what a query asked before leaves behind (the parsed text, the compiled plan), so that
-    the next run parses and compiles as the first asking of a query does."""
+    """Drop what a query asked before leaves behind (the parsed text, the compiled plan, whether
+    SQLite sorts its rows), so that the next run parses and compiles as the first asking of a
+    query does."""
     from kb.query import parse
 
     if hasattr(parse.parse, "cache_clear"):
         parse.parse.cache_clear()
     store.memo.pop("plans", None)
+    store.memo.pop("sorts", None)
 
 
 # -- synthetic -------------------------------------------------------------------------------------
