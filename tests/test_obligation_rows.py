@@ -110,3 +110,15 @@ def test_a_dated_rows_representative_is_read_with_or_without_the_items_table(qo)
     rows = qo("due <= 2022-12").rows
     assert {len(r.ids) > 1 for r in rows} == {True, False}
     assert all(r.item_id == r.item["id"] and r.item_id in r.ids for r in rows)
+
+
+@pytest.mark.parametrize("sql, named", [
+    ("i.rowid IN (SELECT u.item FROM item_units u)", True), ("(i.doc = ? AND o.date <= ?)", True),
+    ("+i.rowid IN (?)", True), ("l.src = i.id", True),
+    ("ri.id", False), ("o.item IN (SELECT u.item FROM item_units u WHERE u.role = ?)", False), ("fts_i.x", False),
+    ("a.i.b", False), ("", False)])
+def test_which_sql_names_an_items_column(sql, named):
+    from kb.query.run import _uses_items
+
+    assert _uses_items(sql) is named
+    assert _uses_items("o.date IS NOT NULL", sql) is named

@@ -15,7 +15,6 @@ and `diff` hands over to the diff module.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -620,14 +619,18 @@ def _duty_rows_source(source: str) -> str:
     return source + " JOIN obligations ob ON ob.rowid = d.obligation AND ob.anchor IS NOT NULL"
 
 
-_ITEMS_ALIAS = re.compile(r"(?<![\w.])i\.")
-
-
 def _uses_items(*sql: str) -> bool:
-    """Whether generated SQL names a column of `i` (the items table). Values never reach the
-    SQL text (they are parameters), so a match is a column; a subquery's own `items i` matches
-    too, which only keeps a join that was not needed."""
-    return any(_ITEMS_ALIAS.search(part) for part in sql)
+    """Whether generated SQL names a column of `i` (the items table): an `i.` that does not end
+    a longer name (`ri.`, `fts_i.`, `x.i.`). Values never reach the SQL text (they are
+    parameters), so a match is a column; a subquery's own `items i` matches too, which only
+    keeps a join that was not needed."""
+    for part in sql:
+        at = part.find("i.")
+        while at >= 0:
+            if at == 0 or not (part[at - 1].isalnum() or part[at - 1] in "_."):
+                return True
+            at = part.find("i.", at + 1)
+    return False
 
 
 # What a row shows, read in the same statement (a primary-key join): the representative
