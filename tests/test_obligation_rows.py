@@ -122,3 +122,12 @@ def test_which_sql_names_an_items_column(sql, named):
 
     assert _uses_items(sql) is named
     assert _uses_items("o.date IS NOT NULL", sql) is named
+
+
+@given(st.text(min_size=1), ids)
+def test_a_duty_rows_ids_whatever_its_json_holds(duty, values):
+    from kb.query.run import DutyRow, _Shared
+
+    for stated in (values, [duty]):  # any list; the common one: the duty is its only item
+        row = (duty, 1, 1, None, None, "none", json.dumps({"id": duty, "ids": stated}), None)
+        assert DutyRow(row, _Shared(None, "2021-06-01")).ids == stated

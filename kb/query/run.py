@@ -274,6 +274,16 @@ class DutyRow(ObligationRow):
         due = self._t[3]
         return bool(due and due < self._ctx.today)
 
+    @property
+    def ids(self) -> list[str]:
+        """Every item of the duty, in source order. Most duties are one item, the anchor: their
+        JSON is then exactly the text below (an id that JSON escapes would not equal it), which
+        is cheaper to compare than to slice."""
+        duty, text = self._t[0], self._t[6]
+        if text == f'{{"id": "{duty}", "ids": ["{duty}"]}}':
+            return [duty]
+        return _json_ids(text)
+
 
 def _json_ids(text: str) -> list[str]:
     """The ids of a stored JSON list (`obligation_occurrences.ids`, as json.dumps writes it:
