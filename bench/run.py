@@ -223,19 +223,21 @@ def plain(con):
 def latency(store, reps: int, limit=None, examples=EXAMPLES, items: bool = True) -> dict:
     """Each example run by the engine and its SQL run directly, interleaved; and run as if asked
     for the first time (parsed and compiled again: `first_time`). `items=False` asks for the
-    default answer, obligation rows (one per duty and occurrence), whose ids a table shows."""
+    default answer, obligation rows (one per duty and occurrence), whose ids a table shows; the
+    item-level answer of the same text is then timed in the same rounds too (`vs_items`, and
+    each query's `items_ms` and `to_items`: the obligations view's cost against the item view's)."""
     from kb.query.run import run
 
-    per, a_all, b_all, c_all = {}, [], [], []
+    def engine(q, view_items=items):
+        r = run(store, q, today=AS_OF, limit=limit, items=view_items)
+        for row in r.rows:  # every row made and its ids read, as any consumer would
+            _ = row.ids
+
+    per, a_all, b_all, c_all, d_all = {}, [], [], [], []
     for q in examples:
         result = run(store, q, today=AS_OF, limit=limit, items=items)
         if not result.sql:
             continue
-
-        def engine(q=q):
-            r = run(store, q, today=AS_OF, limit=limit, items=items)
-            for row in r.rows:  # every row made and its ids read, as any consumer would
-                _ = row.ids
 
         def floor(sql=result.sql, params=result.params):
             plain(store.con).execute(sql, params).fetchall()
@@ -244,21 +246,29 @@ def latency(store, reps: int, limit=None, examples=EXAMPLES, items: bool = True)
             forget(store)
             engine(q)
 
-        engine()
-        a, b, c = [], [], []
+        engine(q)
+        a, b, c, d = [], [], [], []
         for _ in range(reps):
             b.append(once(floor))
-            a.append(once(engine))
+            a.append(once(lambda q=q: engine(q)))
             c.append(once(first_time))
+            if not items:
+                d.append(once(lambda q=q: engine(q, True)))
         per[q] = {"rows": len(result.rows) if result.kind == "rows" else result.kind,
                   "ms": ms(statistics.median(a)), "floor_ms": ms(statistics.median(b)),
                   "first_time_ms": ms(statistics.median(c))}
+        if d:
+            per[q]["items_ms"] = ms(statistics.median(d))
+            per[q]["to_items"] = round(statistics.median(a) / statistics.median(d), 2)
         a_all += a
         b_all += b
         c_all += c
+        d_all += d
     out = summary(a_all, b_all)
     first = summary(c_all, b_all)
     out["first_time"] = {k: first[k] for k in ("p50_ms", "p95_ms", "ratio_of_medians", "median_paired_ratio")}
+    if d_all:
+        out["vs_items"] = vs_items(a_all, d_all, per)
     out["per_query"] = per
     return out
 
@@ -291,14 +301,27 @@ def by_result_size(store, reps: int, limits=(10, 100, 1_000, 10_000, None)) -> l
     return out
 
 
+def vs_items(obligations: list, items: list, per: dict) -> dict:
+    """The obligations view against the item view of the same texts, timed in the same rounds:
+    p50s over every run, their ratio, the median of the paired ratios, and the per-query ratios'
+    median and maximum."""
+    paired = summary(obligations, items)
+    ratios = [p["to_items"] for p in per.values() if "to_items" in p]
+    return {"p50_ms": paired["p50_ms"], "items_p50_ms": paired["floor_p50_ms"],
+            "ratio_of_medians": paired["ratio_of_medians"], "median_paired_ratio": paired["median_paired_ratio"],
+            "per_query_median_ratio": round(statistics.median(ratios), 2), "per_query_max_ratio": max(ratios)}
+
+
 def forget(store) -> None:
-    """Drop what a query asked before leaves behind (the parsed text, the compiled plan), so that
-    the next run parses and compiles as the first asking of a query does."""
+    """Drop what a query asked before leaves behind (the parsed text, the compiled plan, whether
+    SQLite sorts its rows), so that the next run parses and compiles as the first asking of a
+    query does."""
     from kb.query import parse
 
     if hasattr(parse.parse, "cache_clear"):
         parse.parse.cache_clear()
     store.memo.pop("plans", None)
+    store.memo.pop("sorts", None)
 
 
 # -- synthetic -------------------------------------------------------------------------------------

@@ -32,3 +32,7 @@ def test_quick_benchmark_reports_figures_with_their_floors(tmp_path):
     assert synthetic["store_mb"] > 0 and synthetic["json_mb"] > 0
     for shape in ("page100", "full"):
         assert synthetic[shape]["floor_p50_ms"] > 0 and "first_time" in synthetic[shape]
+    for shape in ("page100_obligations", "full_obligations"):  # the default answer beside the item view
+        against = synthetic[shape]["vs_items"]
+        assert against["items_p50_ms"] > 0 and against["ratio_of_medians"] > 0 and against["per_query_max_ratio"] > 0
+        assert all(p["items_ms"] > 0 and p["to_items"] > 0 for p in synthetic[shape]["per_query"].values())

@@ -122,43 +122,77 @@ REP_FIELDS = ("doc", "ref", "kind", "parent", "section", "heading", "category", 
 """The representative item's public fields an obligation row carries (docs/schema/obligation-v1.json)."""
 
 
-@record
 class ObligationRow:
     """One duty on one occurrence (or, without a `due` condition, one duty): who, what, when,
     and every item that states it. `item` is the representative's public JSON: the most specific
-    statement of a dated occurrence, the duty's own item (its anchor) for a duty row."""
+    statement of a dated occurrence, the duty's own item (its anchor) for a duty row.
 
-    id: str  # <duty>#<date or kind>[#subjects], or the duty id for a duty row
-    duty: str
-    item_id: str
-    due: str | None
-    due_phrase: str | None = None
-    due_scope: str | None = None
-    due_kind: str | None = None
-    rank: float | None = None
-    overdue: bool = False
-    basis: str = "stated"
-    reason: str | None = None
-    inferred: bool = False
-    inferred_reasons: list[str] = field(default_factory=list)
-    _store: object = field(default=None, repr=False, compare=False)
-    _rowid: int | None = field(default=None, repr=False, compare=False)  # the representative item
-    _occurrence: int | None = field(default=None, repr=False, compare=False)  # its occurrence row
-    _duty_rowid: int | None = field(default=None, repr=False, compare=False)
-    _ids: str = field(default="[]", repr=False, compare=False)  # JSON, decoded when asked for
-    _item: dict | None = field(default=None, repr=False, compare=False)
+    As `Row`, the row is the SQL tuple itself (`_DATED_COLUMNS`: id, duty rowid,
+    representative occurrence, representative item rowid and id, due, phrase, scope, kind,
+    basis (NULL: stated), reason, ids as JSON, rank) read when an attribute is asked for, so
+    that the obligations view costs about what the item view does (docs/performance.md); a
+    duty row is a `DutyRow`. `inferred` and `inferred_reasons` are set with `with_inferred`
+    (see `_mark_inferred`)."""
+
+    __slots__ = ("_ctx", "_item", "_reasons", "_t")
+
+    def __init__(self, t: tuple, ctx: _Shared):
+        self._t = t
+        self._ctx = ctx
+        self._item = self._reasons = None  # _reasons: a list once the row is marked inferred
+
+    @property
+    def inferred(self) -> bool:
+        return self._reasons is not None
+
+    @inferred.setter
+    def inferred(self, value: bool) -> None:
+        self._reasons = (self._reasons or []) if value else None
+
+    @property
+    def inferred_reasons(self) -> list[str]:
+        """Why only inferred facts bring this row in (empty for a stated row)."""
+        return self._reasons if self._reasons is not None else []
+
+    id = property(lambda self: self._t[0])  # <duty>#<date or kind>[#subjects], or the duty id for a duty row
+    # an item id has no `#` (policy-v1.json: a document id is [a-z0-9]+, a ref [a-z0-9.@]), and
+    # an obligation's id is `<duty>#<date or kind>[#subjects]` (kb.store.obligations.obligation_id)
+    duty = property(lambda self: self._t[0].partition("#")[0])
+    due = property(lambda self: self._t[5])
+    due_phrase = property(lambda self: self._t[6])
+    due_scope = property(lambda self: self._t[7])
+    due_kind = property(lambda self: self._t[8])
+    basis = property(lambda self: self._t[9] or "stated")
+    reason = property(lambda self: self._t[10])
+    rank = property(lambda self: self._t[12])
+    _store = property(lambda self: self._ctx.store)
+    _duty_rowid = property(lambda self: self._t[1])
+    _occurrence = property(lambda self: self._t[2])  # the representative's occurrence row (None: a duty row)
+    _item_rowid = property(lambda self: self._t[3])
+    _ids = property(lambda self: self._t[11])
+
+    @property
+    def overdue(self) -> bool:
+        due = self._t[5]
+        return bool(due and due < self._ctx.today)
+
+    @property
+    def item_id(self) -> str:
+        """The representative's id: read with the row where several items state the
+        obligation; else the one item of `ids`, which the representative is one of."""
+        found = self._t[4]
+        return found if found is not None else _json_ids(self._t[11])[0]
 
     @property
     def item(self) -> dict:
         if self._item is None:
-            self._item = self._store.item_json(self._rowid)
+            self._item = self._ctx.store.item_json(self._item_rowid)
         return self._item
 
     @property
     def ids(self) -> list[str]:
         """Every item stating this obligation (on this date), in source order."""
-        data = json.loads(self._ids)
-        return data["ids"] if isinstance(data, dict) else data
+        return _json_ids(self._ids)
 
     def parties(self, role: str) -> list[dict]:
         """Subjects (whom the clause binds; the lead units when it names none) or recipients."""
@@ -201,6 +235,74 @@ class ObligationRow:
             out["reason"] = "; ".join(self.inferred_reasons) or self.reason
         out.update({k: item.get(k) for k in REP_FIELDS})
         return out
+
+    def _key(self) -> tuple:
+        return (self.id, self.duty, self.item_id, self.due, self.due_phrase, self.due_scope, self.due_kind, self.rank,
+                self.overdue, self.basis, self.reason, self.inferred, tuple(self.inferred_reasons))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ObligationRow) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._t[0])
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__name__}(id={self.id!r}, duty={self.duty!r}, item_id={self.item_id!r}, due={self.due!r}, "
+                f"due_phrase={self.due_phrase!r}, due_scope={self.due_scope!r}, due_kind={self.due_kind!r}, "
+                f"rank={self.rank!r}, overdue={self.overdue!r}, basis={self.basis!r}, reason={self.reason!r}, "
+                f"inferred={self.inferred!r}, inferred_reasons={self.inferred_reasons!r})")
+
+
+class DutyRow(ObligationRow):
+    """An obligation row of a query without a `due` condition: one duty, shown by its anchor
+    (whose id is the duty's), dated by its first stated occurrence. Its tuple is shorter
+    (`_DUTY_COLUMNS`: duty id, duty rowid, anchor rowid, due, due phrase, due kind, the duty's
+    JSON, rank): each column a row does not need is one value less to make per row."""
+
+    __slots__ = ()
+
+    id = duty = item_id = property(lambda self: self._t[0])
+    due = property(lambda self: self._t[3])
+    due_phrase = property(lambda self: self._t[4])
+    due_scope = property(lambda self: None)
+    due_kind = property(lambda self: self._t[5])
+    basis = property(lambda self: "stated")
+    reason = property(lambda self: None)
+    rank = property(lambda self: self._t[7])
+    _occurrence = property(lambda self: None)
+    _item_rowid = property(lambda self: self._t[2])
+    _ids = property(lambda self: self._t[6])
+
+    @property
+    def overdue(self) -> bool:
+        due = self._t[3]
+        return bool(due and due < self._ctx.today)
+
+    @property
+    def ids(self) -> list[str]:
+        """Every item of the duty, in source order. Most duties are one item, the anchor: their
+        JSON is then exactly the text below (an id that JSON escapes would not equal it), which
+        is cheaper to compare than to slice."""
+        duty, text = self._t[0], self._t[6]
+        if text == f'{{"id": "{duty}", "ids": ["{duty}"]}}':
+            return [duty]
+        return _json_ids(text)
+
+
+def _json_ids(text: str) -> list[str]:
+    """The ids of a stored JSON list (`obligation_occurrences.ids`, as json.dumps writes it:
+    `["a", "b"]`) or of a duty's JSON object (`obligations.json`: `{"id": "d", "ids": ["a"]}`).
+    Without a backslash no string in them can hold a quote, so `", "` only ever separates two
+    ids and `"ids": [` only ever opens the list: slicing and splitting is exact, and several
+    times faster than decoding, which a whole result pays once per row."""
+    if "\\" not in text:
+        if text[:2] == '["':
+            return text[2:-2].split('", "')
+        _, opens, tail = text.partition('"ids": ["')
+        if opens and tail[-3:] == '"]}' and '"]' not in tail[:-3]:  # the list is the last key
+            return tail[:-3].split('", "')
+    data = json.loads(text)
+    return data["ids"] if isinstance(data, dict) else data
 
 
 @record
@@ -506,28 +608,55 @@ __all__ = ["QueryError", "QueryResult", "Row", "run"]
 
 # --- the obligations view --------------------------------------------------------------------
 
-def _obligation_source(compiled, fts_join: str, walk: bool, streaming: bool = False) -> tuple[str, str]:
+def _obligation_source(compiled, fts_join: str, walk: bool, streaming: bool = False,
+                       items: bool = True) -> tuple[str, str]:
     """(FROM clause, the key a row collapses on): occurrences of duties for a `due` query, else
-    the duties of the matching items. `walk`: read occurrences in (date, item) index order."""
+    the duties of the matching items. `walk`: read occurrences in (date, item) index order.
+    `items=False`: nothing asks for a column of the items table (`i`), so a `due` query reads
+    occurrences alone (each row then seeks one item fewer in the store's largest table)."""
     if compiled.uses_due:
+        if not items:
+            return "FROM obligation_occurrences o", "o.occurrence"
         if walk:
             return f"FROM obligation_occurrences o CROSS JOIN items i ON i.rowid = o.item{fts_join}", "o.occurrence"
         return f"FROM items i{fts_join} JOIN obligation_occurrences o ON o.item = i.rowid", "o.occurrence"
     # with a limit, items first (CROSS JOIN keeps the order): rows come in item order with no
     # sort, and stop early; for a whole result SQLite may start from the matching list instead
     join = "CROSS JOIN" if streaming else "JOIN"
-    return (f"FROM items i{fts_join} {join} obligation_items d ON d.item = i.rowid "
-            "JOIN obligations ob ON ob.rowid = d.obligation"), "d.obligation"
+    return f"FROM items i{fts_join} {join} obligation_items d ON d.item = i.rowid", "d.obligation"
 
 
-# What a row shows, read in the same statement (primary-key joins): the duty, the representative
-# occurrence and item, and the ids, so that no row costs a query of its own.
-_DATED_ROW = ("JOIN obligations ob ON ob.rowid = o.obligation JOIN obligation_occurrences r ON r.rowid = o.rep "
-              "JOIN items ri ON ri.rowid = r.item")
-_DATED_COLUMNS = "o.occurrence, o.obligation, ob.id, r.rowid, r.item, ri.id, r.date, r.phrase, r.scope, r.kind, r.basis, r.reason, r.ids"
-_DUTY_ROW = "JOIN items ri ON ri.rowid = ob.anchor"
-_DUTY_COLUMNS = ("d.obligation, d.obligation, ob.id, NULL, ob.anchor, ri.id, ob.due, ob.due_phrase, NULL, ob.due_kind, "
-                 "'stated', NULL, ob.json")
+def _duty_rows_source(source: str) -> str:
+    """A duty row shows its anchor: the item whose id is the duty's (so `ob.id` is the
+    representative's id, read with no join of the large items table); a duty whose anchor is
+    not in the store (an export with --where) shows no row."""
+    return source + " JOIN obligations ob ON ob.rowid = d.obligation AND ob.anchor IS NOT NULL"
+
+
+def _uses_items(*sql: str) -> bool:
+    """Whether generated SQL names a column of `i` (the items table): an `i.` that does not end
+    a longer name (`ri.`, `fts_i.`, `x.i.`). Values never reach the SQL text (they are
+    parameters), so a match is a column; a subquery's own `items i` matches too, which only
+    keeps a join that was not needed."""
+    for part in sql:
+        at = part.find("i.")
+        while at >= 0:
+            if at == 0 or not (part[at - 1].isalnum() or part[at - 1] in "_."):
+                return True
+            at = part.find("i.", at + 1)
+    return False
+
+
+# What a row shows, read in the same statement (a primary-key join): the representative
+# occurrence, and the ids, so that no row costs a query of its own. The duty is the
+# obligation's id up to its first `#` (see `ObligationRow.duty`); the representative item's id
+# is read from the items table only when several items state the obligation: else it is the
+# one id of the list (`ObligationRow.item_id`), and the row seeks nothing in that large table.
+_DATED_ROW = "JOIN obligation_occurrences r ON r.rowid = o.rep"
+_DATED_COLUMNS = ("o.occurrence, o.obligation, r.rowid, r.item, "
+                  "iif(instr(r.ids, '\", \"'), (SELECT id FROM items WHERE rowid = r.item), NULL), "
+                  "r.date, r.phrase, r.scope, r.kind, nullif(r.basis, 'stated'), r.reason, r.ids")
+_DUTY_COLUMNS = "ob.id, d.obligation, ob.anchor, ob.due, ob.due_phrase, ob.due_kind, ob.json"
 
 
 
@@ -538,8 +667,9 @@ def _obligation_groups(plan: _Plan, group: str, base: str, key: str) -> QueryRes
     sql = _joined_group_sql(group, base, where, key)
     if sql is None:
         if group.startswith("due") and not compiled.uses_due:
-            base += " JOIN obligation_occurrences o ON o.item = i.rowid AND o.obligation = d.obligation"
-            key = "o.occurrence"
+            # each occurrence row of an item belongs to one of the item's duties (the store
+            # writes them duty by duty): no need to go through obligation_items
+            base, key = f"FROM items i{plan.fts_join} JOIN obligation_occurrences o ON o.item = i.rowid", "o.occurrence"
         sql = f"SELECT {_GROUP_SQL[group]} AS k, count(DISTINCT {key}) AS n {base} {where} GROUP BY k ORDER BY k"
     groups = [(str(k), int(n)) for k, n in plan.store.con.execute(sql, plan.params)]
     labels = group_labels(plan.vocab, group, [k for k, _ in groups])
@@ -554,6 +684,8 @@ def _run_obligations(plan: _Plan, select: Select, counting: bool, lim: int | Non
     if select.group is not None:
         return _obligation_groups(plan, select.group.text.lower(), base, key)
     if counting:
+        base, key = _obligation_source(compiled, plan.fts_join, walk=False,
+                                       items=_uses_items(plan.fts_join, plan.where))
         sql = f"SELECT count(DISTINCT {key}) {base} {plan.where}"
         n = plan.store.con.execute(sql, plan.params).fetchone()[0]
         return QueryResult(plan.text, "count", count=n, sql=sql, params=list(plan.params), view="obligations")
@@ -565,26 +697,22 @@ def _obligation_rows(plan: _Plan, select: Select, lim: int | None) -> QueryResul
     compiled = plan.compiled
     rank_sql, joins, rank_params = _rank(plan)
     walk = compiled.uses_due and compiled.dated_only and not select.order and rank_sql == "NULL"
-    source, _ = _obligation_source(compiled, joins, walk, streaming=lim is not None)
-    dated = compiled.uses_due
-    source += " " + (_DATED_ROW if dated else _DUTY_ROW)
-    columns = _DATED_COLUMNS if dated else _DUTY_COLUMNS
+    # items first only where their order is the answer's (no rank, no `order by`): a ranked
+    # query sorts anyway, and forcing the join order there scans the rank's matches per item
+    streaming = lim is not None and rank_sql == "NULL" and not select.order
     order = _order(compiled, select, rank_sql != "NULL", undated_due="ob.due")
+    source, _ = _obligation_source(compiled, joins, walk, streaming=streaming,
+                                   items=_uses_items(joins, plan.where, *order))
+    dated = compiled.uses_due
+    source = f"{source} {_DATED_ROW}" if dated else _duty_rows_source(source)
+    columns, make = (_DATED_COLUMNS, ObligationRow) if dated else (_DUTY_COLUMNS, DutyRow)
     sql = f"SELECT {columns}, {rank_sql} AS rank {source} {plan.where} ORDER BY {', '.join(order)}"
     all_params = rank_params + list(compiled.params)
     terms = _terms(select.expr)
-    rows = None
-    if lim is not None:
-        # A LIMIT lets SQLite keep only the top rows of a sort; rows collapse, so ask for a few
-        # times the obligations wanted, and for everything only when that was not enough.
-        limited = all_params + [lim * _ROWS_PER_OBLIGATION]
-        rows, complete = _collect(plan.store, sql + " LIMIT ?", limited, plan.today, dated, lim)
-        if complete:
-            sql, all_params = sql + " LIMIT ?", limited
-        else:
-            rows = None
-    if rows is None:
-        rows, _ = _collect(plan.store, sql, all_params, plan.today, dated, lim)
+    if lim is None:
+        rows, _ = _collect(plan.store, sql, all_params, plan.today, None, make)
+    else:
+        rows, sql, all_params = _first_obligations(plan.store, sql, all_params, plan.today, lim, make)
     result = QueryResult(plan.text, "rows", rows=rows, terms=terms + [v for _, vs in compiled.expanded for v in vs],
                          sql=sql, params=all_params, view="obligations", as_of=plan.today.isoformat(),
                          synonyms=list(compiled.expanded))
@@ -596,25 +724,55 @@ def _obligation_rows(plan: _Plan, select: Select, lim: int | None) -> QueryResul
 _ROWS_PER_OBLIGATION = 4
 
 
-def _collect(store, sql, params, today, dated, lim) -> tuple[list, bool]:
-    """The first `lim` obligations (all without a limit) of the matching rows, in their order;
-    and whether they are certainly all there is to show (the rows ran out or `lim` was reached)."""
-    rows, seen, n = [], set(), 0
-    for found in store.con.execute(sql, params):
-        n += 1
-        if found[0] in seen:
-            continue
-        seen.add(found[0])
-        rows.append(_obligation_row(store, found, today.isoformat(), dated))
-        if lim is not None and len(rows) >= lim:
-            return rows, True
-    return rows, lim is None or n < lim * _ROWS_PER_OBLIGATION
+def _first_obligations(store, sql: str, params: list, today, lim: int, make) -> tuple[list, str, list]:
+    """The first `lim` obligations, and the SQL and parameters that read exactly the rows they
+    come from (what `QueryResult.sql` reports). Where SQLite returns the rows in their order as
+    it finds them (no sort), read until `lim` obligations are there and stop. Where it sorts, a
+    LIMIT lets it keep only the top rows: rows collapse, so ask for a few times the obligations
+    wanted first, and for every row only when that was not enough."""
+    if not _sorts(store, sql, params):
+        rows, n = _collect(store, sql, params, today, lim, make)
+        return rows, sql + " LIMIT ?", params + [n]
+    limited = params + [lim * _ROWS_PER_OBLIGATION]
+    rows, n = _collect(store, sql + " LIMIT ?", limited, today, lim, make)
+    if len(rows) >= lim or n < lim * _ROWS_PER_OBLIGATION:  # enough, or every row there is
+        return rows, sql + " LIMIT ?", limited
+    rows, _ = _collect(store, sql, params, today, lim, make)
+    return rows, sql, params
 
 
-def _obligation_row(store, found, iso_today: str, dated: bool) -> ObligationRow:
-    """The row of one obligation: its representative is the most specific item stating that
-    occurrence (a dated query; precomputed as `rep`), or the duty's own item (a duty row)."""
-    key, duty_rowid, duty_id, rep_occ, rep, rep_id, due, phrase, scope, kind, basis, reason, ids, rank = found
-    return ObligationRow(key if dated else duty_id, duty_id, rep_id, due, phrase, scope, kind, rank,
-                         overdue=bool(due and due < iso_today), basis=basis or "stated", reason=reason,
-                         _store=store, _rowid=rep, _occurrence=rep_occ, _duty_rowid=duty_rowid, _ids=ids)
+def _sorts(store, sql: str, params: list) -> bool:
+    """Whether SQLite sorts the rows of `sql` (its query plan names the ORDER BY: a temporary
+    b-tree), asked once per statement and store. Only the speed of a limited read depends on it."""
+    known = store.memo.setdefault("sorts", {})
+    if sql not in known:
+        if len(known) >= PLANS:
+            known.clear()
+        known[sql] = any("ORDER BY" in step[-1] for step in store.con.execute("EXPLAIN QUERY PLAN " + sql, params))
+    return known[sql]
+
+
+def _collect(store, sql, params, today, lim, make=ObligationRow) -> tuple[list, int]:
+    """The first `lim` obligations (all without a limit) of the matching rows, in their order,
+    and how many rows were read. A row's first column is its obligation's id: the first row of
+    each id is the obligation's. The rows are read one at a time: with a limit, no row after
+    the last obligation's first one is read."""
+    shared = _Shared(store, today.isoformat())
+    cursor = store.con.cursor()
+    cursor.row_factory = None  # plain tuples: each becomes an ObligationRow as it is
+    seen: set = set()
+    if lim is None:
+        found = cursor.execute(sql, params).fetchall()
+        return [make(t, shared) for t in found if not (t[0] in seen or seen.add(t[0]))], len(found)
+    rows, n = [], 0
+    if lim > 0:
+        for t in cursor.execute(sql, params):
+            n += 1
+            if t[0] in seen:
+                continue
+            seen.add(t[0])
+            rows.append(make(t, shared))
+            if len(rows) >= lim:
+                break
+    cursor.close()
+    return rows, n
