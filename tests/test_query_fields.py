@@ -164,3 +164,18 @@ def test_table_notes_under_the_text(cli):
     assert code == 0 and "按其替代目标命中" in out
     code, out, _ = cli("query", "implemented-by* = shanxi:ledger.task.7@2021 and doc = 1479", "--items")
     assert "via nea:ledger.33" in out
+
+
+def test_annotations_are_made_once_for_all_rows_when_first_read(base):
+    """A condition's notes (matched, via, ...) are made for the whole result the first time one
+    row's `extra` is read: every row then has its own, the same as when each is read in turn."""
+    from datetime import date
+
+    lazy = base.query("target >= 8 percent", as_of=date(2021, 6, 1), items=True)
+    shared = lazy.rows[0]._ctx
+    assert shared.annotate is not None  # nothing made yet
+    last = lazy.rows[-1].extra  # reading one row makes them all
+    assert shared.annotate is None and "matched" in last
+    eager = base.query("target >= 8 percent", as_of=date(2021, 6, 1), items=True)
+    assert [r.to_dict() for r in lazy.rows] == [r.to_dict() for r in eager.rows]
+    assert {r.extra["matched"] for r in lazy.rows} == {"target", "alternative"}

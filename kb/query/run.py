@@ -60,9 +60,18 @@ class Row:
 
     @property
     def extra(self) -> dict:
+        if self._ctx.annotate is not None:
+            self._ctx.run_annotations()
         if self._extra is None:
             self._extra = {}
         return self._extra
+
+    def _extras(self) -> dict:
+        """What the conditions tell about this row (the annotations, made for every row of the
+        result the first time one row is asked), without making an empty dict."""
+        if self._ctx.annotate is not None:
+            self._ctx.run_annotations()
+        return self._extra or {}
 
     @property
     def item(self) -> dict:
@@ -88,14 +97,13 @@ class Row:
         if self.due_scope:
             out["due_scope"] = self.due_scope
         out["overdue"] = self.overdue
-        if self._extra:
-            out.update(self._extra)
+        out.update(self._extras())
         if self.inferred:
             out["inferred"] = True
         return out
 
     def _key(self) -> tuple:
-        return self._t[1:] + (self.overdue, tuple(sorted((self._extra or {}).items(), key=repr)), self.inferred)
+        return self._t[1:] + (self.overdue, tuple(sorted(self._extras().items(), key=repr)), self.inferred)
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Row) and self._key() == other._key()
@@ -105,16 +113,26 @@ class Row:
 
     def __repr__(self) -> str:
         return (f"Row(id={self.id!r}, due={self.due!r}, due_phrase={self.due_phrase!r}, due_scope={self.due_scope!r}, "
-                f"due_kind={self.due_kind!r}, rank={self.rank!r}, overdue={self.overdue!r}, extra={self._extra or {}!r}, "
+                f"due_kind={self.due_kind!r}, rank={self.rank!r}, overdue={self.overdue!r}, extra={self._extras()!r}, "
                 f"inferred={self.inferred!r})")
 
 
 @record
 class _Shared:
-    """What the rows of one result share: the store their JSON is read from, and today (ISO)."""
+    """What the rows of one result share: the store their JSON is read from, today (ISO), and
+    the annotations still to make (`annotate`: via, conflicts, matched; see Compiled.annotations).
+    Those are made for all the rows at once, the first time a row's `extra` is read: like an
+    item's JSON, a result's rows cost no more than their SQL until what they tell is used (a
+    target condition's annotation is a second statement as large as the query: docs/performance.md)."""
 
     store: object
     today: str
+    annotate: object = None
+
+    def run_annotations(self) -> None:
+        todo, self.annotate = self.annotate, None  # cleared first: the annotations read `extra`
+        if todo is not None:
+            todo()
 
 
 REP_FIELDS = ("doc", "ref", "kind", "parent", "section", "heading", "category", "text", "summary", "units",
@@ -586,14 +604,20 @@ def _rows(plan: _Plan, select: Select, lim: int | None) -> QueryResult:
     cursor = plan.store.con.cursor()
     cursor.row_factory = None  # plain tuples: each becomes a Row as it is
     rows = [Row(t, shared) for t in cursor.execute(sql, params).fetchall()]
-    for annotate in compiled.annotations:  # what a condition tells about each row (via, conflicts, ...)
-        annotate(plan.store.con, rows)
+    if compiled.annotations and rows:  # what a condition tells about each row (via, conflicts, ...)
+        con, todo = plan.store.con, compiled.annotations
+        shared.annotate = lambda: _annotate(con, rows, todo)
     terms = _terms(select.expr)
     result = QueryResult(plan.text, "rows", rows=rows, terms=terms + [v for _, vs in compiled.expanded for v in vs],
                          sql=sql, params=params, as_of=iso_today, synonyms=list(compiled.expanded))
     if not rows and terms:
         result.nearest = _nearest(plan, terms)
     return result
+
+
+def _annotate(con, rows: list, annotations: list) -> None:
+    for annotate in annotations:
+        annotate(con, rows)
 
 
 def _nearest(plan: _Plan, terms: list[str]) -> list[tuple[str, str, int]]:
