@@ -47,15 +47,8 @@ AS_OF = date(2021, 6, 1)
 
 
 def floor(base, query: str, limit: int | None) -> float:
-    """The query in-process, as the app's worker asks it (the obligations view), no app around.
-    A text search is asked whole (its rows come best match first: a limit cannot stop it early,
-    `tui.matching.searches_text`), so its first floor is its whole result."""
-    try:
-        from tui.matching import searches_text
-    except ImportError:  # an app from before the first batch (to compare with): the same floors
-        def searches_text(query: str) -> bool:
-            return "text ~" in query
-    return _timed(base, query, None if searches_text(query) else limit)
+    """The query in-process, as the app's worker asks it (the obligations view), no app around."""
+    return _timed(base, query, limit)
 
 
 def _timed(base, query: str, limit: int | None) -> float:

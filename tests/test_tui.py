@@ -882,10 +882,18 @@ async def test_a_newer_query_replaces_one_whose_rest_is_being_fetched(app, base,
         assert text("first-batch", n=5) not in str(table.border_title)
 
 
-def test_text_searches_are_fetched_whole_others_first_rows_first():
-    from tui.matching import searches_text
-
-    assert searches_text("text ~ 电价") and searches_text("电价 and due in 2021")
-    assert searches_text("has-part (text ~ 电价)") and searches_text("count text ~ 电价")
-    assert not searches_text("due in 2022") and not searches_text("doc = shanxi and kind = indicator")
-    assert not searches_text("count due in 2022 group by unit") and not searches_text("due in (")
+@async_test
+async def test_a_ranked_text_search_shows_its_best_rows_first_then_all(app, base, slow_rest):
+    """A text search's rows come best match first: its first batch is the best five, in the
+    order of the whole answer, and the rest follows behind them."""
+    asked, go = slow_rest
+    query = "text ~ 电价 or text ~ 供电"
+    whole = [(r.id, r.due) for r in base.query(query, as_of=AS_OF).rows]
+    assert len(whole) > 5
+    async with app.run_test(size=(120, 40)) as pilot:
+        await first_batch_shown(pilot, query, asked)
+        table = app.screen.query_one(ResultsTable)
+        assert listed(table) == whole[:5]
+        go.set()
+        await settle(pilot)
+        assert listed(table) == whole

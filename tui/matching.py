@@ -51,41 +51,6 @@ def matched_units(base, query: str) -> set[str]:
     return found
 
 
-TEXT_FIELDS = ("text", "summary", "national", "standard")
-
-
-def _searches(node) -> bool:
-    from kb.query.parse import And, Compare, Not, Or, Part, Term
-
-    if isinstance(node, Term):
-        return True
-    if isinstance(node, Compare):
-        return node.field in TEXT_FIELDS
-    if isinstance(node, (And, Or)):
-        return any(_searches(part) for part in node.parts)
-    if isinstance(node, Not):
-        return _searches(node.part)
-    if isinstance(node, Part):
-        return _searches(node.expr)
-    return False
-
-
-def searches_text(query: str) -> bool:
-    """Whether `query` searches the text (a bare word, `text ~ …`): its rows come best match
-    first, so every match is scored before the first row is known and a limit cannot stop the
-    query early (on a 100k tree the limited plan of a common word took minutes, the whole one a
-    second). False for a query that cannot be read (it is about to fail anyway)."""
-    from kb.core.errors import PowerKBError
-    from kb.query.parse import Count, parse
-
-    try:
-        statement = parse(query)
-    except PowerKBError:
-        return False
-    select = statement.select if isinstance(statement, Count) else statement
-    return _searches(getattr(select, "expr", None))
-
-
 _GROUP = re.compile(r"(^|\s+)group\s+by\s+\S+\s*$", re.IGNORECASE)
 _COUNT = re.compile(r"^\s*count\s+", re.IGNORECASE)
 _DATE_KEYS = {"due-year", "due-month"}

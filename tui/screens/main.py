@@ -124,7 +124,7 @@ class MainScreen(Screen):
         from ..widgets.results import prepare
 
         worker = get_current_worker()
-        limit = None if matching.searches_text(query) else FIRST
+        limit = FIRST  # a ranked text search too: its limited plan scores the matches once (kb/query/run.py)
         result = self._ask(query, as_of, limit=limit)
         if result.kind == "diff":
             return result, set(), None, keep_cursor, None
