@@ -89,11 +89,13 @@ def run_mode(mode: str, path: str) -> dict:
     import kb
     from kb.rules.casefile import open_cases
     from kb.rules.cases import parse_case
-    from kb.rules.evaluate import iter_evaluate, write_csv, write_json, write_table
+    from kb.render.evaluations import write_csv, write_json, write_table
+    from kb.rules.evaluate import iter_evaluate, resolve_jurisdiction
 
     base = kb.load() if mode != "floor" else None
     if base is not None:
         _ = base.registries, base.documents, base.items
+        jurisdiction = resolve_jurisdiction(base, None)  # the tree's one provincial jurisdiction
     t, cpu = time.perf_counter(), time.process_time()
     n = 0
     if mode == "floor":
@@ -104,15 +106,15 @@ def run_mode(mode: str, path: str) -> dict:
     elif mode == "read":
         with open_cases(path) as source:
             for row in source.rows:
-                parse_case(row.cells, base.registries, "shanxi")
+                parse_case(row.cells, base.registries, jurisdiction)
                 n += 1
     else:
         with open_cases(path) as source:
-            results = iter_evaluate(base, source, "shanxi")
+            results = iter_evaluate(base, source, jurisdiction)
             out = _Null()
-            tally = {"table": lambda: write_table(out, results, "shanxi", base),
+            tally = {"table": lambda: write_table(out, results, jurisdiction, base),
                      "csv": lambda: write_csv(out, results),
-                     "json": lambda: write_json(out, results, "shanxi", source)}[mode]()
+                     "json": lambda: write_json(out, results, jurisdiction, source)}[mode]()
             n = tally.cases
     seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
