@@ -84,7 +84,7 @@ def _collect(cls) -> list[Field]:
 
 
 def _methods_source(fields: list[Field], frozen: bool) -> str:
-    """The source of __init__, __repr__ and __eq__ (one `exec` for all three: cheap to define)."""
+    """The source of __init__, __repr__, __eq__ and __hash__ (one `exec` for all of them)."""
     params, body = ["self"], []
     for f in fields:
         if f.default_factory is not MISSING:
