@@ -354,9 +354,11 @@ def _columns() -> int:
     """The terminal's width as `shutil.get_terminal_size` reads it ($COLUMNS, then the terminal,
     else 80), without importing shutil (and with it bz2, lzma, fnmatch) on every cold command."""
     try:
-        return int(os.environ["COLUMNS"])
+        columns = int(os.environ["COLUMNS"])
     except (KeyError, ValueError):
-        pass
+        columns = 0
+    if columns > 0:
+        return columns
     try:
         return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
     except (AttributeError, ValueError, OSError):

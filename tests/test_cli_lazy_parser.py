@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 
+import pytest
+
 from kb.cli import build_parser, command_of
 
 
@@ -31,3 +33,18 @@ def test_help_an_unknown_command_and_no_argv_build_every_command():
     assert {"query", "show", "help", "completion"} <= set(full)
     assert _commands(build_parser(["--help"])) == full
     assert _commands(build_parser(["bogus"])) == full  # argparse lists the choices in its message
+
+
+@pytest.mark.parametrize("columns", ["0", "-5", "abc", "", "40", "200"])
+def test_help_at_any_columns_setting(monkeypatch, capsys, columns):
+    """The help's width comes from $COLUMNS as shutil reads it (no shutil import): a value that
+    is not a positive number falls back to the terminal or 80, never breaks the help."""
+    import shutil
+
+    from kb.cli import _columns, main
+
+    monkeypatch.setenv("COLUMNS", columns)
+    assert _columns() == shutil.get_terminal_size((80, 24)).columns
+    with pytest.raises(SystemExit) as done:
+        main(["query", "--help"])
+    assert done.value.code == 0 and "--format" in capsys.readouterr().out
