@@ -157,3 +157,14 @@ def test_item_page_says_whom_a_deadline_binds_and_why_it_ends(client, base):
     for who in recurring["subjects"] + recurring["recipients"]:
         assert who["as_written"] in page
     assert recurring["until_reason"] in page
+
+
+@pytest.mark.parametrize("path, params, kept", [
+    ("/", {"q": "untt = 市能源局"}, "untt = 市能源局"),  # the query fails
+    ("/", {"q": "due in 2021", "as_of": "2021-13-01"}, "due in 2021"),  # its date does
+    ("/calendar", {"unit": "市能源局", "as_of": "2021-13-01"}, "市能源局"),
+])
+def test_an_error_page_keeps_the_form_as_the_user_left_it(client, path, params, kept):
+    r = client.get(path, params=params)
+    assert r.status_code == 400
+    assert f'value="{html.escape(kept, quote=True)}"' in r.text

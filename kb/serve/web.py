@@ -10,6 +10,7 @@ Every JSON body is the text the CLI prints with `--format json` (see `kb/serve/e
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from datetime import date
@@ -28,6 +29,17 @@ from kb.serve.engine import parse_date as _as_of
 
 log = logging.getLogger("powerkb.serve")
 JSON = "application/json; charset=utf-8"
+
+
+@contextlib.contextmanager
+def _keeps_form(ctx: dict):
+    """An error raised while a page is answered carries the page's form (`page_context`), so the
+    error page shows it filled in as the user left it."""
+    try:
+        yield
+    except Exception as exc:
+        exc.page_context = ctx
+        raise
 
 
 async def _work(engine: Engine, fn, *args, alone: bool = True):
@@ -220,11 +232,8 @@ async def page_query(request, engine):
     ctx = {"q": q, "as_of": as_of_text, "examples": files.examples()}
     if not q.strip():
         return ctx
-    try:
+    with _keeps_form(ctx):
         view = await _work(engine, views.query_view, engine, q, _as_of(as_of_text))
-    except Exception as exc:
-        exc.page_context = ctx
-        raise
     return {**ctx, "view": view}
 
 
@@ -240,11 +249,8 @@ async def page_diff(request, engine):
            "documents": await _work(engine, views.documents, engine), "verdict_filter": p.getlist("verdict")}
     if not (ctx["a"] and ctx["b"]):
         return ctx
-    try:
+    with _keeps_form(ctx):
         result = await _work(engine, engine.diff, *_diff_args(p))
-    except Exception as exc:
-        exc.page_context = ctx
-        raise
     return {**ctx, "diff": views.diff_view(result, p.getlist("verdict"))}
 
 
@@ -253,11 +259,8 @@ async def page_calendar(request, engine):
     p = request.query_params
     unit, upcoming, as_of_text = p.get("unit", ""), p.get("upcoming") == "1", p.get("as_of", "")
     ctx = {"unit": unit, "upcoming": upcoming, "as_of": as_of_text}
-    try:
+    with _keeps_form(ctx):
         view = await _work(engine, views.calendar_view, engine, unit or None, upcoming, _as_of(as_of_text))
-    except Exception as exc:
-        exc.page_context = ctx
-        raise
     return {**ctx, "view": view}
 
 
