@@ -57,13 +57,12 @@ class Tree:
 
 # -- building the tables (needs lark; runs once per grammar) --------------------------------------
 
-def tables(lark_parser, words: dict | None = None, boundary: str = "", stops: str | None = None) -> dict:
+def tables(lark_parser, words: dict | None = None, stops: str = "") -> dict:
     """The tables of a built `lark.Lark` (parser="lalr", lexer="contextual"), as plain JSON data.
 
     `words`: terminals that are closed classes of words (keywords, fields), name -> words, each
-    written `/(w1|w2|…)/i` followed by a lookahead that no character of `boundary` (a regular
-    expression of one character) follows; the runner compares them as strings. `stops`: when
-    `boundary` is "any character but white space and these", the runner tests that without it."""
+    written `/(w1|w2|…)/i` followed by a lookahead that no word character follows, a word
+    character being any but white space and `stops`; the runner compares them as strings."""
     from lark.lexer import PatternRE  # noqa: F401 - lark is present when tables are built
 
     frontend = lark_parser.parser
@@ -94,7 +93,6 @@ def tables(lark_parser, words: dict | None = None, boundary: str = "", stops: st
                      if t.pattern.type == "str" and set(t.pattern.flags) <= {"i"}
                      and ("i" not in t.pattern.flags or t.pattern.value.isascii())},
         "words": {name: sorted((w.lower() for w in ws), key=len, reverse=True) for name, ws in (words or {}).items()},
-        "boundary": boundary,
         "stops": stops,
         "ignore": list(lark_parser.lexer_conf.ignore),
         "rules": [_rule(r) for r in lark_parser.rules],
@@ -130,17 +128,13 @@ class Parser:
         self.ignore = set(data["ignore"])
         self.rules = data["rules"]
         self.words = data["words"]
-        self.boundary = data["boundary"]
-        stops = data["stops"]
-        self._word_char = (lambda ch: not (ch.isspace() or ch in stops)) if stops is not None else \
-            (lambda ch: self._re("#boundary").match(ch) is not None)
+        self.stops = data["stops"]
         self._compiled: dict[str, re.Pattern] = {}
 
     def _re(self, name: str) -> re.Pattern:
         pattern = self._compiled.get(name)
         if pattern is None:  # compiled on first use: most terminals are never tried
-            source = self.boundary if name == "#boundary" else self.sources[name]
-            pattern = self._compiled[name] = re.compile(source)
+            pattern = self._compiled[name] = re.compile(self.sources[name])
         return pattern
 
     def _end(self, name: str, text: str, pos: int) -> int:
@@ -149,10 +143,9 @@ class Parser:
         compiles only the few regular expressions it meets (names, numbers, quoted text)."""
         literal = self.literals.get(name)
         if literal is not None:
-            value, fold = literal
-            end = pos + len(value)
-            got = text[pos:end]
-            return end if (got.lower() if fold else got) == value else -1
+            end = self._words_end([literal[0]], text, pos, literal[1], boundary=False)
+            if end is not None:
+                return end
         words = self.words.get(name)
         if words is not None:
             end = self._word_end(words, text, pos)
@@ -162,24 +155,35 @@ class Parser:
         return m.end() if m else -1
 
     def _word_end(self, words: list[str], text: str, pos: int) -> int | None:
+        """A word class (keywords, fields) at `pos`: see `_words_end`."""
+        return self._words_end(words, text, pos, True, boundary=True)
+
+    def _words_end(self, words: list[str], text: str, pos: int, fold: bool, boundary: bool) -> int | None:
         """The end of the first of `words` (longest first, as the regular expression tries them) at
-        `pos` with no word character after it; -1 when none is; None when a character there folds
-        to ASCII in a regular expression (ı İ ſ K: Unicode case folding; the expression decides)."""
+        `pos`, compared case-insensitively with `fold`, and with `boundary` followed by no word
+        character (anything but white space and the stops); -1 when none is; None when a
+        character there folds to ASCII in a regular expression (ı İ ſ K: Unicode case folding;
+        the expression decides)."""
         for word in words:
             end = pos + len(word)
             got = text[pos:end]
-            if word.isascii() and not got.isascii():
-                if not _FOLDS_TO_ASCII.isdisjoint(got):
-                    return None
-                continue  # no other non-ASCII character equals an ASCII letter, in any case
-            if (got.lower() if word.isascii() else got) == word and (end >= len(text) or not self._word_char(text[end])):
+            if fold and word.isascii():
+                if not got.isascii():
+                    if not _FOLDS_TO_ASCII.isdisjoint(got):
+                        return None
+                    continue  # no other non-ASCII character equals an ASCII letter, in any case
+                got = got.lower()
+            if got == word and not (boundary and end < len(text) and self._word_char(text[end])):
                 return end
         return -1
+
+    def _word_char(self, ch: str) -> bool:
+        return not (ch.isspace() or ch in self.stops)
 
     def _whole(self, name: str, value: str) -> bool:
         """Is all of `value` terminal `name` (a name that is a keyword)?"""
         literal = self.literals.get(name)
-        if literal is not None:
+        if literal is not None and (value.isascii() or not literal[1]):
             return (value.lower() if literal[1] else value) == literal[0]
         words = self.words.get(name)
         if words is not None and value.isascii():

@@ -336,7 +336,7 @@ def fast_parser():
             return lalr.Parser(json.loads(path.read_text(encoding="utf-8")))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass  # unreadable, garbled or of another shape: built again (a cache never fails a query)
-    data = lalr.tables(parser(), generated_terminals(), _WORD_CHAR, _STOPS)
+    data = lalr.tables(parser(), generated_terminals(), _STOPS)
     if path is not None:
         from kb.loading.cache import write_atomic
 
